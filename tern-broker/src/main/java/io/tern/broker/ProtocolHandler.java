@@ -76,33 +76,36 @@ final class ProtocolHandler {
     }
 
     private void dispatch(Packet p) {
-        switch (p) {
-            case Packet.Publish pub -> onPublish(pub);
-            case Packet.PubAck a -> {
+        switch (p.type()) {
+            case PUBLISH -> onPublish((Packet.Publish) p);
+            case PUBACK -> {
+                Packet.PubAck a = (Packet.PubAck) p;
                 debugReceived("PUBACK", a.packetId(), a.reasonCode());
                 session.onPubAck(a.packetId());
             }
-            case Packet.PubRec r -> {
+            case PUBREC -> {
+                Packet.PubRec r = (Packet.PubRec) p;
                 debugReceived("PUBREC", r.packetId(), r.reasonCode());
                 session.onPubRec(r.packetId(), r.reasonCode());
             }
-            case Packet.PubRel r -> onPubRel(r);
-            case Packet.PubComp c -> {
+            case PUBREL -> onPubRel((Packet.PubRel) p);
+            case PUBCOMP -> {
+                Packet.PubComp c = (Packet.PubComp) p;
                 debugReceived("PUBCOMP", c.packetId(), c.reasonCode());
                 session.onPubComp(c.packetId());
             }
-            case Packet.Subscribe s -> onSubscribe(s);
-            case Packet.Unsubscribe u -> onUnsubscribe(u);
-            case Packet.PingReq ping -> {
+            case SUBSCRIBE -> onSubscribe((Packet.Subscribe) p);
+            case UNSUBSCRIBE -> onUnsubscribe((Packet.Unsubscribe) p);
+            case PINGREQ -> {
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Received PINGREQ from {}", clientId);
                     Log.DEBUG.debug("Sending PINGRESP to {}", clientId);
                 }
                 conn.send(Packet.PingResp.INSTANCE);
             }
-            case Packet.Disconnect d -> onDisconnect(d);
-            case Packet.Connect c -> protocolError("second CONNECT on one connection"); // [MQTT-3.1.0-2]
-            case Packet.Auth a -> protocolError("AUTH without an authentication method");
+            case DISCONNECT -> onDisconnect((Packet.Disconnect) p);
+            case CONNECT -> protocolError("second CONNECT on one connection"); // [MQTT-3.1.0-2]
+            case AUTH -> protocolError("AUTH without an authentication method");
             default -> protocolError("unexpected " + p.type() + " from a client");
         }
     }
