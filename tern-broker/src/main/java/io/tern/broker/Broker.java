@@ -45,7 +45,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * BrokerConfig config = new BrokerConfig();
- * config.listeners().add(new ListenerConfig().port(0));
+ * config.addListener(new ListenerConfig(0));
  * try (Broker broker = Broker.builder().config(config).build().start()) {
  *     int port = broker.ports().get(0);
  *     ...
@@ -163,7 +163,7 @@ public final class Broker implements AutoCloseable {
         List<InetSocketAddress> addrs = new ArrayList<>();
         if (l.bindAddress() != null) {
             addrs.add(new InetSocketAddress(InetAddress.getByName(l.bindAddress()), l.port()));
-        } else if (config.listeners().isEmpty()) {
+        } else if (l.localOnly()) {
             // Mosquitto 2.0 without a config listens on the loopback interface only
             addrs.add(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), l.port()));
             if (ipv6LoopbackAvailable()) {
@@ -201,7 +201,7 @@ public final class Broker implements AutoCloseable {
                                     .addLast("bytes", byteCounter)
                                     .addLast(NettyConnection.IDLE, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0))
                                     .addLast("decoder", new MqttDecoder(config.maxPacketSize()))
-                                    .addLast("mqtt", new NettyConnection(Broker.this, port));
+                                    .addLast("mqtt", new NettyConnection(Broker.this, l, port));
                         }
                     });
             try {

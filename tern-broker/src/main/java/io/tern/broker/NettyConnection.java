@@ -28,6 +28,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     private final Broker broker;
     private final int listenerPort;
+    private final io.tern.broker.config.ListenerConfig listener;
     private ProtocolHandler protocol;
     private ChannelHandlerContext ctx;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
@@ -37,8 +38,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private String remoteHost;
     private final Runnable flushTask = this::flushNow;
 
-    NettyConnection(Broker broker, int listenerPort) {
+    NettyConnection(Broker broker, io.tern.broker.config.ListenerConfig listener, int listenerPort) {
         this.broker = broker;
+        this.listener = listener;
         this.listenerPort = listenerPort;
     }
 
@@ -164,6 +166,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public int listenerPort() { return listenerPort; }
+
+    @Override
+    public io.tern.broker.config.ListenerConfig listener() { return listener; }
 
     @Override
     public void protocolVersion(MqttVersion v) { this.version = v; }

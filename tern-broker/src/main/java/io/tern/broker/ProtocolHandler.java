@@ -124,7 +124,7 @@ final class ProtocolHandler {
         Settings cfg = broker.settings();
         String id = c.clientId();
         username = c.username();
-        if (conn.transportIdentity() != null && cfg.useIdentityAsUsername(conn.listenerPort())) {
+        if (conn.transportIdentity() != null && conn.listener().useIdentityAsUsername()) {
             username = conn.transportIdentity();
         }
         boolean assigned = false;
@@ -154,7 +154,7 @@ final class ProtocolHandler {
             }
         }
         if (c.will() != null) {
-            if (c.will().qos() > cfg.maxQos()) {
+            if (c.will().qos() > conn.listener().maxQos()) {
                 refuse(c, 5, 0x9B, "will QoS " + c.will().qos() + " above max_qos");
                 return;
             }
@@ -223,7 +223,7 @@ final class ProtocolHandler {
         Properties props = Properties.EMPTY;
         if (version.isV5()) {
             props = connackProperties(assigned, serverKeepAlive);
-            int topicAliasMax = broker.settings().maxTopicAlias();
+            int topicAliasMax = conn.listener().maxTopicAlias();
             if (topicAliasMax > 0) {
                 inboundAliases = new String[topicAliasMax + 1];
             }
@@ -257,15 +257,15 @@ final class ProtocolHandler {
         if (serverKeepAlive >= 0) {
             b.put(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive);
         }
-        int topicAliasMax = cfg.maxTopicAlias();
+        int topicAliasMax = conn.listener().maxTopicAlias();
         if (topicAliasMax > 0) {
             b.put(PropertyId.TOPIC_ALIAS_MAXIMUM, topicAliasMax);
         }
         if (!cfg.retainAvailable()) {
             b.put(PropertyId.RETAIN_AVAILABLE, 0);
         }
-        if (cfg.maxQos() < 2) {
-            b.put(PropertyId.MAXIMUM_QOS, cfg.maxQos());
+        if (conn.listener().maxQos() < 2) {
+            b.put(PropertyId.MAXIMUM_QOS, conn.listener().maxQos());
         }
         if (cfg.maxPacketSize() > 0) {
             b.put(PropertyId.MAXIMUM_PACKET_SIZE, (long) cfg.maxPacketSize());
@@ -329,7 +329,7 @@ final class ProtocolHandler {
                         .build();
             }
         }
-        if (p.qos() > cfg.maxQos()) {
+        if (p.qos() > conn.listener().maxQos()) {
             if (version.isV5()) {
                 disconnect(0x9B, "QoS " + p.qos() + " not supported");
             } else {
@@ -451,7 +451,7 @@ final class ProtocolHandler {
                 codes.add(version.isV5() ? 0x87 : 0x80);
                 continue;
             }
-            int granted = Math.min(sub.qos(), cfg.maxQos());
+            int granted = Math.min(sub.qos(), conn.listener().maxQos());
             Subscriber entry = new Subscriber(session, filter, granted, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subId);
             Subscriber old = broker.subscribe(entry);
