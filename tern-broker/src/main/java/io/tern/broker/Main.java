@@ -148,7 +148,7 @@ public final class Main implements Callable<Integer> {
                 types.add(t.configName());
             }
         }
-        List<String> dests = new ArrayList<>();
+        Set<String> dests = new LinkedHashSet<>();
         if (verbose) {
             dests.add("stderr");
         }
@@ -163,6 +163,6 @@ public final class Main implements Callable<Integer> {
         if (dests.isEmpty() && !config.locationOf("log_dest").isPresent()) {
             dests.add("stderr");
         }
-        LogSetup.apply(types, dests, config.logTimestamp(), config.logTimestampFormat());
+        LogSetup.apply(types, new ArrayList<>(dests), config.logTimestamp(), config.logTimestampFormat());
     }
 }
