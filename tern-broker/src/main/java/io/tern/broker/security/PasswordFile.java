@@ -110,14 +110,27 @@ public final class PasswordFile {
      * constant time, so response time does not reveal which usernames exist. Nothing is cached.
      * Blocking and CPU-bound (PBKDF2); thread-safe.
      *
-     * @param password the CONNECT password bytes, compared byte for byte (no charset conversion)
+     * @param password the CONNECT password bytes, compared byte for byte (no charset conversion); a
+     *                 password containing a NUL byte never matches
      */
     public boolean check(String username, byte[] password) {
         Objects.requireNonNull(password, "password");
         PasswordHash entry = username == null ? null : users.get(username);
         PasswordHash against = entry != null ? entry : dummy;
         boolean matches = MessageDigest.isEqual(against.hash(), against.digest(password));
-        return entry != null & matches;
+        return entry != null & matches & !containsNul(password);
+    }
+
+    /**
+     * Mosquitto compares C strings, so no stored password contains NUL; and HMAC zero-pads keys, so without
+     * this "pw" and "pw\0" would hash alike under PBKDF2.
+     */
+    private static boolean containsNul(byte[] password) {
+        boolean nul = false;
+        for (byte b : password) {
+            nul |= b == 0;
+        }
+        return nul;
     }
 
     /** Number of users in the file. */
