@@ -19,6 +19,7 @@ import org.bouncycastle.cert.X509CRLHolder;
 import org.bouncycastle.cert.X509CertificateHolder;
 import org.bouncycastle.cert.jcajce.JcaX509CRLConverter;
 import org.bouncycastle.cert.jcajce.JcaX509CertificateConverter;
+import org.bouncycastle.jce.provider.BouncyCastleProvider;
 import org.bouncycastle.openssl.PEMEncryptedKeyPair;
 import org.bouncycastle.openssl.PEMKeyPair;
 import org.bouncycastle.openssl.PEMParser;
@@ -35,6 +36,9 @@ import org.bouncycastle.pkcs.PKCS8EncryptedPrivateKeyInfo;
  * names the option and the path.
  */
 final class PemFiles {
+
+    /** Decrypts OpenSSL's key encryptions (the JDK lacks some); an instance, so nothing is registered globally. */
+    private static final BouncyCastleProvider BC = new BouncyCastleProvider();
 
     private PemFiles() {
     }
@@ -122,11 +126,11 @@ final class PemFiles {
                 if (o instanceof PEMEncryptedKeyPair encrypted) {
                     requirePassword(option, path, password);
                     return converter.getPrivateKey(encrypted.decryptKeyPair(
-                            new JcePEMDecryptorProviderBuilder().build(password)).getPrivateKeyInfo());
+                            new JcePEMDecryptorProviderBuilder().setProvider(BC).build(password)).getPrivateKeyInfo());
                 }
                 if (o instanceof PKCS8EncryptedPrivateKeyInfo encrypted) {
                     requirePassword(option, path, password);
-                    InputDecryptorProvider decryptor = new JceOpenSSLPKCS8DecryptorProviderBuilder().build(password);
+                    InputDecryptorProvider decryptor = new JceOpenSSLPKCS8DecryptorProviderBuilder().setProvider(BC).build(password);
                     return converter.getPrivateKey(encrypted.decryptPrivateKeyInfo(decryptor));
                 }
             } catch (TransportConfigException e) {
