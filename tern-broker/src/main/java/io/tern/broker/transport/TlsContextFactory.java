@@ -238,4 +238,22 @@ public final class TlsContextFactory {
         }
         return out;
     }
+
+    /**
+     * A one-line reason for a failed TLS handshake, for the broker's "Client connection from X failed: ..."
+     * log line. The OpenSSL provider reports "General OpenSslEngine problem" on top and the trust manager's
+     * real reason (revoked, expired, unknown CA) in the causes, so the innermost message is the useful one.
+     *
+     * @param failure the cause of Netty's failed {@code SslHandshakeCompletionEvent}
+     * @return the innermost message, e.g. "Certificate has been revoked, reason: KEY_COMPROMISE, ..."
+     */
+    public static String reason(Throwable failure) {
+        String reason = String.valueOf(failure);
+        for (Throwable t = failure; t != null; t = t.getCause() == t ? null : t.getCause()) {
+            if (t.getMessage() != null) {
+                reason = t.getMessage();
+            }
+        }
+        return reason;
+    }
 }
