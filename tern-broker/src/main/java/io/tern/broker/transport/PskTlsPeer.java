@@ -16,6 +16,7 @@ import org.bouncycastle.tls.PSKTlsServer;
 import org.bouncycastle.tls.ProtocolVersion;
 import org.bouncycastle.tls.PskIdentity;
 import org.bouncycastle.tls.TlsCredentials;
+import org.bouncycastle.tls.TlsFatalAlert;
 import org.bouncycastle.tls.TlsPSKExternal;
 import org.bouncycastle.tls.TlsPSKIdentityManager;
 import org.bouncycastle.tls.TlsUtils;
@@ -115,6 +116,11 @@ final class PskTlsPeer extends PSKTlsServer {
     @Override
     public TlsCredentials getCredentials() throws IOException {
         if (TlsUtils.isTLSv13(context)) {
+            if (identity == null) {
+                // no offered identity has a key: a certificate handshake would follow, but PSK listeners have none
+                throw new TlsFatalAlert(AlertDescription.unknown_psk_identity,
+                        unknownIdentity == null ? "the client offered no PSK" : "no key for PSK identity " + unknownIdentity);
+            }
             return null; // authenticated by the external PSK alone
         }
         return super.getCredentials();
@@ -164,9 +170,11 @@ final class PskTlsPeer extends PSKTlsServer {
     }
 
     private String describe(short description, String message) {
-        if (description == AlertDescription.unknown_psk_identity
-                || (description == AlertDescription.handshake_failure && identity == null && unknownIdentity != null)) {
+        if (identity == null && unknownIdentity != null) {
             return "unknown PSK identity \"" + unknownIdentity + "\"";
+        }
+        if (description == AlertDescription.unknown_psk_identity) {
+            return "the client offered no PSK identity (certificate TLS client on a PSK listener?)";
         }
         if (description == AlertDescription.decrypt_error || description == AlertDescription.bad_record_mac) {
             return "wrong PSK for identity \"" + identity + "\" (" + AlertDescription.getName(description) + ")";
