@@ -16,12 +16,10 @@ import java.util.Optional;
 final class Capabilities {
 
     /** Global options that are read but not yet implemented. */
-    static final List<String> GLOBAL = List.of("persistence", "password_file", "acl_file", "psk_file");
+    static final List<String> GLOBAL = List.of("persistence");
 
     /** Per-listener options that are read but not yet implemented. */
-    static final List<String> LISTENER = List.of("cafile", "capath", "certfile", "keyfile", "require_certificate",
-            "use_identity_as_username", "use_subject_as_username", "tls_version", "ciphers", "ciphers_tls1.3",
-            "crlfile", "psk_hint", "psk_file", "password_file", "acl_file", "protocol", "mount_point");
+    static final List<String> LISTENER = List.of("mount_point");
 
     private Capabilities() {
     }
@@ -41,9 +39,6 @@ final class Capabilities {
             for (String option : LISTENER) {
                 Optional<Location> at = l.locationOf(option);
                 if (at.isEmpty()) {
-                    continue;
-                }
-                if (option.equals("protocol") && l.protocol() == io.tern.broker.config.ListenerProtocol.MQTT) {
                     continue;
                 }
                 out.add(new ConfigProblem(at.get(), "option '" + option + "' is not supported yet"));

@@ -46,9 +46,10 @@ public final class BasicAuthenticator implements Authenticator {
         }
         if (password == null) {
             // refusing at once reveals nothing about whether the username exists
-            return AuthResult.NOT_AUTHORISED;
+            return AuthResult.BAD_USERNAME_OR_PASSWORD;
         }
-        return passwords.check(username, password) ? AuthResult.ACCEPT : AuthResult.NOT_AUTHORISED;
+        // CONNACK 4 / 0x86 as the specification defines it (Mosquitto 2.0 answers 5 here)
+        return passwords.check(username, password) ? AuthResult.ACCEPT : AuthResult.BAD_USERNAME_OR_PASSWORD;
     }
 
     /** True when authenticating can hash a password, i.e. the broker should run it off the event loop. */
