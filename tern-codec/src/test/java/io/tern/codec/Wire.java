@@ -151,9 +151,11 @@ final class Wire {
         MalformedPacketException e = catchThrowableOfType(MalformedPacketException.class,
                 () -> ch.writeInbound(Unpooled.wrappedBuffer(bytes)));
         assertThat(e).as("decoder error for " + hex(bytes)).isNotNull();
-        // Whatever follows is discarded: the error is raised exactly once.
-        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xC0, 0}));
+        drain(ch);
+        // Whatever follows is discarded: the error is raised exactly once and nothing more is decoded.
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xC0, 0, (byte) 0xE0, 0}));
         ch.checkException();
+        assertThat(drain(ch)).as("packets decoded after the error").isEmpty();
         ch.finishAndReleaseAll();
         return e;
     }
