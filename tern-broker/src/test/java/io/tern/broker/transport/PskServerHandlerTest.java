@@ -85,7 +85,8 @@ class PskServerHandlerTest {
         EmbeddedChannel ch = channel();
         // the broker may write before the handshake ends; it is held until then
         ch.writeAndFlush(Unpooled.copiedBuffer("early", StandardCharsets.UTF_8));
-        assertThat((Object) ch.readOutbound()).isNull();
+        Object nothing = ch.readOutbound();
+        assertThat(nothing).isNull();
 
         TlsClientProtocol client = new TlsClientProtocol();
         client.connect(new PSKTlsClient(new BcTlsCrypto(new SecureRandom()),
