@@ -89,7 +89,7 @@ public final class Broker implements AutoCloseable {
     private Broker(BrokerConfig config) {
         this.config = config;
         this.settings = new Settings(config);
-        this.router = new Router(tree, config.upgradeOutgoingQos());
+        this.router = new Router(tree, config.upgradeOutgoingQos(), config.sharedSubscriptionStrategy());
     }
 
     /** Starts building a broker. */
@@ -379,9 +379,27 @@ public final class Broker implements AutoCloseable {
         router.publish(msg, from);
     }
 
-    Subscriber subscribe(Subscriber s) { return tree.subscribe(s); }
+    /**
+     * Adds a subscription; {@code fullFilter} may be a shared one ({@code $share/group/filter}), in which case
+     * {@code s.filter()} is the filter part.
+     */
+    Subscriber subscribe(String fullFilter, Subscriber s) {
+        if (io.tern.codec.Topics.isShared(fullFilter)) {
+            return tree.subscribeShared(io.tern.codec.Topics.shareName(fullFilter), s);
+        }
+        return tree.subscribe(s);
+    }
 
-    void unsubscribe(Session s, String filter) { tree.unsubscribe(s, filter); }
+    Router router() { return router; }
+
+    /** Removes a subscription by the filter the client subscribed with (shared ones included). */
+    boolean unsubscribe(Session s, String fullFilter) {
+        if (io.tern.codec.Topics.isShared(fullFilter)) {
+            return tree.unsubscribeShared(s, io.tern.codec.Topics.shareName(fullFilter),
+                    io.tern.codec.Topics.sharedTopicFilter(fullFilter));
+        }
+        return tree.unsubscribe(s, fullFilter);
+    }
 
     /** Counts inbound bytes for $SYS before the decoder sees them. */
     @ChannelHandler.Sharable

@@ -7,8 +7,13 @@ package io.tern.broker;
  * @param qos             the QoS to deliver with
  * @param retain          the RETAIN flag to deliver with
  * @param subscriptionIds MQTT 5 subscription identifiers of the matching subscriptions, or null
+ * @param group           the shared subscription group it came through, or null
  */
-public record Delivery(Message message, int qos, boolean retain, int[] subscriptionIds) {
+public record Delivery(Message message, int qos, boolean retain, int[] subscriptionIds, TopicTree.SharedGroup group) {
+
+    public Delivery(Message message, int qos, boolean retain, int[] subscriptionIds) {
+        this(message, qos, retain, subscriptionIds, null);
+    }
 
     /** Rough heap cost of queueing this delivery, for max_queued_bytes. */
     public int weight() {

@@ -7,6 +7,7 @@ import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
 import io.tern.codec.Properties;
 import io.tern.codec.PropertyId;
+import io.tern.codec.Topics;
 import io.tern.codec.UnsupportedProtocolException;
 
 import java.util.ArrayDeque;
@@ -128,6 +129,12 @@ final class ProtocolHandler {
             refuse(c, 4, 0x86, "password without username");
             return;
         }
+        if (version.isV5() && c.properties().has(PropertyId.AUTHENTICATION_METHOD)) {
+            // no enhanced authentication method is configured [MQTT-4.12.0-1]
+            refuse(c, 5, 0x8C, "unsupported authentication method '"
+                    + c.properties().stringValue(PropertyId.AUTHENTICATION_METHOD) + "'");
+            return;
+        }
         String id = c.clientId();
         username = c.username();
         if (conn.transportIdentity() != null
@@ -236,6 +243,12 @@ final class ProtocolHandler {
         }
         session = s;
         s.attach(conn, version, username, expiry, receiveMaximum);
+        if (version.isV5()) {
+            s.clientLimits(c.properties().intValue(PropertyId.TOPIC_ALIAS_MAXIMUM, 0),
+                    c.properties().longValue(PropertyId.MAXIMUM_PACKET_SIZE, 0));
+        } else {
+            s.clientLimits(0, 0);
+        }
         broker.stats().clientConnected();
         state = State.CONNECTED;
         if (broker.settings().connectionMessages()) {
@@ -302,7 +315,6 @@ final class ProtocolHandler {
         if (cfg.maxInflightMessages() > 0 && cfg.maxInflightMessages() < 65535) {
             b.put(PropertyId.RECEIVE_MAXIMUM, cfg.maxInflightMessages());
         }
-        b.put(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 0);
         b.put(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1);
         return b.build();
     }
@@ -468,14 +480,12 @@ final class ProtocolHandler {
         List<Subscriber> added = new ArrayList<>(s.subscriptions().size());
         List<Boolean> existed = new ArrayList<>(s.subscriptions().size());
         for (Packet.Subscription sub : s.subscriptions()) {
-            String filter = sub.filter();
+            String full = sub.filter();
             if (Log.DEBUG.isDebugEnabled()) {
-                Log.DEBUG.debug("\t{} (QoS {})", filter, sub.qos());
+                Log.DEBUG.debug("\t{} (QoS {})", full, sub.qos());
             }
-            if (filter.startsWith("$share/")) {
-                codes.add(version.isV5() ? 0x9E : 0x80);
-                continue;
-            }
+            boolean shared = Topics.isShared(full);
+            String filter = shared ? Topics.sharedTopicFilter(full) : full;
             if (!sec().authorizer().canSubscribe(clientId, username, filter)) {
                 codes.add(version.isV5() ? 0x87 : 0x80);
                 continue;
@@ -483,13 +493,16 @@ final class ProtocolHandler {
             int granted = Math.min(sub.qos(), conn.listener().maxQos());
             Subscriber entry = new Subscriber(session, filter, granted, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subId);
-            Subscriber old = broker.subscribe(entry);
-            session.subscriptions.put(filter, entry);
+            Subscriber old = broker.subscribe(full, entry);
+            session.subscriptions.put(full, entry);
             codes.add(granted);
-            added.add(entry);
-            existed.add(old != null);
+            if (!shared) {
+                // retained messages are not sent to a shared subscription (MQTT 5 section 4.8.2)
+                added.add(entry);
+                existed.add(old != null);
+            }
             if (Log.SUBSCRIBE.isInfoEnabled()) {
-                Log.SUBSCRIBE.info("{} {} {}", clientId, granted, filter);
+                Log.SUBSCRIBE.info("{} {} {}", clientId, granted, full);
             }
         }
         if (Log.DEBUG.isDebugEnabled()) {

@@ -1,5 +1,7 @@
 package io.tern.broker;
 
+import io.tern.broker.config.SharedSubscriptionStrategy;
+
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -15,16 +17,19 @@ public final class Router {
     private static final class Scratch {
         final List<Subscriber> matches = new ArrayList<>();
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
+        final List<TopicTree.SharedGroup> groups = new ArrayList<>();
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final TopicTree tree;
     private final boolean upgradeQos;
+    private final SharedSubscriptionStrategy strategy;
 
-    Router(TopicTree tree, boolean upgradeQos) {
+    Router(TopicTree tree, boolean upgradeQos, SharedSubscriptionStrategy strategy) {
         this.tree = tree;
         this.upgradeQos = upgradeQos;
+        this.strategy = strategy;
     }
 
     public TopicTree tree() { return tree; }
@@ -40,10 +45,22 @@ public final class Router {
         Scratch s = SCRATCH.get();
         List<Subscriber> matches = s.matches;
         matches.clear();
-        tree.match(TopicLevels.split(msg.topic()), matches);
+        List<TopicTree.SharedGroup> groups = s.groups;
+        groups.clear();
+        tree.match(TopicLevels.split(msg.topic()), matches, groups);
+        int shared = 0;
+        if (!groups.isEmpty()) {
+            // shared subscriptions are delivered on their own, one member per group [MQTT-4.8.2]
+            for (int i = 0; i < groups.size(); i++) {
+                if (deliverShared(groups.get(i), msg, from, null)) {
+                    shared++;
+                }
+            }
+            groups.clear();
+        }
         int n = matches.size();
         if (n == 0) {
-            return 0;
+            return shared;
         }
         if (n == 1) {
             Subscriber sub = matches.get(0);
@@ -89,6 +106,61 @@ public final class Router {
             sub.session().offer(delivery(msg, sub.qos(), sub.retainAsPublished(), ids.get(i)));
         }
         return merged.size();
+    }
+
+    /**
+     * Hands a message to one member of a shared subscription group, preferring connected members.
+     *
+     * @param exclude a member not to pick (the one that just left), or null
+     * @return whether a member took it
+     */
+    boolean deliverShared(TopicTree.SharedGroup g, Message msg, Session from, Session exclude) {
+        Subscriber[] members = g.members();
+        if (members.length == 0) {
+            return false;
+        }
+        Subscriber pick = choose(g, members, msg, exclude, true);
+        if (pick == null) {
+            pick = choose(g, members, msg, exclude, false);
+        }
+        if (pick == null || (pick.noLocal() && pick.session() == from)) {
+            return false;
+        }
+        int qos = upgradeQos ? pick.qos() : Math.min(msg.qos(), pick.qos());
+        pick.session().offer(new Delivery(msg, qos, pick.retainAsPublished() && msg.retain(),
+                pick.subscriptionId() == 0 ? null : new int[] {pick.subscriptionId()}, g));
+        return true;
+    }
+
+    private Subscriber choose(TopicTree.SharedGroup g, Subscriber[] members, Message msg, Session exclude,
+                              boolean onlineOnly) {
+        int n = members.length;
+        int start = switch (strategy) {
+            case ROUND_ROBIN -> Math.floorMod(g.next.getAndIncrement(), n);
+            case RANDOM -> java.util.concurrent.ThreadLocalRandom.current().nextInt(n);
+            case HASH_CLIENT_ID -> Math.floorMod(msg.publisherId() == null ? 0 : msg.publisherId().hashCode(), n);
+            case HASH_TOPIC -> Math.floorMod(msg.topic().hashCode(), n);
+            case STICKY -> {
+                Subscriber st = g.sticky;
+                if (st != null && st.session() != exclude && (!onlineOnly || st.session().online())) {
+                    yield -1;
+                }
+                yield 0;
+            }
+        };
+        if (start < 0) {
+            return g.sticky;
+        }
+        for (int k = 0; k < n; k++) {
+            Subscriber cand = members[(start + k) % n];
+            if (cand.session() != exclude && (!onlineOnly || cand.session().online())) {
+                if (strategy == SharedSubscriptionStrategy.STICKY) {
+                    g.sticky = cand;
+                }
+                return cand;
+            }
+        }
+        return null;
     }
 
     private Delivery delivery(Message msg, int grantedQos, boolean retainAsPublished, int[] subIds) {

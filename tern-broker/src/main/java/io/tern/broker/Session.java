@@ -41,6 +41,8 @@ public final class Session {
     private volatile EventExecutor executor;
 
     private Connection connection;
+    /** Whether a connection is bound; read by other loops to prefer connected shared-subscription members. */
+    private volatile boolean online;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
     private String username;
     /** Seconds the session outlives its connection; 0 = ends with it, -1 = never expires. */
@@ -56,6 +58,11 @@ public final class Session {
     /** How many QoS 1/2 messages the client lets us have un-acknowledged (its Receive Maximum). */
     private int sendQuota;
     private boolean droppingLogged;
+    /** The client's Topic Alias Maximum (MQTT 5); aliases we assigned on the current connection. */
+    private int clientTopicAliasMax;
+    private HashMap<String, Integer> outAliases;
+    /** The client's Maximum Packet Size (MQTT 5), 0 = protocol limit. */
+    private long clientMaxPacketSize;
 
     /** Inbound QoS 2 packet ids received but not yet released [MQTT-4.3.3-10]. */
     final java.util.Set<Integer> inboundQos2 = new java.util.HashSet<>();
@@ -77,6 +84,9 @@ public final class Session {
 
     boolean connected() { return connection != null; }
 
+    /** Whether the client is connected; safe from any thread (it may be stale by the time it is used). */
+    public boolean online() { return online; }
+
     MqttVersion version() { return version; }
 
     long expirySeconds() { return expirySeconds; }
@@ -93,6 +103,7 @@ public final class Session {
     /** Binds a new connection; call on the session's executor. */
     void attach(Connection conn, MqttVersion v, String user, long expiry, int clientReceiveMaximum) {
         this.connection = conn;
+        this.online = true;
         this.version = v;
         this.username = user;
         this.expirySeconds = expiry;
@@ -105,24 +116,62 @@ public final class Session {
     }
 
     /** Unbinds the connection when it is gone; the session then queues for its return or expires. */
-    void detach() {
+    void detach(boolean handOverShared) {
         this.connection = null;
+        this.online = false;
         this.disconnectedAtNanos = System.nanoTime();
+        if (handOverShared) {
+            handOverShared();
+        }
+    }
+
+    /**
+     * Gives un-acknowledged and queued messages that came through a shared subscription to another member
+     * of their group, so a member leaving does not hold them hostage (MQTT 5 4.8.2).
+     */
+    private void handOverShared() {
+        Iterator<Map.Entry<Integer, Inflight>> it = inflight.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Integer, Inflight> e = it.next();
+            Delivery d = e.getValue().delivery;
+            // after PUBREC the message is the client's: only the PUBREL handshake is left
+            if (d.group() != null && !e.getValue().released
+                    && broker.router().deliverShared(d.group(), d.message(), null, this)) {
+                it.remove();
+            }
+        }
+        Iterator<Delivery> q = queue.iterator();
+        while (q.hasNext()) {
+            Delivery d = q.next();
+            if (d.group() != null && broker.router().deliverShared(d.group(), d.message(), null, this)) {
+                q.remove();
+                queuedBytes -= d.weight();
+            }
+        }
     }
 
     void expirySeconds(long seconds) { this.expirySeconds = seconds; }
+
+    /** What the client's CONNECT allows us to send (MQTT 5); aliases start afresh with each connection. */
+    void clientLimits(int topicAliasMax, long maxPacketSize) {
+        this.clientTopicAliasMax = topicAliasMax;
+        this.outAliases = topicAliasMax > 0 ? new HashMap<>() : null;
+        this.clientMaxPacketSize = maxPacketSize;
+    }
 
     /**
      * Resends un-acknowledged messages with DUP [MQTT-4.4.0-1] and PUBRELs, in their original order,
      * then drains the queue. Called after CONNACK when a session is resumed.
      */
     void resume() {
-        for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
+        Iterator<Map.Entry<Integer, Inflight>> it = inflight.entrySet().iterator();
+        while (it.hasNext()) {
+            Map.Entry<Integer, Inflight> e = it.next();
             Inflight f = e.getValue();
             if (f.released) {
                 connection.send(new Packet.PubRel(e.getKey(), 0, Properties.EMPTY));
-            } else {
-                sendPublish(e.getKey(), f.delivery, true);
+            } else if (!sendPublish(e.getKey(), f.delivery, true)) {
+                it.remove();
             }
         }
         drain();
@@ -162,11 +211,18 @@ public final class Session {
         if (d.qos() == 0) {
             sendPublish(0, d, false);
         } else if (inflight.size() < sendQuota) {
-            int id = allocatePacketId();
-            inflight.put(id, new Inflight(d));
-            sendPublish(id, d, false);
+            sendNew(d);
         } else {
             enqueue(d);
+        }
+    }
+
+    /** Sends a QoS 1/2 delivery under a fresh packet id and tracks it until acknowledged. */
+    private void sendNew(Delivery d) {
+        int id = allocatePacketId();
+        inflight.put(id, new Inflight(d));
+        if (!sendPublish(id, d, false)) {
+            inflight.remove(id);
         }
     }
 
@@ -205,9 +261,7 @@ public final class Session {
             if (d.qos() == 0) {
                 sendPublish(0, d, false);
             } else {
-                int id = allocatePacketId();
-                inflight.put(id, new Inflight(d));
-                sendPublish(id, d, false);
+                sendNew(d);
             }
         }
         if (queue.isEmpty()) {
@@ -226,9 +280,12 @@ public final class Session {
         throw new IllegalStateException("no free packet id");
     }
 
-    private void sendPublish(int packetId, Delivery d, boolean dup) {
+    /** Sends a PUBLISH; false when it was dropped because the client cannot take a packet that large. */
+    private boolean sendPublish(int packetId, Delivery d, boolean dup) {
         Message m = d.message();
         Properties props = m.properties();
+        String topic = m.topic();
+        boolean newAlias = false;
         if (version.isV5()) {
             if (d.subscriptionIds() != null || m.expiryNanos() != Long.MAX_VALUE) {
                 Properties.Builder b = props.toBuilder();
@@ -244,17 +301,41 @@ public final class Session {
                 }
                 props = b.build();
             }
+            if (outAliases != null) {
+                // outbound topic aliases up to the client's Topic Alias Maximum [MQTT-3.3.2-9]
+                Integer alias = outAliases.get(topic);
+                if (alias != null) {
+                    props = props.toBuilder().put(PropertyId.TOPIC_ALIAS, alias).build();
+                    topic = "";
+                } else if (outAliases.size() < clientTopicAliasMax) {
+                    int a = outAliases.size() + 1;
+                    outAliases.put(topic, a);
+                    newAlias = true;
+                    props = props.toBuilder().put(PropertyId.TOPIC_ALIAS, a).build();
+                }
+            }
         } else {
             props = Properties.EMPTY;
         }
-        Packet.Publish p = new Packet.Publish(m.topic(), d.qos(), d.retain(), dup, packetId, m.payload(), props);
+        Packet.Publish p = new Packet.Publish(topic, d.qos(), d.retain(), dup, packetId, m.payload(), props);
+        if (clientMaxPacketSize > 0 && io.tern.codec.MqttEncoder.encodedLength(p, version) > clientMaxPacketSize) {
+            // [MQTT-3.1.2-25]: too large for this client: discard as if sent
+            if (newAlias) {
+                // the client never saw this alias
+                outAliases.remove(m.topic());
+            }
+            broker.stats().publishDropped.increment();
+            return false;
+        }
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending PUBLISH to {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))", clientId,
                     dup ? 1 : 0, d.qos(), d.retain() ? 1 : 0, packetId, m.topic(), m.payload().length);
         }
         connection.send(p);
         broker.stats().messageSent(m.payload().length);
+        return true;
     }
+
 
     /** PUBACK from the client: QoS 1 delivery complete. */
     void onPubAck(int packetId) {

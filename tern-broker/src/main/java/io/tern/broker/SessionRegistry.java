@@ -63,7 +63,7 @@ final class SessionRegistry {
             existing.owner = null;
             old.takenOver();
             if (existing.connected()) {
-                existing.detach();
+                existing.detach(false); // the client is back at once: keep its shared messages
             }
         }
         if (existing.pendingWill != null) {
@@ -96,7 +96,7 @@ final class SessionRegistry {
             return;
         }
         s.owner = null;
-        s.detach();
+        s.detach(true);
         if (s.expirySeconds() == 0) {
             discard(s);
         }
