@@ -120,6 +120,7 @@ public final class Main implements Callable<Integer> {
             broker.close();
             return 1;
         }
+        LogSetup.publishTo(broker);
         Path pid = config.pidFile() != null ? config.resolve(config.pidFile()) : null;
         if (pid != null) {
             Files.writeString(pid, ProcessHandle.current().pid() + "\n");
@@ -157,7 +158,7 @@ public final class Main implements Callable<Integer> {
                 case STDOUT -> dests.add("stdout");
                 case STDERR -> dests.add("stderr");
                 case FILE -> dests.add("file:" + config.resolve(config.logFile()));
-                default -> { }
+                case TOPIC -> dests.add("topic");
             }
         }
         if (dests.isEmpty() && !config.locationOf("log_dest").isPresent()) {
