@@ -107,6 +107,10 @@ public final class Main implements Callable<Integer> {
             }
             config.addListener(configFile == null ? ListenerConfig.localOnly(port) : new ListenerConfig(port));
         }
+        if (configFile == null && !ports.isEmpty()) {
+            // Mosquitto 2.0: "-p" without a config file stays in local-only mode, anonymous allowed
+            config.allowAnonymous(true);
+        }
         if (testConfig) {
             err.println((configFile != null ? configFile : "(no configuration file)") + ": configuration is valid.");
             return 0;
