@@ -177,7 +177,12 @@ public final class Broker implements AutoCloseable {
             if (ipv6LoopbackAvailable()) {
                 addrs.add(new InetSocketAddress(InetAddress.getByName("::1"), l.port()));
             }
+        } else if (l.socketDomain() == io.tern.broker.config.SocketDomain.IPV4) {
+            addrs.add(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), l.port()));
+        } else if (l.socketDomain() == io.tern.broker.config.SocketDomain.IPV6) {
+            addrs.add(new InetSocketAddress(InetAddress.getByName("::"), l.port()));
         } else {
+            // the wildcard address: one dual-stack socket serves IPv4 and IPv6 clients
             addrs.add(new InetSocketAddress(l.port()));
         }
         AtomicInteger open = new AtomicInteger();
