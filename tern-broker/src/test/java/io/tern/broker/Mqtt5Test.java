@@ -419,6 +419,34 @@ class Mqtt5Test {
     }
 
     @Test
+    void packetOverMaxPacketSizeGetsDisconnect0x95() throws Exception {
+        broker.close();
+        broker = TestBroker.start(c -> c.maxPacketSize(100));
+        RawClient r = raw();
+        Packet.ConnAck ack = r.connect("big");
+        assertThat(ack.properties().longValue(PropertyId.MAXIMUM_PACKET_SIZE, 0)).isEqualTo(100L);
+        r.send(new Packet.Publish("big", 0, false, false, 0, new byte[200], Properties.EMPTY));
+        assertThat(r.readUntilClosed()).containsExactly(new Packet.Disconnect(0x95, Properties.EMPTY));
+    }
+
+    @Test
+    void payloadOverMessageSizeLimitIsRefusedWithQuotaExceeded() throws Exception {
+        broker.close();
+        broker = TestBroker.start(c -> c.messageSizeLimit(10));
+        RawClient sub = raw();
+        sub.connect("msl-sub");
+        sub.send(new Packet.Subscribe(1, List.of(new Packet.Subscription("msl/#", 0)), Properties.EMPTY));
+        sub.next();
+        RawClient r = raw();
+        r.connect("msl");
+        r.send(new Packet.Publish("msl/a", 1, false, false, 1, new byte[11], Properties.EMPTY));
+        assertThat(r.next()).isEqualTo(new Packet.PubAck(1, 0x97, Properties.EMPTY));
+        r.send(new Packet.Publish("msl/b", 1, false, false, 2, new byte[10], Properties.EMPTY));
+        assertThat(r.next()).isEqualTo(new Packet.PubAck(2, 0, Properties.EMPTY));
+        assertThat(((Packet.Publish) sub.next()).topic()).as("only the small one").isEqualTo("msl/b");
+    }
+
+    @Test
     void duplicatePropertyGetsDisconnectWithProtocolError() throws Exception {
         RawClient r = raw();
         r.connect("dupprop");
