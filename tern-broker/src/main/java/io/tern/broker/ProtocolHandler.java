@@ -243,6 +243,11 @@ final class ProtocolHandler {
         }
         session = s;
         s.attach(conn, version, username, expiry, receiveMaximum);
+        Durability dur = broker.durability();
+        s.durable(dur != null && expiry != 0);
+        if (s.durable()) {
+            dur.saveSession(s, true);
+        }
         if (version.isV5()) {
             s.clientLimits(c.properties().intValue(PropertyId.TOPIC_ALIAS_MAXIMUM, 0),
                     c.properties().longValue(PropertyId.MAXIMUM_PACKET_SIZE, 0));
@@ -420,7 +425,7 @@ final class ProtocolHandler {
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Sending PUBACK to {} (m{}, rc{})", clientId, p.packetId(), rc);
                 }
-                conn.send(new Packet.PubAck(p.packetId(), rc, Properties.EMPTY));
+                acknowledge(new Packet.PubAck(p.packetId(), rc, Properties.EMPTY));
             }
             default -> {
                 // exactly once: a repeated packet id before PUBREL is the same message [MQTT-4.3.3-10]
@@ -435,14 +440,31 @@ final class ProtocolHandler {
                     }
                     if (!version.isV5() || rc < 0x80) {
                         session.inboundQos2.add(p.packetId());
+                        if (session.durable()) {
+                            broker.durability().store().addInboundQos2(clientId, p.packetId());
+                        }
                     }
                 }
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Sending PUBREC to {} (m{}, rc{})", clientId, p.packetId(), rc);
                 }
-                conn.send(new Packet.PubRec(p.packetId(), rc, Properties.EMPTY));
+                acknowledge(new Packet.PubRec(p.packetId(), rc, Properties.EMPTY));
             }
         }
+    }
+
+    /**
+     * Sends PUBACK/PUBREC once what the PUBLISH wrote is durable. With persistence on every acknowledgement
+     * goes through the store's sync queue, which keeps them in the order the PUBLISHes came [MQTT-4.6.0-2].
+     */
+    private void acknowledge(Packet ack) {
+        Durability dur = broker.durability();
+        if (dur == null) {
+            conn.send(ack);
+            return;
+        }
+        EventExecutor loop = conn.executor();
+        dur.store().sync(() -> loop.execute(() -> conn.send(ack)));
     }
 
     private void route(String topic, Packet.Publish p, Properties props) {
@@ -460,6 +482,9 @@ final class ProtocolHandler {
             Log.DEBUG.debug("Received PUBREL from {} (Mid: {})", clientId, r.packetId());
         }
         boolean known = session.inboundQos2.remove(r.packetId());
+        if (known && session.durable()) {
+            broker.durability().store().removeInboundQos2(clientId, r.packetId());
+        }
         int rc = known || !version.isV5() ? 0 : 0x92;
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending PUBCOMP to {} (m{})", clientId, r.packetId());
@@ -505,6 +530,9 @@ final class ProtocolHandler {
                 Log.SUBSCRIBE.info("{} {} {}", clientId, granted, full);
             }
         }
+        if (session.durable()) {
+            broker.durability().saveSession(session, true);
+        }
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending SUBACK to {}", clientId);
         }
@@ -520,7 +548,7 @@ final class ProtocolHandler {
                     continue;
                 }
                 int qos = cfg.upgradeOutgoingQos() ? entry.qos() : Math.min(m.qos(), entry.qos());
-                session.offer(new Delivery(m, qos, true, subId == 0 ? null : new int[] {subId}));
+                broker.router().hand(session, new Delivery(m, qos, true, subId == 0 ? null : new int[] {subId}));
             }
         }
     }
@@ -541,6 +569,9 @@ final class ProtocolHandler {
             if (version.isV5()) {
                 codes.add(had ? 0 : 0x11);
             }
+        }
+        if (session.durable()) {
+            broker.durability().saveSession(session, true);
         }
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending UNSUBACK to {}", clientId);

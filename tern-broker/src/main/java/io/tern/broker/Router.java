@@ -18,6 +18,10 @@ public final class Router {
         final List<Subscriber> matches = new ArrayList<>();
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
         final List<TopicTree.SharedGroup> groups = new ArrayList<>();
+        /** The store id of the message being routed, 0 until a durable delivery stored it. */
+        long messageId;
+        /** Whether routing this message wrote anything that must be synced before acknowledging it. */
+        boolean durable;
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -25,11 +29,51 @@ public final class Router {
     private final TopicTree tree;
     private final boolean upgradeQos;
     private final SharedSubscriptionStrategy strategy;
+    private final BrokerStats stats;
+    private final int maxQueued;
+    private volatile Durability durability;
 
-    Router(TopicTree tree, boolean upgradeQos, SharedSubscriptionStrategy strategy) {
+    Router(TopicTree tree, boolean upgradeQos, SharedSubscriptionStrategy strategy, BrokerStats stats, int maxQueued) {
         this.tree = tree;
         this.upgradeQos = upgradeQos;
         this.strategy = strategy;
+        this.stats = stats;
+        this.maxQueued = maxQueued;
+    }
+
+    /** Turns on durable queue entries for persistent sessions (persistence true). */
+    void durability(Durability d) {
+        this.durability = d;
+    }
+
+    /** Whether the last {@link #publish} on this thread wrote durable state that needs a sync before acking. */
+    boolean lastPublishDurable() {
+        return SCRATCH.get().durable;
+    }
+
+    /**
+     * Hands a delivery to a session; QoS 1/2 deliveries to a durable session are first appended to its
+     * durable queue on this (the publisher's) thread, so the publisher's acknowledgement can wait for them.
+     */
+    void hand(Session s, Delivery d) {
+        hand(s, d, SCRATCH.get());
+    }
+
+    private void hand(Session s, Delivery d, Scratch sc) {
+        Durability dur = durability;
+        if (dur != null && d.qos() > 0 && s.durable()) {
+            if (sc.messageId == 0) {
+                sc.messageId = dur.storeMessage(d.message());
+            }
+            long seq = dur.enqueue(s, sc.messageId, d.qos(), d.retain(), d.subscriptionIds(), maxQueued);
+            if (seq == 0) {
+                stats.publishDropped.increment();
+                return;
+            }
+            d = new Delivery(d.message(), d.qos(), d.retain(), d.subscriptionIds(), d.group(), seq);
+            sc.durable = true;
+        }
+        s.offer(d);
     }
 
     public TopicTree tree() { return tree; }
@@ -43,6 +87,8 @@ public final class Router {
      */
     public int publish(Message msg, Session from) {
         Scratch s = SCRATCH.get();
+        s.messageId = 0;
+        s.durable = false;
         List<Subscriber> matches = s.matches;
         matches.clear();
         List<TopicTree.SharedGroup> groups = s.groups;
@@ -52,7 +98,7 @@ public final class Router {
         if (!groups.isEmpty()) {
             // shared subscriptions are delivered on their own, one member per group [MQTT-4.8.2]
             for (int i = 0; i < groups.size(); i++) {
-                if (deliverShared(groups.get(i), msg, from, null)) {
+                if (deliverShared(groups.get(i), msg, from, null, s)) {
                     shared++;
                 }
             }
@@ -68,9 +114,9 @@ public final class Router {
             if (sub.noLocal() && sub.session() == from) {
                 return 0;
             }
-            sub.session().offer(delivery(msg, sub.qos(), sub.retainAsPublished(),
-                    sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()}));
-            return 1;
+            hand(sub.session(), delivery(msg, sub.qos(), sub.retainAsPublished(),
+                    sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()}), s);
+            return 1 + shared;
         }
         // Merge subscriptions of the same session: max QoS, OR of retain-as-published, all ids.
         IdentityHashMap<Session, Integer> index = s.index;
@@ -103,9 +149,9 @@ public final class Router {
         index.clear();
         for (int i = 0; i < merged.size(); i++) {
             Subscriber sub = merged.get(i);
-            sub.session().offer(delivery(msg, sub.qos(), sub.retainAsPublished(), ids.get(i)));
+            hand(sub.session(), delivery(msg, sub.qos(), sub.retainAsPublished(), ids.get(i)), s);
         }
-        return merged.size();
+        return merged.size() + shared;
     }
 
     /**
@@ -115,6 +161,10 @@ public final class Router {
      * @return whether a member took it
      */
     boolean deliverShared(TopicTree.SharedGroup g, Message msg, Session from, Session exclude) {
+        return deliverShared(g, msg, from, exclude, new Scratch());
+    }
+
+    private boolean deliverShared(TopicTree.SharedGroup g, Message msg, Session from, Session exclude, Scratch sc) {
         Subscriber[] members = g.members();
         if (members.length == 0) {
             return false;
@@ -127,8 +177,8 @@ public final class Router {
             return false;
         }
         int qos = upgradeQos ? pick.qos() : Math.min(msg.qos(), pick.qos());
-        pick.session().offer(new Delivery(msg, qos, pick.retainAsPublished() && msg.retain(),
-                pick.subscriptionId() == 0 ? null : new int[] {pick.subscriptionId()}, g));
+        hand(pick.session(), new Delivery(msg, qos, pick.retainAsPublished() && msg.retain(),
+                pick.subscriptionId() == 0 ? null : new int[] {pick.subscriptionId()}, g), sc);
         return true;
     }
 

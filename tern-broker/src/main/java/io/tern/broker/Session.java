@@ -56,13 +56,28 @@ public final class Session {
     private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
     private int nextPacketId = 1;
     /** How many QoS 1/2 messages the client lets us have un-acknowledged (its Receive Maximum). */
-    private int sendQuota;
+    private volatile int sendQuota;
     private boolean droppingLogged;
     /** The client's Topic Alias Maximum (MQTT 5); aliases we assigned on the current connection. */
     private int clientTopicAliasMax;
     private HashMap<String, Integer> outAliases;
     /** The client's Maximum Packet Size (MQTT 5), 0 = protocol limit. */
     private long clientMaxPacketSize;
+
+    /** How many durable entries are paged into memory at a time. */
+    static final int PAGE = 256;
+    /** Guards {@link #lastSeq}: durable entries are written in sequence order (see {@link Durability}). */
+    final Object storeLock = new Object();
+    /** The highest durable queue sequence used. */
+    long lastSeq;
+    /** Durable entries not yet completed (queued or in flight), for max_queued_messages. */
+    final java.util.concurrent.atomic.AtomicLong durableCount = new java.util.concurrent.atomic.AtomicLong();
+    /** The highest durable sequence loaded into memory; entries after it wait on disk. */
+    private long pagedUpTo;
+    /** Whether durable entries after {@link #pagedUpTo} may be waiting on disk. */
+    private boolean needPage;
+    /** Whether QoS 1/2 deliveries to this session are stored (persistence on and the session outlives its connection). */
+    private volatile boolean durable;
 
     /** Inbound QoS 2 packet ids received but not yet released [MQTT-4.3.3-10]. */
     final java.util.Set<Integer> inboundQos2 = new java.util.HashSet<>();
@@ -94,6 +109,31 @@ public final class Session {
     long disconnectedAtNanos() { return disconnectedAtNanos; }
 
     int queuedCount() { return queue.size(); }
+
+    /** The client's receive window; read across threads for durable queue limits (a stale value is fine). */
+    int sendQuota() { return sendQuota; }
+
+    /** Whether QoS 1/2 deliveries to this session go to the durable store; safe from any thread. */
+    public boolean durable() { return durable; }
+
+    /** Marks the session durable or not (persistence on and an expiry other than 0). */
+    void durable(boolean d) { this.durable = d; }
+
+    /** After a restart: the session as stored, offline. */
+    void restore(MqttVersion v, long expiry, long disconnectedAt) {
+        this.version = v;
+        this.expirySeconds = expiry;
+        this.disconnectedAtNanos = disconnectedAt;
+    }
+
+    /** After a restart: durable entries are waiting on disk. */
+    void restoreQueue(long lastSeq, long count) {
+        synchronized (storeLock) {
+            this.lastSeq = lastSeq;
+        }
+        this.durableCount.set(count);
+        this.needPage = count > 0;
+    }
 
     int inflightCount() { return inflight.size(); }
 
@@ -138,6 +178,7 @@ public final class Session {
             if (d.group() != null && !e.getValue().released
                     && broker.router().deliverShared(d.group(), d.message(), null, this)) {
                 it.remove();
+                forget(d);
             }
         }
         Iterator<Delivery> q = queue.iterator();
@@ -146,6 +187,7 @@ public final class Session {
             if (d.group() != null && broker.router().deliverShared(d.group(), d.message(), null, this)) {
                 q.remove();
                 queuedBytes -= d.weight();
+                forget(d);
             }
         }
     }
@@ -196,6 +238,21 @@ public final class Session {
         if (broker.sessions().get(clientId) != this) {
             return; // ended or replaced by a clean session meanwhile
         }
+        if (d.seq() != 0) {
+            if (d.seq() <= pagedUpTo) {
+                return; // already read back from the store
+            }
+            // take it straight from the publisher only when it is the very next one and memory has room;
+            // otherwise it waits on disk and is paged in order
+            if (needPage || connection == null || queue.size() >= PAGE || d.seq() != pagedUpTo + 1) {
+                needPage = true;
+                if (connection != null) {
+                    drain();
+                }
+                return;
+            }
+            pagedUpTo = d.seq();
+        }
         if (connection == null) {
             if (d.qos() == 0 && !broker.settings().queueQos0Messages()) {
                 broker.stats().publishDropped.increment();
@@ -221,12 +278,29 @@ public final class Session {
     private void sendNew(Delivery d) {
         int id = allocatePacketId();
         inflight.put(id, new Inflight(d));
+        if (d.seq() != 0) {
+            broker.durability().store().markSent(clientId, d.seq(), id);
+        }
         if (!sendPublish(id, d, false)) {
             inflight.remove(id);
+            forget(d);
+        }
+    }
+
+    /** A delivery leaves the session for good: its durable entry goes too. */
+    private void forget(Delivery d) {
+        if (d.seq() != 0) {
+            broker.durability().dequeue(this, d.seq());
         }
     }
 
     private void enqueue(Delivery d) {
+        if (d.seq() != 0) {
+            // durable: its limit was applied when it was stored
+            queue.add(d);
+            queuedBytes += d.weight();
+            return;
+        }
         int maxMessages = broker.settings().maxQueuedMessages();
         long maxBytes = broker.settings().maxQueuedBytes();
         int w = d.weight();
@@ -248,7 +322,17 @@ public final class Session {
             return;
         }
         long now = System.nanoTime();
-        while (!queue.isEmpty() && connection.isWritable()) {
+        while (connection != null && connection.isWritable()) {
+            if (queue.isEmpty()) {
+                if (needPage && inflight.size() < sendQuota) {
+                    page(now);
+                    if (queue.isEmpty()) {
+                        break;
+                    }
+                    continue;
+                }
+                break;
+            }
             Delivery d = queue.peek();
             if (d.qos() > 0 && inflight.size() >= sendQuota) {
                 break;
@@ -256,6 +340,7 @@ public final class Session {
             queue.poll();
             queuedBytes -= d.weight();
             if (d.message().expired(now)) {
+                forget(d);
                 continue;
             }
             if (d.qos() == 0) {
@@ -266,6 +351,45 @@ public final class Session {
         }
         if (queue.isEmpty()) {
             droppingLogged = false;
+        }
+    }
+
+    /**
+     * Reads the next durable entries into memory, in sequence order. Entries that were in flight before a
+     * restart are resent at once with their packet ids (PUBREL for released QoS 2).
+     */
+    private void page(long now) {
+        Durability dur = broker.durability();
+        java.util.List<io.tern.broker.store.QueueEntry> entries = dur.store().readQueue(clientId, pagedUpTo, PAGE);
+        if (entries.size() < PAGE) {
+            // whatever is written after this read is offered to us afterwards, in order
+            needPage = false;
+        }
+        for (io.tern.broker.store.QueueEntry e : entries) {
+            pagedUpTo = e.seq();
+            io.tern.broker.store.StoredMessage sm = dur.store().message(e.messageId());
+            if (sm == null) {
+                dur.dequeue(this, e.seq());
+                continue;
+            }
+            Delivery d = new Delivery(Durability.fromStored(sm), e.qos(), e.retain(),
+                    e.subscriptionIds().length == 0 ? null : e.subscriptionIds(), null, e.seq());
+            if (e.packetId() != 0 && !inflight.containsKey(e.packetId())) {
+                Inflight f = new Inflight(d);
+                f.released = e.released();
+                inflight.put(e.packetId(), f);
+                if (f.released) {
+                    connection.send(new Packet.PubRel(e.packetId(), 0, Properties.EMPTY));
+                } else if (!sendPublish(e.packetId(), d, true)) {
+                    inflight.remove(e.packetId());
+                    forget(d);
+                }
+            } else if (d.message().expired(now)) {
+                dur.dequeue(this, e.seq());
+            } else {
+                queue.add(d);
+                queuedBytes += d.weight();
+            }
         }
     }
 
@@ -342,6 +466,7 @@ public final class Session {
         Inflight f = inflight.get(packetId);
         if (f != null && f.delivery.qos() == 1) {
             inflight.remove(packetId);
+            forget(f.delivery);
             drain();
         }
     }
@@ -357,10 +482,14 @@ public final class Session {
         if (reasonCode >= 0x80) {
             // MQTT 5: the client refused the message; the flow ends here
             inflight.remove(packetId);
+            forget(f.delivery);
             drain();
             return;
         }
         f.released = true;
+        if (f.delivery.seq() != 0) {
+            broker.durability().store().markReleased(clientId, f.delivery.seq());
+        }
         connection.send(new Packet.PubRel(packetId, 0, Properties.EMPTY));
     }
 
@@ -369,6 +498,7 @@ public final class Session {
         Inflight f = inflight.get(packetId);
         if (f != null && f.released) {
             inflight.remove(packetId);
+            forget(f.delivery);
             drain();
         }
     }
@@ -395,6 +525,7 @@ public final class Session {
             if (d.message().expired(now)) {
                 it.remove();
                 queuedBytes -= d.weight();
+                forget(d);
             }
         }
     }

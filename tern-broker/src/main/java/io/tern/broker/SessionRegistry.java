@@ -23,6 +23,11 @@ final class SessionRegistry {
 
     Session get(String clientId) { return sessions.get(clientId); }
 
+    /** Puts back a session read from the store at start-up. */
+    void restore(Session s) {
+        sessions.put(s.clientId(), s);
+    }
+
     int size() { return sessions.size(); }
 
     Collection<Session> all() { return sessions.values(); }
@@ -99,6 +104,8 @@ final class SessionRegistry {
         s.detach(true);
         if (s.expirySeconds() == 0) {
             discard(s);
+        } else if (s.durable()) {
+            broker.durability().saveSession(s, false);
         }
     }
 
@@ -111,6 +118,13 @@ final class SessionRegistry {
     void discard(Session s) {
         if (!sessions.remove(s.clientId(), s)) {
             return;
+        }
+        if (broker.durability() != null) {
+            synchronized (s.storeLock) {
+                // under the lock: no publisher can add an entry for this session after its removal
+                s.durable(false);
+                broker.durability().store().removeSession(s.clientId());
+            }
         }
         for (String filter : s.subscriptions.keySet()) {
             broker.unsubscribe(s, filter);
