@@ -33,6 +33,7 @@ import java.net.Inet6Address;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.NetworkInterface;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
@@ -45,7 +46,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  *
  * <pre>{@code
  * BrokerConfig config = new BrokerConfig();
- * config.listeners().add(new ListenerConfig().port(0));
+ * config.addListener(new ListenerConfig(0));
  * try (Broker broker = Broker.builder().config(config).build().start()) {
  *     int port = broker.ports().get(0);
  *     ...
@@ -66,8 +67,15 @@ public final class Broker implements AutoCloseable {
     private final Router router;
     private final RetainedStore retained = new RetainedStore();
     private final SessionRegistry sessions = new SessionRegistry(this);
-    private volatile Authentication authentication;
-    private volatile Authorization authorization;
+    /** Per listener (by identity); replaced whole on reload. */
+    private volatile java.util.Map<ListenerConfig, ListenerSecurity> security = java.util.Map.of();
+    private final java.util.concurrent.ExecutorService authExecutor = new java.util.concurrent.ThreadPoolExecutor(
+            1, 2, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(10_000), r -> {
+                Thread t = new Thread(r, "tern-auth");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+    private List<ListenerConfig> listeners = List.of();
     private final ChannelGroup channels = new DefaultChannelGroup("tern", GlobalEventExecutor.INSTANCE);
     private final List<Channel> serverChannels = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
@@ -82,8 +90,6 @@ public final class Broker implements AutoCloseable {
         this.config = config;
         this.settings = new Settings(config);
         this.router = new Router(tree, config.upgradeOutgoingQos());
-        this.authentication = new Authentication(config.allowAnonymous());
-        this.authorization = new Authorization();
     }
 
     /** Starts building a broker. */
@@ -130,6 +136,8 @@ public final class Broker implements AutoCloseable {
      */
     public Broker start() throws IOException {
         Log.NOTICE.info("tern version {} starting", version());
+        listeners = config.effectiveListeners();
+        loadSecurity();
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerSocketChannel> channelType =
@@ -139,7 +147,7 @@ public final class Broker implements AutoCloseable {
         Log.INFO.info("Using {} transport with {} event loops.", epoll ? "native epoll" : "NIO",
                 Runtime.getRuntime().availableProcessors());
         try {
-            for (ListenerConfig l : config.effectiveListeners()) {
+            for (ListenerConfig l : listeners) {
                 bind(l, channelType);
             }
         } catch (IOException | RuntimeException e) {
@@ -163,7 +171,7 @@ public final class Broker implements AutoCloseable {
         List<InetSocketAddress> addrs = new ArrayList<>();
         if (l.bindAddress() != null) {
             addrs.add(new InetSocketAddress(InetAddress.getByName(l.bindAddress()), l.port()));
-        } else if (config.listeners().isEmpty()) {
+        } else if (l.localOnly()) {
             // Mosquitto 2.0 without a config listens on the loopback interface only
             addrs.add(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), l.port()));
             if (ipv6LoopbackAvailable()) {
@@ -174,6 +182,31 @@ public final class Broker implements AutoCloseable {
         }
         AtomicInteger open = new AtomicInteger();
         int maxConnections = l.maxConnections();
+        io.netty.handler.ssl.SslContext tls = null;
+        io.tern.broker.transport.PskSettings psk = null;
+        try {
+            if (l.usesCertificateTls()) {
+                tls = io.tern.broker.transport.TlsContextFactory.create(new io.tern.broker.transport.TlsSettings(
+                        path(l.cafile()), path(l.capath()), path(l.certfile()), path(l.keyfile()), null,
+                        l.requireCertificate(), l.tlsVersion() == null ? null : l.tlsVersion().configName(),
+                        l.ciphers(), l.ciphersTls13(), path(l.crlfile())));
+                Log.INFO.info("TLS on port {} uses {}.", l.port(), io.tern.broker.transport.TlsContextFactory.provider());
+            }
+            if (l.usesPsk()) {
+                String pskFile = config.security(l).pskFile();
+                if (pskFile == null) {
+                    throw new IOException("listener on port " + l.port() + " has psk_hint but no psk_file");
+                }
+                psk = new io.tern.broker.transport.PskSettings(l.pskHint(),
+                        io.tern.broker.transport.PskFile.load(config.resolve(pskFile)),
+                        l.tlsVersion() == null ? null : l.tlsVersion().configName());
+            }
+        } catch (io.tern.broker.transport.TransportConfigException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        final io.netty.handler.ssl.SslContext sslContext = tls;
+        final io.tern.broker.transport.PskSettings pskSettings = psk;
+        final boolean websockets = l.protocol() == io.tern.broker.config.ListenerProtocol.WEBSOCKETS;
         for (InetSocketAddress addr : addrs) {
             ServerBootstrap b = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
@@ -197,11 +230,21 @@ public final class Broker implements AutoCloseable {
                             }
                             channels.add(ch);
                             int port = ((InetSocketAddress) ch.localAddress()).getPort();
+                            if (pskSettings != null) {
+                                ch.pipeline().addLast("psk", new io.tern.broker.transport.PskServerHandler(pskSettings));
+                            }
+                            if (websockets) {
+                                io.tern.broker.transport.WebSocketTransport.addTo(ch.pipeline(), "/",
+                                        io.tern.broker.transport.WebSocketTransport.DEFAULT_MAX_FRAME_PAYLOAD,
+                                        sslContext);
+                            } else if (sslContext != null) {
+                                ch.pipeline().addLast("ssl", sslContext.newHandler(ch.alloc()));
+                            }
                             ch.pipeline()
                                     .addLast("bytes", byteCounter)
                                     .addLast(NettyConnection.IDLE, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0))
                                     .addLast("decoder", new MqttDecoder(config.maxPacketSize()))
-                                    .addLast("mqtt", new NettyConnection(Broker.this, port));
+                                    .addLast("mqtt", new NettyConnection(Broker.this, l, port));
                         }
                     });
             try {
@@ -219,6 +262,10 @@ public final class Broker implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
+    }
+
+    private Path path(String written) {
+        return written == null ? null : config.resolve(written);
     }
 
     private static boolean ipv6LoopbackAvailable() {
@@ -260,6 +307,7 @@ public final class Broker implements AutoCloseable {
         }
         channels.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownGroups();
+        authExecutor.shutdownNow();
     }
 
     private void shutdownGroups() {
@@ -299,9 +347,28 @@ public final class Broker implements AutoCloseable {
 
     TopicTree tree() { return tree; }
 
-    Authentication authentication() { return authentication; }
+    ListenerSecurity security(ListenerConfig listener) {
+        ListenerSecurity s = security.get(listener);
+        if (s == null) {
+            throw new IllegalStateException("no security for listener " + listener);
+        }
+        return s;
+    }
 
-    Authorization authorization() { return authorization; }
+    java.util.concurrent.Executor authExecutor() { return authExecutor; }
+
+    /**
+     * (Re)reads the password and ACL files of every listener; on error the previous files stay in force.
+     *
+     * @throws IOException naming the file and line that is wrong
+     */
+    public void loadSecurity() throws IOException {
+        java.util.Map<ListenerConfig, ListenerSecurity> m = new java.util.IdentityHashMap<>();
+        for (ListenerConfig l : listeners) {
+            m.put(l, ListenerSecurity.load(config, l));
+        }
+        security = m;
+    }
 
     /** Retains if asked, then routes. */
     void publish(Message msg, Session from) {

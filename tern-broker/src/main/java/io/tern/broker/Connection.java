@@ -32,6 +32,9 @@ public interface Connection {
     /** The local port of the listener this connection came in on. */
     int listenerPort();
 
+    /** The configuration of the listener this connection came in on (per-listener limits). */
+    io.tern.broker.config.ListenerConfig listener();
+
     /** Tells the encoder which protocol version to speak once CONNECT has named it. */
     void protocolVersion(MqttVersion version);
 

@@ -28,6 +28,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     private final Broker broker;
     private final int listenerPort;
+    private final io.tern.broker.config.ListenerConfig listener;
     private ProtocolHandler protocol;
     private ChannelHandlerContext ctx;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
@@ -35,10 +36,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private boolean flushPending;
     private String remote;
     private String remoteHost;
+    private String transportIdentity;
     private final Runnable flushTask = this::flushNow;
 
-    NettyConnection(Broker broker, int listenerPort) {
+    NettyConnection(Broker broker, io.tern.broker.config.ListenerConfig listener, int listenerPort) {
         this.broker = broker;
+        this.listener = listener;
         this.listenerPort = listenerPort;
     }
 
@@ -96,7 +99,23 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
-        if (evt instanceof IdleStateEvent) {
+        if (evt instanceof io.tern.broker.transport.PskHandshakeCompleted psk) {
+            transportIdentity = psk.identity();
+        } else if (evt instanceof io.tern.broker.transport.PskHandshakeFailed f) {
+            Log.NOTICE.info("TLS-PSK handshake with {} failed: {}", remote, f.reason());
+        } else if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent hs) {
+            if (!hs.isSuccess()) {
+                Log.NOTICE.info("OpenSSL Error on connection from {}: {}", remote,
+                        io.tern.broker.transport.TlsContextFactory.reason(hs.cause()));
+            } else {
+                io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+                if (ssl != null && listener.useSubjectAsUsername()) {
+                    transportIdentity = io.tern.broker.transport.ClientCertificates.subject(ssl).orElse(null);
+                } else if (ssl != null && listener.useIdentityAsUsername()) {
+                    transportIdentity = io.tern.broker.transport.ClientCertificates.commonName(ssl).orElse(null);
+                }
+            }
+        } else if (evt instanceof IdleStateEvent) {
             protocol.onKeepAliveExpired();
         } else {
             super.userEventTriggered(ctx, evt);
@@ -166,6 +185,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public int listenerPort() { return listenerPort; }
 
     @Override
+    public io.tern.broker.config.ListenerConfig listener() { return listener; }
+
+    @Override
     public void protocolVersion(MqttVersion v) { this.version = v; }
 
     @Override
@@ -177,6 +199,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             ctx.pipeline().addBefore(ctx.name(), IDLE, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
         }
     }
+
+    @Override
+    public String transportIdentity() { return transportIdentity; }
 
     ProtocolHandler protocol() { return protocol; }
 }

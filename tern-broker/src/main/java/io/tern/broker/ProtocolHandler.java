@@ -1,6 +1,7 @@
 package io.tern.broker;
 
 import io.netty.util.concurrent.EventExecutor;
+import io.tern.broker.security.AuthResult;
 import io.tern.codec.MalformedPacketException;
 import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
@@ -122,9 +123,15 @@ final class ProtocolHandler {
         version = c.version();
         conn.protocolVersion(version);
         Settings cfg = broker.settings();
+        if (c.version() != MqttVersion.MQTT_5 && c.password() != null && c.username() == null) {
+            // the decoder enforces [MQTT-3.1.2-22]; defence in depth for other codecs
+            refuse(c, 4, 0x86, "password without username");
+            return;
+        }
         String id = c.clientId();
         username = c.username();
-        if (conn.transportIdentity() != null && cfg.useIdentityAsUsername(conn.listenerPort())) {
+        if (conn.transportIdentity() != null
+                && (conn.listener().useIdentityAsUsername() || conn.listener().useSubjectAsUsername())) {
             username = conn.transportIdentity();
         }
         boolean assigned = false;
@@ -154,7 +161,7 @@ final class ProtocolHandler {
             }
         }
         if (c.will() != null) {
-            if (c.will().qos() > cfg.maxQos()) {
+            if (c.will().qos() > conn.listener().maxQos()) {
                 refuse(c, 5, 0x9B, "will QoS " + c.will().qos() + " above max_qos");
                 return;
             }
@@ -163,15 +170,38 @@ final class ProtocolHandler {
                 return;
             }
         }
-        String prefixes = cfg.clientidPrefixes();
-        if (prefixes != null && !prefixes.isEmpty() && !clientId.startsWith(prefixes)) {
-            refuse(c, 5, 0x87, "client id lacks prefix '" + prefixes + "'");
+        state = State.CONNECTING;
+        final int ka0 = keepAlive;
+        final int ska0 = serverKeepAlive;
+        final boolean assigned0 = assigned;
+        ListenerSecurity sec = broker.security(conn.listener());
+        String user = username;
+        if (!sec.authenticator().mayBlock()) {
+            authenticated(c, sec.authenticator().authenticate(clientId, user, c.password()), ka0, ska0, assigned0);
             return;
         }
-        Authentication.Result auth = broker.authentication().check(conn.listenerPort(), clientId, username,
-                c.password(), conn.transportIdentity() != null);
-        if (auth != Authentication.Result.ACCEPT) {
-            boolean bad = auth == Authentication.Result.BAD_CREDENTIALS;
+        // password hashing costs milliseconds: keep it off the event loop
+        EventExecutor loop = conn.executor();
+        broker.authExecutor().execute(() -> {
+            AuthResult r;
+            try {
+                r = sec.authenticator().authenticate(clientId, user, c.password());
+            } catch (RuntimeException e) {
+                Log.ERROR.error("Error authenticating client {}: {}", clientId, e.toString());
+                r = AuthResult.NOT_AUTHORISED;
+            }
+            AuthResult result = r;
+            loop.execute(() -> authenticated(c, result, ka0, ska0, assigned0));
+        });
+    }
+
+    private void authenticated(Packet.Connect c, AuthResult auth, int keepAlive, int serverKeepAlive,
+                               boolean assigned) {
+        if (state != State.CONNECTING) {
+            return; // the connection went away meanwhile
+        }
+        if (auth != AuthResult.ACCEPT) {
+            boolean bad = auth == AuthResult.BAD_USERNAME_OR_PASSWORD;
             refuse(c, bad ? 4 : 5, bad ? 0x86 : 0x87, null);
             Log.NOTICE.info("Client {} disconnected, not authorised.", clientId);
             return;
@@ -188,7 +218,6 @@ final class ProtocolHandler {
         } else {
             expiry = c.cleanStart() ? 0 : -1;
         }
-        state = State.CONNECTING;
         final int ka = keepAlive;
         final int ska = serverKeepAlive;
         final boolean wasAssigned = assigned;
@@ -223,7 +252,7 @@ final class ProtocolHandler {
         Properties props = Properties.EMPTY;
         if (version.isV5()) {
             props = connackProperties(assigned, serverKeepAlive);
-            int topicAliasMax = broker.settings().maxTopicAlias();
+            int topicAliasMax = conn.listener().maxTopicAlias();
             if (topicAliasMax > 0) {
                 inboundAliases = new String[topicAliasMax + 1];
             }
@@ -257,15 +286,15 @@ final class ProtocolHandler {
         if (serverKeepAlive >= 0) {
             b.put(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive);
         }
-        int topicAliasMax = cfg.maxTopicAlias();
+        int topicAliasMax = conn.listener().maxTopicAlias();
         if (topicAliasMax > 0) {
             b.put(PropertyId.TOPIC_ALIAS_MAXIMUM, topicAliasMax);
         }
         if (!cfg.retainAvailable()) {
             b.put(PropertyId.RETAIN_AVAILABLE, 0);
         }
-        if (cfg.maxQos() < 2) {
-            b.put(PropertyId.MAXIMUM_QOS, cfg.maxQos());
+        if (conn.listener().maxQos() < 2) {
+            b.put(PropertyId.MAXIMUM_QOS, conn.listener().maxQos());
         }
         if (cfg.maxPacketSize() > 0) {
             b.put(PropertyId.MAXIMUM_PACKET_SIZE, (long) cfg.maxPacketSize());
@@ -284,7 +313,7 @@ final class ProtocolHandler {
             Log.NOTICE.info("Client {} refused: {}.", c.clientId().isEmpty() ? "<unknown>" : c.clientId(), why);
         }
         if (Log.DEBUG.isDebugEnabled()) {
-            Log.DEBUG.debug("Sending CONNACK to {} (0, {})", c.clientId(), code);
+            Log.DEBUG.debug("Sending CONNACK to {} (0, {})", clientId != null ? clientId : c.clientId(), code);
         }
         conn.send(new Packet.ConnAck(false, code, Properties.EMPTY));
         state = State.CLOSED;
@@ -329,7 +358,7 @@ final class ProtocolHandler {
                         .build();
             }
         }
-        if (p.qos() > cfg.maxQos()) {
+        if (p.qos() > conn.listener().maxQos()) {
             if (version.isV5()) {
                 disconnect(0x9B, "QoS " + p.qos() + " not supported");
             } else {
@@ -353,7 +382,7 @@ final class ProtocolHandler {
             rc = 0x97;
             Log.NOTICE.info("Dropping too large PUBLISH from {} ({} bytes > message_size_limit {}).", clientId,
                     p.payload().length, limit);
-        } else if (!broker.authorization().canPublish(clientId, username, topic)) {
+        } else if (!sec().authorizer().canPublish(clientId, username, topic)) {
             accept = false;
             rc = 0x87;
             if (Log.DEBUG.isDebugEnabled()) {
@@ -447,11 +476,11 @@ final class ProtocolHandler {
                 codes.add(version.isV5() ? 0x9E : 0x80);
                 continue;
             }
-            if (!broker.authorization().canSubscribe(clientId, username, filter)) {
+            if (!sec().authorizer().canSubscribe(clientId, username, filter)) {
                 codes.add(version.isV5() ? 0x87 : 0x80);
                 continue;
             }
-            int granted = Math.min(sub.qos(), cfg.maxQos());
+            int granted = Math.min(sub.qos(), conn.listener().maxQos());
             Subscriber entry = new Subscriber(session, filter, granted, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subId);
             Subscriber old = broker.subscribe(entry);
@@ -474,7 +503,7 @@ final class ProtocolHandler {
                 continue;
             }
             for (Message m : broker.retained().match(entry.filter())) {
-                if (!broker.authorization().canRead(clientId, username, m.topic())) {
+                if (!sec().authorizer().canRead(clientId, username, m.topic())) {
                     continue;
                 }
                 int qos = cfg.upgradeOutgoingQos() ? entry.qos() : Math.min(m.qos(), entry.qos());
@@ -642,7 +671,7 @@ final class ProtocolHandler {
 
     private void publishWill(Session s) {
         Packet.Will w = will;
-        if (!broker.authorization().canPublish(clientId, username, w.topic())) {
+        if (!sec().authorizer().canPublish(clientId, username, w.topic())) {
             return;
         }
         Properties props = w.properties();
@@ -671,4 +700,6 @@ final class ProtocolHandler {
     }
 
     EventExecutor executor() { return conn.executor(); }
+
+    private ListenerSecurity sec() { return broker.security(conn.listener()); }
 }

@@ -22,8 +22,6 @@ final class Settings {
     private final boolean retainAvailable;
     private final boolean upgradeOutgoingQos;
     private final boolean connectionMessages;
-    private final int maxQos;
-    private final int maxTopicAlias;
     private final String clientidPrefixes;
 
     Settings(BrokerConfig c) {
@@ -34,15 +32,13 @@ final class Settings {
         messageSizeLimit = c.messageSizeLimit();
         maxPacketSize = c.maxPacketSize();
         maxKeepalive = c.maxKeepalive();
-        persistentClientExpiration = c.persistentClientExpiration();
+        persistentClientExpiration = c.persistentClientExpiration().getSeconds();
         allowZeroLengthClientid = c.allowZeroLengthClientid();
         autoIdPrefix = c.autoIdPrefix();
         retainAvailable = c.retainAvailable();
         upgradeOutgoingQos = c.upgradeOutgoingQos();
         connectionMessages = c.connectionMessages();
-        maxQos = 2;
-        maxTopicAlias = 10;
-        clientidPrefixes = null;
+        clientidPrefixes = c.clientidPrefixes();
     }
 
     int maxInflightMessages() { return maxInflightMessages; }
@@ -58,9 +54,5 @@ final class Settings {
     boolean retainAvailable() { return retainAvailable; }
     boolean upgradeOutgoingQos() { return upgradeOutgoingQos; }
     boolean connectionMessages() { return connectionMessages; }
-    int maxQos() { return maxQos; }
-    int maxTopicAlias() { return maxTopicAlias; }
     String clientidPrefixes() { return clientidPrefixes; }
-
-    boolean useIdentityAsUsername(int listenerPort) { return false; }
 }

@@ -21,7 +21,7 @@ final class TestBroker implements AutoCloseable {
 
     static TestBroker start(Consumer<BrokerConfig> tweak) throws IOException {
         BrokerConfig config = new BrokerConfig();
-        config.listeners().add(new ListenerConfig().port(0).bindAddress("127.0.0.1"));
+        config.addListener(new ListenerConfig(0, "127.0.0.1"));
         config.allowAnonymous(true);
         tweak.accept(config);
         return new TestBroker(Broker.builder().config(config).build().start());

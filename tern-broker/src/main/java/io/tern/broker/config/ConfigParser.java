@@ -621,6 +621,9 @@ public final class ConfigParser {
             try {
                 readFile(f, level + 1);
             } catch (ConfigException e) {
+                if (e.line() != 0) {
+                    throw e;
+                }
                 // The included file itself could not be read: say which, at the include_dir line.
                 throw l.error(e.getMessage());
             }
