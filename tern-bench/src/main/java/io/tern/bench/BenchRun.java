@@ -234,7 +234,7 @@ public final class BenchRun {
                 break;
             }
         }
-        long failed = clients.size() - counters.connected.sum();
+        long failed = clients.stream().filter(c -> !c.ready().isDone() || c.ready().isCompletedExceptionally()).count();
         if (failed > 0) {
             counters.error(failed + " of " + clients.size() + " connections could not be set up; not publishing");
         }

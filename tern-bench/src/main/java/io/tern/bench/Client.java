@@ -26,6 +26,8 @@ class Client extends ChannelInboundHandlerAdapter {
     final Counters counters;
     final CompletableFuture<Client> ready = new CompletableFuture<>();
     Channel channel;
+    /** MQTT 5: how many QoS 1/2 publishes the broker accepts unacknowledged from us [MQTT-3.3.4-7]. */
+    int serverReceiveMaximum = 65_535;
     private volatile boolean closing;
 
     Client(String clientId, MqttVersion version, int keepAlive, Counters counters) {
@@ -58,6 +60,7 @@ class Client extends ChannelInboundHandlerAdapter {
             if (ack.reasonCode() != 0) {
                 fail("CONNACK refused with code " + ack.reasonCode());
             } else {
+                serverReceiveMaximum = ack.properties().intValue(PropertyId.RECEIVE_MAXIMUM, 65_535);
                 connected();
             }
         } else if (p instanceof Packet.Disconnect d) {
@@ -97,7 +100,8 @@ class Client extends ChannelInboundHandlerAdapter {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-        if (!closing) {
+        // writes racing a close fail with ClosedChannelException; the close itself is reported once
+        if (!closing && !(cause instanceof java.nio.channels.ClosedChannelException)) {
             fail(cause.getClass().getSimpleName() + ": " + cause.getMessage());
         }
         ctx.close();
@@ -109,14 +113,17 @@ class Client extends ChannelInboundHandlerAdapter {
     }
 
     final void markReady() {
-        if (ready.complete(this)) {
+        if (!ready.isDone()) {
+            // counted before completing, so whoever waits on ready() sees the count
             counters.connected.increment();
+            ready.complete(this);
         }
     }
 
     final void fail(String why) {
-        if (ready.completeExceptionally(new IllegalStateException(clientId + ": " + why))) {
+        if (!ready.isDone()) {
             counters.connectFailed.increment();
+            ready.completeExceptionally(new IllegalStateException(clientId + ": " + why));
         }
         counters.error(clientId + ": " + why);
         if (channel != null) {

@@ -33,6 +33,7 @@ final class Publisher extends Client {
     private long seq;
     private long ackedCount;
     private long startNanos;
+    private boolean started;
     private boolean stopped;
     private boolean pumpQueued;
     private ScheduledFuture<?> tick;
@@ -58,6 +59,7 @@ final class Publisher extends Client {
 
     /** Starts publishing; on the event loop. */
     void start() {
+        started = true;
         startNanos = System.nanoTime();
         if (perNano > 0) {
             // tick often enough for an even stream, but not more than once a millisecond
@@ -90,14 +92,15 @@ final class Publisher extends Client {
 
     private void pump() {
         pumpQueued = false;
-        if (channel == null || !channel.isActive()) {
+        // reads (CONNACK, acks) and writability changes call pump before the run starts
+        if (!started || channel == null || !channel.isActive()) {
             return;
         }
         long allowed = perNano > 0 ? (long) ((System.nanoTime() - startNanos) * perNano) + 1 : Long.MAX_VALUE;
         int n = 0;
         boolean more = false;
         while (!stopped && seq < limit && seq < allowed) {
-            if ((qos > 0 && inflight >= maxInflight) || !channel.isWritable()) {
+            if ((qos > 0 && inflight >= Math.min(maxInflight, serverReceiveMaximum)) || !channel.isWritable()) {
                 break;
             }
             if (n == BURST) {

@@ -29,7 +29,7 @@ import java.util.concurrent.Callable;
  * <p>Exit status: 0 when the run completed without loss, 1 when messages were lost, duplicated or
  * connections failed, 2 for bad options, 3 when the hard limit struck.
  */
-@Command(name = "tern-bench", mixinStandardHelpOptions = true, sortOptions = false, usageHelpAutoWidth = true,
+@Command(name = "tern-bench", sortOptions = false, usageHelpAutoWidth = true,
         versionProvider = TernBench.Version.class,
         description = "MQTT load generator: conn, pub, sub, fanin, fanout and latency scenarios with loss, "
                 + "duplicate and order accounting.")
@@ -41,6 +41,12 @@ public final class TernBench implements Callable<Integer> {
 
     @Mixin
     BenchParams params = new BenchParams();
+
+    @Option(names = "--help", usageHelp = true, description = "show this help and exit")
+    boolean help;
+
+    @Option(names = "--version", versionHelp = true, description = "print the version and exit")
+    boolean version;
 
     @Option(names = "--json", description = "print the result as one JSON object on standard output")
     boolean json;
