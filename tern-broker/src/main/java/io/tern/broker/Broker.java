@@ -186,11 +186,12 @@ public final class Broker implements AutoCloseable {
         io.tern.broker.transport.PskSettings psk = null;
         try {
             if (l.usesCertificateTls()) {
-                tls = io.tern.broker.transport.TlsContextFactory.create(new io.tern.broker.transport.TlsSettings(
+                io.tern.broker.transport.TlsSettings settings = new io.tern.broker.transport.TlsSettings(
                         path(l.cafile()), path(l.capath()), path(l.certfile()), path(l.keyfile()), null,
                         l.requireCertificate(), l.tlsVersion() == null ? null : l.tlsVersion().configName(),
-                        l.ciphers(), l.ciphersTls13(), path(l.crlfile())));
-                Log.INFO.info("TLS on port {} uses {}.", l.port(), io.tern.broker.transport.TlsContextFactory.provider());
+                        l.ciphers(), l.ciphersTls13(), path(l.crlfile()));
+                tls = io.tern.broker.transport.TlsContextFactory.create(settings);
+                Log.INFO.info("TLS on port {} uses {}.", l.port(), io.tern.broker.transport.TlsContextFactory.provider(settings));
             }
             if (l.usesPsk()) {
                 String pskFile = config.security(l).pskFile();

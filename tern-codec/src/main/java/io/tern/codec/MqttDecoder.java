@@ -33,6 +33,13 @@ import static io.tern.codec.MalformedPacketException.PROTOCOL_ERROR;
  * [MQTT-1.5.5-1] and 3.1.1's encoding algorithm only produces minimal forms, so a longer form can only come
  * from a broken or hostile peer and is rejected as malformed in every version.
  *
+ * <p>Reason codes, where the specification leaves the choice open, follow Mosquitto: wildcards in a topic name
+ * and bad wildcard placement in a filter are malformed (0x81); a packet identifier of 0, an empty SUBSCRIBE /
+ * UNSUBSCRIBE, duplicate properties, zero values where a property forbids them, non-0/1 boolean properties and
+ * reason codes a packet does not define are protocol errors (0x82); a property a packet may not carry is
+ * malformed (0x81). MQTT 3.1 clients may set DUP on a resent PUBREL / SUBSCRIBE / UNSUBSCRIBE (3.1 allowed it);
+ * a Mosquitto bridge's level 0x83 / 0x84 ({@code try_private}) is accepted and reported by {@link #bridge()}.
+ *
  * <p>Not sharable: it holds per-connection state.
  */
 public final class MqttDecoder extends ByteToMessageDecoder {

@@ -86,4 +86,23 @@ class RoundTripTest {
         ch.finishAndReleaseAll();
         assertThat(got.get(1)).usingRecursiveComparison().isEqualTo(Samples.fromClient(v).get(1));
     }
+
+    @Test
+    void recursiveComparisonSeesPropertyAndPayloadDifferences() {
+        // Guards every round-trip test above against comparing nothing.
+        Packet a = new Packet.PubAck(1, 0, Properties.builder().userProperty("k", "v").build());
+        Packet b = new Packet.PubAck(1, 0, Properties.builder().userProperty("k", "w").build());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertThat(a).usingRecursiveComparison().isEqualTo(b))
+                .isInstanceOf(AssertionError.class);
+        Packet c = new Packet.Publish("t", 0, false, false, 0, new byte[] {1}, Properties.EMPTY);
+        Packet d = new Packet.Publish("t", 0, false, false, 0, new byte[] {2}, Properties.EMPTY);
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertThat(c).usingRecursiveComparison().isEqualTo(d))
+                .isInstanceOf(AssertionError.class);
+        Packet e = new Packet.Publish("t", 0, false, false, 0, new byte[0],
+                Properties.builder().put(PropertyId.CORRELATION_DATA, new byte[] {1}).build());
+        Packet f = new Packet.Publish("t", 0, false, false, 0, new byte[0],
+                Properties.builder().put(PropertyId.CORRELATION_DATA, new byte[] {2}).build());
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> assertThat(e).usingRecursiveComparison().isEqualTo(f))
+                .isInstanceOf(AssertionError.class);
+    }
 }

@@ -41,6 +41,49 @@ final class Wire {
         return out;
     }
 
+    /** A packet from its first byte and body parts; the remaining length is computed. */
+    static byte[] pkt(int firstByte, byte[]... body) {
+        byte[] b = concat(body);
+        ByteBuf out = Unpooled.buffer();
+        out.writeByte(firstByte);
+        MqttEncoder.writeVarInt(out, b.length);
+        out.writeBytes(b);
+        return ByteBufUtil.getBytes(out);
+    }
+
+    /** A length-prefixed UTF-8 string. */
+    static byte[] str(String s) {
+        byte[] b = s.getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return concat(u16(b.length), b);
+    }
+
+    /** A length-prefixed string from raw bytes (for malformed UTF-8). */
+    static byte[] rawStr(String hexBytes) {
+        byte[] b = hex(hexBytes);
+        return concat(u16(b.length), b);
+    }
+
+    static byte[] u16(int v) {
+        return new byte[] {(byte) (v >>> 8), (byte) v};
+    }
+
+    static byte[] bytes(int... v) {
+        byte[] b = new byte[v.length];
+        for (int i = 0; i < v.length; i++) {
+            b[i] = (byte) v[i];
+        }
+        return b;
+    }
+
+    /** An MQTT 5 property list: length prefix plus the given property bytes. */
+    static byte[] props(byte[]... ps) {
+        byte[] b = concat(ps);
+        ByteBuf out = Unpooled.buffer();
+        MqttEncoder.writeVarInt(out, b.length);
+        out.writeBytes(b);
+        return ByteBufUtil.getBytes(out);
+    }
+
     static byte[] encode(Packet p, MqttVersion v) {
         ByteBuf buf = MqttEncoder.encode(p, v, UnpooledByteBufAllocator.DEFAULT);
         try {
@@ -108,9 +151,11 @@ final class Wire {
         MalformedPacketException e = catchThrowableOfType(MalformedPacketException.class,
                 () -> ch.writeInbound(Unpooled.wrappedBuffer(bytes)));
         assertThat(e).as("decoder error for " + hex(bytes)).isNotNull();
-        // Whatever follows is discarded: the error is raised exactly once.
-        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xC0, 0}));
+        drain(ch);
+        // Whatever follows is discarded: the error is raised exactly once and nothing more is decoded.
+        ch.writeInbound(Unpooled.wrappedBuffer(new byte[] {(byte) 0xC0, 0, (byte) 0xE0, 0}));
         ch.checkException();
+        assertThat(drain(ch)).as("packets decoded after the error").isEmpty();
         ch.finishAndReleaseAll();
         return e;
     }

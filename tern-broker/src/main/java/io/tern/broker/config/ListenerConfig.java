@@ -156,9 +156,10 @@ public final class ListenerConfig {
         return port;
     }
 
+    /** Sets the port; 0 (embedding and tests only: the parser refuses it) binds an ephemeral port. */
     public ListenerConfig port(int port) {
-        if (port < 1 || port > 65535) {
-            throw new IllegalArgumentException("port must be 1..65535: " + port);
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("port must be 0..65535: " + port);
         }
         this.port = port;
         return this;

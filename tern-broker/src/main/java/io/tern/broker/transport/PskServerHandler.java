@@ -148,7 +148,7 @@ public final class PskServerHandler extends ChannelDuplexHandler {
                     peer.identity(), peer.negotiatedProtocol(), peer.negotiatedSuite());
             ctx.fireUserEventTriggered(new PskHandshakeCompleted(peer.identity(), peer.negotiatedProtocol(),
                     peer.negotiatedSuite()));
-            pending.removeAndWriteAll();
+            writePending(ctx);
             ctx.flush();
         }
         int available = protocol.getAvailableInputBytes();
@@ -235,6 +235,16 @@ public final class PskServerHandler extends ChannelDuplexHandler {
         cancelTimeout();
         if (pending != null) {
             pending.removeAndFailAll(new IOException("TLS-PSK handler removed"));
+        }
+    }
+
+    /** PendingWriteQueue's own removeAndWriteAll would write past this handler, unencrypted. */
+    private void writePending(ChannelHandlerContext ctx) {
+        Object msg;
+        while ((msg = pending.current()) != null) {
+            ReferenceCountUtil.retain(msg); // remove() releases it
+            ChannelPromise promise = pending.remove();
+            write(ctx, msg, promise);
         }
     }
 

@@ -23,18 +23,20 @@ class BasicAuthenticatorTest {
 
     static final AuthResult OK = AuthResult.ACCEPT;
     static final AuthResult NO = AuthResult.NOT_AUTHORISED;
+    /** Wrong credentials: CONNACK 4 / 0x86 as the spec defines (Mosquitto 2.0 answers 5 instead). */
+    static final AuthResult BAD = AuthResult.BAD_USERNAME_OR_PASSWORD;
 
     static Stream<Arguments> table() {
         return Stream.of(
                 // passwords, allowAnonymous, prefix, clientId, username, password, expected
                 Arguments.of(true, true, null, "c", "alice", "alicepw", OK),
-                Arguments.of(true, true, null, "c", "alice", "wrong", NO),
-                Arguments.of(true, true, null, "c", "mallory", "wrong", NO),    // unknown user: same answer
-                Arguments.of(true, true, null, "c", "alice", null, NO),
+                Arguments.of(true, true, null, "c", "alice", "wrong", BAD),
+                Arguments.of(true, true, null, "c", "mallory", "wrong", BAD),    // unknown user: same answer
+                Arguments.of(true, true, null, "c", "alice", null, BAD),
                 Arguments.of(true, true, null, "c", null, null, OK),
                 Arguments.of(true, false, null, "c", null, null, NO),
                 Arguments.of(true, false, null, "c", "alice", "alicepw", OK),
-                Arguments.of(true, false, null, "c", "mallory", "alicepw", NO),
+                Arguments.of(true, false, null, "c", "mallory", "alicepw", BAD),
                 Arguments.of(false, true, null, "c", "bob", "anything", OK),   // no password file: username ignored
                 Arguments.of(false, false, null, "c", "bob", "anything", NO),
                 Arguments.of(false, false, null, "c", null, null, NO),
@@ -47,7 +49,7 @@ class BasicAuthenticatorTest {
 
     @ParameterizedTest(name = "[{index}] file={0} anon={1} prefix={2} {3}/{4}/{5} -> {6}")
     @MethodSource("table")
-    void decidesAsMosquitto(boolean withFile, boolean allowAnonymous, String prefix, String clientId,
+    void decides(boolean withFile, boolean allowAnonymous, String prefix, String clientId,
                             String username, String password, AuthResult expected) {
         Authenticator auth = new BasicAuthenticator(withFile ? PASSWORDS : null, allowAnonymous, prefix);
         assertThat(auth.authenticate(clientId, username, password == null ? null : password.getBytes(UTF_8)))

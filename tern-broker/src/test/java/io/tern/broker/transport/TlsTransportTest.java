@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.TimeUnit;
@@ -318,10 +317,5 @@ class TlsTransportTest {
             }
         }
         throw new AssertionError("no failed handshake was reported; server log: " + s.log);
-    }
-
-    @SuppressWarnings("unused")
-    private static String describe(X509Certificate c) {
-        return c.getSubjectX500Principal().toString();
     }
 }
