@@ -166,21 +166,22 @@ both() { # scenario-name tern-bench-args...
 }
 
 D=$DURATION
+echo "idle connections first, while both brokers are fresh: RSS grown by earlier scenarios would be reused"
+both conn-10k   conn    -c 10000 -d 5 --connect-timeout 60 --keepalive 600
+if [ "$WITH_50K" = 1 ]; then
+  both conn-50k conn    -c 50000 -d 5 --connect-timeout 120 --keepalive 600
+fi
 echo "warm-up (not reported): 5 s fan-in QoS 1 on each broker, so the JVM's JIT has compiled the hot paths"
 for b in tern mosquitto; do run_one warmup "$b" fanin -c 10 -q 1 -s 64 -d 5 --drain 5 >/dev/null; done
 sed -i '/^warmup\t/d' "$RESULTS"
-
 echo "scenarios (${D} s each):"
+
 both fanin-q0   fanin   -c 10 -n 1 -q 0 -s 64 -d "$D" --drain 10
 both fanin-q1   fanin   -c 10 -n 1 -q 1 -s 64 -d "$D" --drain 10 --inflight 100
 both fanin-q2   fanin   -c 10 -n 1 -q 2 -s 64 -d "$D" --drain 10 --inflight 100
 both fanout-q0  fanout  -c 100 -q 0 -s 64 -d "$D" --drain 10
 both latency-q0 latency -c 1 -n 1 -q 0 -s 64 --rate 10000 -d "$D" --drain 5
 both latency-q1 latency -c 1 -n 1 -q 1 -s 64 --rate 10000 -d "$D" --drain 5 --inflight 1000
-both conn-10k   conn    -c 10000 -d 5 --connect-timeout 60 --keepalive 600
-if [ "$WITH_50K" = 1 ]; then
-  both conn-50k conn    -c 50000 -d 5 --connect-timeout 120 --keepalive 600
-fi
 
 if [ "$JFR" = 1 ] && [ -f "$OUT/tern-fanin-q1.jfr" ]; then
   # top-of-stack frames of Tern's threads during fan-in QoS 1
@@ -198,8 +199,8 @@ awk -F'\t' '
     for (i = 3; i <= 14; i++) v[key, $2, i] = $i }
   function ratio(a, b) { return (b + 0 > 0) ? sprintf("%.2f", a / b) : "-" }
   END {
-    printf "%-11s | %11s %11s %6s | %9s %9s %6s | %-13s %-13s | %7s %7s\n", "scenario", "tern msg/s", "mosq msg/s", "ratio",
-      "tern p99", "mosq p99", "ratio", "tern lost/dup", "mosq lost/dup", "tern cpu", "mosq cpu"
+    printf "%-11s | %11s %11s %6s | %17s %17s %6s | %-13s %-13s | %7s %7s\n", "scenario", "tern msg/s", "mosq msg/s", "ratio",
+      "tern p50/p99", "mosq p50/p99", "ratio", "tern lost/dup", "mosq lost/dup", "tern cpu", "mosq cpu"
     for (k = 1; k <= n; k++) {
       s = name[k]
       if (s ~ /^conn/) {
@@ -209,14 +210,14 @@ awk -F'\t' '
           v[s,"tern",12], v[s,"mosquitto",12], v[s,"tern",13], v[s,"mosquitto",13], tr, mr, ratio(tr, mr),
           v[s,"tern",9], v[s,"mosquitto",9]
       } else {
-        printf "%-11s | %11d %11d %6s | %7dus %7dus %6s | %-13s %-13s | %7s %7s\n", s,
+        printf "%-11s | %11d %11d %6s | %17s %17s %6s | %-13s %-13s | %7s %7s\n", s,
           v[s,"tern",3], v[s,"mosquitto",3], ratio(v[s,"tern",3], v[s,"mosquitto",3]),
-          v[s,"tern",5], v[s,"mosquitto",5], ratio(v[s,"tern",5], v[s,"mosquitto",5]),
+          v[s,"tern",4] "/" v[s,"tern",5] "us", v[s,"mosquitto",4] "/" v[s,"mosquitto",5] "us", ratio(v[s,"tern",5], v[s,"mosquitto",5]),
           v[s,"tern",6] "/" v[s,"tern",7] "/" v[s,"tern",8], v[s,"mosquitto",6] "/" v[s,"mosquitto",7] "/" v[s,"mosquitto",8],
           v[s,"tern",9], v[s,"mosquitto",9]
       }
     }
   }' "$RESULTS" | tee "$OUT/table.txt"
-echo "(lost/dup = lost/duplicated/out-of-order; cpu = broker CPU seconds during the scenario; raw: $RESULTS)"
+echo "(ratio of p99 < 1 means Tern is faster; lost = not received by the end of the drain, lost/dup = lost/duplicated/out-of-order; cpu = broker CPU seconds during the scenario; raw: $RESULTS)"
 [ -f "$OUT/tern-fanin-q1.top.txt" ] && { echo; echo "Tern fan-in QoS 1, top JFR leaf frames:"; cat "$OUT/tern-fanin-q1.top.txt"; }
 echo "finished in $(( $(date +%s) - START_TIME )) s"
