@@ -52,7 +52,9 @@ fi
 free_port() {
   local p
   for _ in $(seq 1 100); do
-    p=$((20000 + RANDOM % 20000))
+    # below the kernel's ephemeral range (32768+), where outgoing connections could hold the port
+    p=$((20000 + RANDOM % 12000))
+    if command -v ss >/dev/null && ss -Htan "( sport = :$p )" 2>/dev/null | grep -q .; then continue; fi
     if ! (exec 3<>"/dev/tcp/127.0.0.1/$p") 2>/dev/null; then echo "$p"; return; fi
   done
   die "no free port found"
