@@ -1,5 +1,7 @@
 package io.tern.broker;
 
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.EventExecutor;
 import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
@@ -9,7 +11,6 @@ import io.tern.codec.PropertyId;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,11 +24,14 @@ public final class Session {
     /** An outbound QoS 1/2 message the client has not finished acknowledging. */
     static final class Inflight {
         final Delivery delivery;
+        /** Send order, for resending in the original order after a reconnect. */
+        final long order;
         /** true once PUBREC arrived and PUBREL was sent (QoS 2 second half). */
         boolean released;
 
-        Inflight(Delivery delivery) {
+        Inflight(Delivery delivery, long order) {
             this.delivery = delivery;
+            this.order = order;
         }
     }
 
@@ -46,14 +50,18 @@ public final class Session {
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
     private String username;
     /** Seconds the session outlives its connection; 0 = ends with it, -1 = never expires. */
-    private long expirySeconds;
-    private long disconnectedAtNanos;
+    private volatile long expirySeconds;
+    private volatile long disconnectedAtNanos;
+    /** Whether the queue may hold messages with an expiry, so the periodic sweep has work here. */
+    private volatile boolean mayHaveExpiring;
 
     final Map<String, Subscriber> subscriptions = new HashMap<>();
 
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     private long queuedBytes;
-    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    /** Outbound QoS 1/2 messages by packet id; a primitive map, so no boxing per message. */
+    private final IntObjectHashMap<Inflight> inflight = new IntObjectHashMap<>(8);
+    private long inflightOrder;
     private int nextPacketId = 1;
     /** How many QoS 1/2 messages the client lets us have un-acknowledged (its Receive Maximum). */
     private volatile int sendQuota;
@@ -170,12 +178,12 @@ public final class Session {
      * of their group, so a member leaving does not hold them hostage (MQTT 5 4.8.2).
      */
     private void handOverShared() {
-        Iterator<Map.Entry<Integer, Inflight>> it = inflight.entrySet().iterator();
+        Iterator<IntObjectMap.PrimitiveEntry<Inflight>> it = inflight.entries().iterator();
         while (it.hasNext()) {
-            Map.Entry<Integer, Inflight> e = it.next();
-            Delivery d = e.getValue().delivery;
+            IntObjectMap.PrimitiveEntry<Inflight> e = it.next();
+            Delivery d = e.value().delivery;
             // after PUBREC the message is the client's: only the PUBREL handshake is left
-            if (d.group() != null && !e.getValue().released
+            if (d.group() != null && !e.value().released
                     && broker.router().deliverShared(d.group(), d.message(), null, this)) {
                 it.remove();
                 forget(d);
@@ -206,14 +214,23 @@ public final class Session {
      * then drains the queue. Called after CONNACK when a session is resumed.
      */
     void resume() {
-        Iterator<Map.Entry<Integer, Inflight>> it = inflight.entrySet().iterator();
-        while (it.hasNext()) {
-            Map.Entry<Integer, Inflight> e = it.next();
-            Inflight f = e.getValue();
+        int[] ids = new int[inflight.size()];
+        int n = 0;
+        for (IntObjectMap.PrimitiveEntry<Inflight> e : inflight.entries()) {
+            ids[n++] = e.key();
+        }
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            boxed[i] = ids[i];
+        }
+        java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
+        for (int id : boxed) {
+            Inflight f = inflight.get(id);
             if (f.released) {
-                connection.send(new Packet.PubRel(e.getKey(), 0, Properties.EMPTY));
-            } else if (!sendPublish(e.getKey(), f.delivery, true)) {
-                it.remove();
+                connection.send(new Packet.PubRel(id, 0, Properties.EMPTY));
+            } else if (!sendPublish(id, f.delivery, true)) {
+                inflight.remove(id);
+                forget(f.delivery);
             }
         }
         drain();
@@ -277,7 +294,7 @@ public final class Session {
     /** Sends a QoS 1/2 delivery under a fresh packet id and tracks it until acknowledged. */
     private void sendNew(Delivery d) {
         int id = allocatePacketId();
-        inflight.put(id, new Inflight(d));
+        inflight.put(id, new Inflight(d, inflightOrder++));
         if (d.seq() != 0) {
             broker.durability().store().markSent(clientId, d.seq(), id);
         }
@@ -299,6 +316,7 @@ public final class Session {
             // durable: its limit was applied when it was stored
             queue.add(d);
             queuedBytes += d.weight();
+            noteExpiry(d);
             return;
         }
         int maxMessages = broker.settings().maxQueuedMessages();
@@ -314,6 +332,20 @@ public final class Session {
         }
         queue.add(d);
         queuedBytes += w;
+        noteExpiry(d);
+    }
+
+    private void noteExpiry(Delivery d) {
+        if (d.message().expiryNanos() != Long.MAX_VALUE) {
+            mayHaveExpiring = true;
+        }
+    }
+
+    /** Whether the periodic sweep has anything to do for this session; safe from any thread. */
+    boolean needsSweep() {
+        long e = expirySeconds;
+        return mayHaveExpiring
+                || (!online && (e > 0 || (e < 0 && broker.settings().persistentClientExpiration() > 0)));
     }
 
     /** Sends queued messages while the window and the socket allow. */
@@ -375,7 +407,7 @@ public final class Session {
             Delivery d = new Delivery(Durability.fromStored(sm), e.qos(), e.retain(),
                     e.subscriptionIds().length == 0 ? null : e.subscriptionIds(), null, e.seq());
             if (e.packetId() != 0 && !inflight.containsKey(e.packetId())) {
-                Inflight f = new Inflight(d);
+                Inflight f = new Inflight(d, inflightOrder++);
                 f.released = e.released();
                 inflight.put(e.packetId(), f);
                 if (f.released) {
@@ -389,6 +421,7 @@ public final class Session {
             } else {
                 queue.add(d);
                 queuedBytes += d.weight();
+                noteExpiry(d);
             }
         }
     }
@@ -519,6 +552,10 @@ public final class Session {
 
     /** Removes expired messages from the queue (called from the periodic sweep). */
     void expireQueued(long now) {
+        if (!mayHaveExpiring) {
+            return;
+        }
+        boolean more = false;
         Iterator<Delivery> it = queue.iterator();
         while (it.hasNext()) {
             Delivery d = it.next();
@@ -526,8 +563,11 @@ public final class Session {
                 it.remove();
                 queuedBytes -= d.weight();
                 forget(d);
+            } else if (d.message().expiryNanos() != Long.MAX_VALUE) {
+                more = true;
             }
         }
+        mayHaveExpiring = more;
     }
 
     @Override

@@ -153,6 +153,9 @@ final class SessionRegistry {
     void expire(long persistentClientExpirationSeconds) {
         long now = System.nanoTime();
         for (Session s : sessions.values()) {
+            if (!s.needsSweep()) {
+                continue; // connected without expiring messages: nothing to do, no task
+            }
             s.executor().execute(() -> {
                 if (s.connected() || sessions.get(s.clientId()) != s) {
                     s.expireQueued(now);
