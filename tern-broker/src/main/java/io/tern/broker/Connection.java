@@ -41,6 +41,17 @@ public interface Connection {
     /** Arms the keep-alive timer: the connection is closed after this many seconds without a packet; 0 = off. */
     void keepAliveTimeout(long millis);
 
+    /**
+     * Stops reading from this peer for a while (a subscriber it publishes to is congested). Reading resumes
+     * with {@link #resumeReading()}, or by itself after a short time so that a lost wake-up cannot stall it.
+     *
+     * @return false when reading was already paused
+     */
+    default boolean pauseReading() { return false; }
+
+    /** Resumes reading after {@link #pauseReading()}; call on {@link #executor()}. */
+    default void resumeReading() { }
+
     /** The username that the transport established (TLS certificate or PSK identity), or null. */
     default String transportIdentity() { return null; }
 }

@@ -90,7 +90,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         boolean writable = ctx.channel().isWritable();
         // a peer that does not read what we send (acks, deliveries) is not read from either:
         // its input cannot grow our output buffer without bound
-        ctx.channel().config().setAutoRead(writable);
+        updateAutoRead();
         if (writable) {
             protocol.onWritable();
         }
@@ -239,4 +239,32 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public String transportIdentity() { return transportIdentity; }
 
     ProtocolHandler protocol() { return protocol; }
+
+    /** How long a congestion pause lasts at most before reading is tried again. */
+    private static final long PAUSE_MILLIS = 100;
+    private boolean paused;
+    private final Runnable resumeTask = this::resumeReading;
+
+    private void updateAutoRead() {
+        ctx.channel().config().setAutoRead(!paused && ctx.channel().isWritable());
+    }
+
+    @Override
+    public boolean pauseReading() {
+        if (paused) {
+            return false;
+        }
+        paused = true;
+        updateAutoRead();
+        ctx.executor().schedule(resumeTask, PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        return true;
+    }
+
+    @Override
+    public void resumeReading() {
+        if (paused) {
+            paused = false;
+            updateAutoRead();
+        }
+    }
 }

@@ -22,6 +22,8 @@ public final class Router {
         long messageId;
         /** Whether routing this message wrote anything that must be synced before acknowledging it. */
         boolean durable;
+        /** The publishing session, which a congested subscriber may throttle. */
+        Session from;
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -56,7 +58,8 @@ public final class Router {
      * durable queue on this (the publisher's) thread, so the publisher's acknowledgement can wait for them.
      */
     void hand(Session s, Delivery d) {
-        hand(s, d, SCRATCH.get());
+        // outside a publish: its own message id, and no publisher to throttle
+        hand(s, d, new Scratch());
     }
 
     private void hand(Session s, Delivery d, Scratch sc) {
@@ -74,6 +77,13 @@ public final class Router {
             sc.durable = true;
         }
         s.offer(d);
+        Session from = sc.from;
+        if (from != null && s.throttles()) {
+            Connection c = from.connection();
+            if (c != null) {
+                s.throttle(c);
+            }
+        }
     }
 
     public TopicTree tree() { return tree; }
@@ -89,6 +99,7 @@ public final class Router {
         Scratch s = SCRATCH.get();
         s.messageId = 0;
         s.durable = false;
+        s.from = from;
         List<Subscriber> matches = s.matches;
         matches.clear();
         List<TopicTree.SharedGroup> groups = s.groups;

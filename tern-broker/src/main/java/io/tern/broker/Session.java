@@ -52,6 +52,18 @@ public final class Session {
     /** Seconds the session outlives its connection; 0 = ends with it, -1 = never expires. */
     private volatile long expirySeconds;
     private volatile long disconnectedAtNanos;
+    /**
+     * Flow control towards publishers: when a connected subscriber's queue passes its high-water mark, the
+     * publishers feeding it pause reading until it drains below the low-water mark, so fan-in does not
+     * outrun a slow subscriber and lose messages. A subscriber that makes no progress for {@link #STALL_NANOS}
+     * stops throttling anyone: it cannot hold every publisher hostage, and its queue limits apply instead.
+     */
+    private volatile boolean congested;
+    private volatile long lastProgressNanos;
+    private final java.util.concurrent.ConcurrentLinkedQueue<Connection> pausedPublishers =
+            new java.util.concurrent.ConcurrentLinkedQueue<>();
+    static final long STALL_NANOS = 1_000_000_000L;
+
     /** Whether the queue may hold messages with an expiry, so the periodic sweep has work here. */
     private volatile boolean mayHaveExpiring;
 
@@ -167,6 +179,8 @@ public final class Session {
     void detach(boolean handOverShared) {
         this.connection = null;
         this.online = false;
+        this.congested = false;
+        resumePublishers();
         this.disconnectedAtNanos = System.nanoTime();
         if (handOverShared) {
             handOverShared();
@@ -317,6 +331,9 @@ public final class Session {
             queue.add(d);
             queuedBytes += d.weight();
             noteExpiry(d);
+            if (connection != null) {
+                checkCongestion();
+            }
             return;
         }
         int maxMessages = broker.settings().maxQueuedMessages();
@@ -333,11 +350,57 @@ public final class Session {
         queue.add(d);
         queuedBytes += w;
         noteExpiry(d);
+        if (connection != null) {
+            checkCongestion();
+        }
     }
 
     private void noteExpiry(Delivery d) {
         if (d.message().expiryNanos() != Long.MAX_VALUE) {
             mayHaveExpiring = true;
+        }
+    }
+
+    /** Whether publishers to this session should slow down now; safe from any thread. */
+    boolean throttles() {
+        return congested && System.nanoTime() - lastProgressNanos < STALL_NANOS;
+    }
+
+    /** Pauses a publisher's connection until this session drains; call on the publisher's loop. */
+    void throttle(Connection publisher) {
+        if (publisher.pauseReading()) {
+            pausedPublishers.add(publisher);
+            if (!congested) {
+                resumePublishers(); // drained meanwhile
+            }
+        }
+    }
+
+    private void resumePublishers() {
+        Connection c;
+        while ((c = pausedPublishers.poll()) != null) {
+            Connection p = c;
+            p.executor().execute(p::resumeReading);
+        }
+    }
+
+    private int highWater() {
+        int max = broker.settings().maxQueuedMessages();
+        return max > 0 ? Math.max(16, Math.min(max / 2, 10_000)) : 10_000;
+    }
+
+    private void checkCongestion() {
+        if (!congested) {
+            long maxBytes = broker.settings().maxQueuedBytes();
+            if (queue.size() >= highWater() || (maxBytes > 0 && queuedBytes >= maxBytes / 2)) {
+                congested = true;
+            }
+        } else {
+            long maxBytes = broker.settings().maxQueuedBytes();
+            if (queue.size() <= highWater() / 2 && (maxBytes <= 0 || queuedBytes <= maxBytes / 4)) {
+                congested = false;
+                resumePublishers();
+            }
         }
     }
 
@@ -383,6 +446,9 @@ public final class Session {
         }
         if (queue.isEmpty()) {
             droppingLogged = false;
+        }
+        if (congested) {
+            checkCongestion();
         }
     }
 
@@ -490,6 +556,7 @@ public final class Session {
         }
         connection.send(p);
         broker.stats().messageSent(m.payload().length);
+        lastProgressNanos = System.nanoTime();
         return true;
     }
 
