@@ -27,8 +27,18 @@ final class PacketReader {
     private boolean server;
     private boolean bridge;
     private boolean inProperties;
-    private byte[] bytes = new byte[128];
-    private char[] chars = new char[128];
+    /**
+     * Decoding scratch space, per thread rather than per connection: an idle connection then carries no
+     * buffers, and event-loop threads are few.
+     */
+    private static final class Scratch {
+        byte[] bytes = new byte[128];
+        char[] chars = new char[128];
+    }
+
+    private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
+
+    private Scratch scratch;
 
     /** Whether the last CONNECT read set the bridge bit (0x80) of a 3.1 / 3.1.1 protocol level. */
     boolean bridge() { return bridge; }
@@ -39,7 +49,17 @@ final class PacketReader {
      * @param version the session's version; for a CONNECT it is ignored and learnt from the packet
      * @param server  whether the packet came from a client (decoder in server mode)
      */
+    private Scratch scratch() {
+        Scratch sc = scratch;
+        if (sc == null) {
+            sc = SCRATCH.get();
+            scratch = sc;
+        }
+        return sc;
+    }
+
     Packet read(ByteBuf buf, int start, int end, int firstByte, MqttVersion version, boolean server) {
+        scratch = null; // a connection may be read by another thread next time (e.g. after re-registration)
         this.buf = buf;
         this.pos = start;
         this.end = end;
@@ -502,7 +522,8 @@ final class PacketReader {
             a = buf.array();
             off = buf.arrayOffset() + pos;
         } else {
-            a = len <= bytes.length ? bytes : len <= KEEP_SCRATCH ? (bytes = new byte[KEEP_SCRATCH]) : new byte[len];
+            Scratch sc = scratch();
+            a = len <= sc.bytes.length ? sc.bytes : len <= KEEP_SCRATCH ? (sc.bytes = new byte[KEEP_SCRATCH]) : new byte[len];
             off = 0;
             buf.getBytes(pos, a, 0, len);
         }
@@ -519,7 +540,8 @@ final class PacketReader {
     }
 
     private String utf8(byte[] a, int off, int len, int asciiPrefix, String field) {
-        char[] c = len <= chars.length ? chars : len <= KEEP_SCRATCH ? (chars = new char[KEEP_SCRATCH]) : new char[len];
+        Scratch sc = scratch();
+        char[] c = len <= sc.chars.length ? sc.chars : len <= KEEP_SCRATCH ? (sc.chars = new char[KEEP_SCRATCH]) : new char[len];
         int n = 0;
         for (; n < asciiPrefix; n++) {
             c[n] = (char) a[off + n];
