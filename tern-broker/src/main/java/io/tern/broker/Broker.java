@@ -1,0 +1,397 @@
+package io.tern.broker;
+
+import io.netty.bootstrap.ServerBootstrap;
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.IoHandlerFactory;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.epoll.Epoll;
+import io.netty.channel.epoll.EpollIoHandler;
+import io.netty.channel.epoll.EpollServerSocketChannel;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.channel.socket.ServerSocketChannel;
+import io.netty.channel.socket.SocketChannel;
+import io.netty.channel.socket.nio.NioServerSocketChannel;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import io.tern.broker.config.BrokerConfig;
+import io.tern.broker.config.ListenerConfig;
+import io.tern.codec.MqttDecoder;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Inet6Address;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.NetworkInterface;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * A Tern broker. Build one from a configuration, {@link #start()} it, and {@link #close()} it:
+ *
+ * <pre>{@code
+ * BrokerConfig config = new BrokerConfig();
+ * config.addListener(new ListenerConfig(0));
+ * try (Broker broker = Broker.builder().config(config).build().start()) {
+ *     int port = broker.ports().get(0);
+ *     ...
+ * }
+ * }</pre>
+ *
+ * All wiring happens here: there is no dependency-injection framework.
+ */
+public final class Broker implements AutoCloseable {
+
+    /** How long a new connection may take to send CONNECT; HiveMQ and Mosquitto use similar bounds. */
+    static final int CONNECT_TIMEOUT_SECONDS = 10;
+
+    private final BrokerConfig config;
+    private final Settings settings;
+    private final BrokerStats stats = new BrokerStats();
+    private final TopicTree tree = new TopicTree();
+    private final Router router;
+    private final RetainedStore retained = new RetainedStore();
+    private final SessionRegistry sessions = new SessionRegistry(this);
+    /** Per listener (by identity); replaced whole on reload. */
+    private volatile java.util.Map<ListenerConfig, ListenerSecurity> security = java.util.Map.of();
+    private final java.util.concurrent.ExecutorService authExecutor = new java.util.concurrent.ThreadPoolExecutor(
+            1, 2, 30, TimeUnit.SECONDS, new java.util.concurrent.LinkedBlockingQueue<>(10_000), r -> {
+                Thread t = new Thread(r, "tern-auth");
+                t.setDaemon(true);
+                return t;
+            }, new java.util.concurrent.ThreadPoolExecutor.CallerRunsPolicy());
+    private List<ListenerConfig> listeners = List.of();
+    private final ChannelGroup channels = new DefaultChannelGroup("tern", GlobalEventExecutor.INSTANCE);
+    private final List<Channel> serverChannels = new ArrayList<>();
+    private final List<InetSocketAddress> bound = new ArrayList<>();
+    private final ChannelHandler byteCounter = new InboundByteCounter();
+    private EventLoopGroup bossGroup;
+    private EventLoopGroup workerGroup;
+    private SysTopics sysTopics;
+    private final List<ScheduledFuture<?>> timers = new ArrayList<>();
+    private volatile boolean running;
+
+    private Broker(BrokerConfig config) {
+        this.config = config;
+        this.settings = new Settings(config);
+        this.router = new Router(tree, config.upgradeOutgoingQos());
+    }
+
+    /** Starts building a broker. */
+    public static Builder builder() { return new Builder(); }
+
+    /** Builds a {@link Broker}. */
+    public static final class Builder {
+        private BrokerConfig config;
+
+        private Builder() {
+        }
+
+        /** Uses this configuration (as read from a file or built in code). */
+        public Builder config(BrokerConfig config) {
+            this.config = config;
+            return this;
+        }
+
+        public Broker build() {
+            return new Broker(config != null ? config : new BrokerConfig());
+        }
+    }
+
+    /** Tern's version, from the build. */
+    public static String version() {
+        try (InputStream in = Broker.class.getResourceAsStream("/tern-version.properties")) {
+            if (in != null) {
+                java.util.Properties p = new java.util.Properties();
+                p.load(in);
+                return p.getProperty("version", "dev");
+            }
+        } catch (IOException e) {
+            // fall through
+        }
+        return "dev";
+    }
+
+    // ---------------------------------------------------------------- lifecycle
+
+    /**
+     * Binds every listener and starts serving.
+     *
+     * @throws IOException when a listener cannot bind; nothing is left running then
+     */
+    public Broker start() throws IOException {
+        Log.NOTICE.info("tern version {} starting", version());
+        listeners = config.effectiveListeners();
+        loadSecurity();
+        boolean epoll = Epoll.isAvailable();
+        IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
+        Class<? extends ServerSocketChannel> channelType =
+                epoll ? EpollServerSocketChannel.class : NioServerSocketChannel.class;
+        bossGroup = new MultiThreadIoEventLoopGroup(1, io);
+        workerGroup = new MultiThreadIoEventLoopGroup(Runtime.getRuntime().availableProcessors(), io);
+        Log.INFO.info("Using {} transport with {} event loops.", epoll ? "native epoll" : "NIO",
+                Runtime.getRuntime().availableProcessors());
+        try {
+            for (ListenerConfig l : listeners) {
+                bind(l, channelType);
+            }
+        } catch (IOException | RuntimeException e) {
+            shutdownGroups();
+            throw e;
+        }
+        sysTopics = new SysTopics(this);
+        sysTopics.publishStatic();
+        int sysInterval = config.sysInterval();
+        if (sysInterval > 0) {
+            timers.add(workerGroup.next().scheduleAtFixedRate(sysTopics::publish, 0, sysInterval, TimeUnit.SECONDS));
+        }
+        timers.add(workerGroup.next().scheduleAtFixedRate(
+                () -> sessions.expire(settings.persistentClientExpiration()), 1, 1, TimeUnit.SECONDS));
+        running = true;
+        Log.NOTICE.info("tern version {} running", version());
+        return this;
+    }
+
+    private void bind(ListenerConfig l, Class<? extends ServerSocketChannel> channelType) throws IOException {
+        List<InetSocketAddress> addrs = new ArrayList<>();
+        if (l.bindAddress() != null) {
+            addrs.add(new InetSocketAddress(InetAddress.getByName(l.bindAddress()), l.port()));
+        } else if (l.localOnly()) {
+            // Mosquitto 2.0 without a config listens on the loopback interface only
+            addrs.add(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), l.port()));
+            if (ipv6LoopbackAvailable()) {
+                addrs.add(new InetSocketAddress(InetAddress.getByName("::1"), l.port()));
+            }
+        } else {
+            addrs.add(new InetSocketAddress(l.port()));
+        }
+        AtomicInteger open = new AtomicInteger();
+        int maxConnections = l.maxConnections();
+        io.netty.handler.ssl.SslContext tls = null;
+        io.tern.broker.transport.PskSettings psk = null;
+        try {
+            if (l.usesCertificateTls()) {
+                io.tern.broker.transport.TlsSettings settings = new io.tern.broker.transport.TlsSettings(
+                        path(l.cafile()), path(l.capath()), path(l.certfile()), path(l.keyfile()), null,
+                        l.requireCertificate(), l.tlsVersion() == null ? null : l.tlsVersion().configName(),
+                        l.ciphers(), l.ciphersTls13(), path(l.crlfile()));
+                tls = io.tern.broker.transport.TlsContextFactory.create(settings);
+                Log.INFO.info("TLS on port {} uses {}.", l.port(), io.tern.broker.transport.TlsContextFactory.provider(settings));
+            }
+            if (l.usesPsk()) {
+                String pskFile = config.security(l).pskFile();
+                if (pskFile == null) {
+                    throw new IOException("listener on port " + l.port() + " has psk_hint but no psk_file");
+                }
+                psk = new io.tern.broker.transport.PskSettings(l.pskHint(),
+                        io.tern.broker.transport.PskFile.load(config.resolve(pskFile)),
+                        l.tlsVersion() == null ? null : l.tlsVersion().configName());
+            }
+        } catch (io.tern.broker.transport.TransportConfigException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        final io.netty.handler.ssl.SslContext sslContext = tls;
+        final io.tern.broker.transport.PskSettings pskSettings = psk;
+        final boolean websockets = l.protocol() == io.tern.broker.config.ListenerProtocol.WEBSOCKETS;
+        for (InetSocketAddress addr : addrs) {
+            ServerBootstrap b = new ServerBootstrap()
+                    .group(bossGroup, workerGroup)
+                    .channel(channelType)
+                    .option(ChannelOption.SO_BACKLOG, 1024)
+                    .option(ChannelOption.SO_REUSEADDR, true)
+                    .childOption(ChannelOption.TCP_NODELAY, config.setTcpNodelay())
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                    .childHandler(new ChannelInitializer<SocketChannel>() {
+                        @Override
+                        protected void initChannel(SocketChannel ch) {
+                            if (maxConnections >= 0 && open.incrementAndGet() > maxConnections) {
+                                open.decrementAndGet();
+                                Log.NOTICE.info("Client connection from {} denied: max_connections {} reached.",
+                                        ch.remoteAddress(), maxConnections);
+                                ch.close();
+                                return;
+                            }
+                            if (maxConnections >= 0) {
+                                ch.closeFuture().addListener(f -> open.decrementAndGet());
+                            }
+                            channels.add(ch);
+                            int port = ((InetSocketAddress) ch.localAddress()).getPort();
+                            if (pskSettings != null) {
+                                ch.pipeline().addLast("psk", new io.tern.broker.transport.PskServerHandler(pskSettings));
+                            }
+                            if (websockets) {
+                                io.tern.broker.transport.WebSocketTransport.addTo(ch.pipeline(), "/",
+                                        io.tern.broker.transport.WebSocketTransport.DEFAULT_MAX_FRAME_PAYLOAD,
+                                        sslContext);
+                            } else if (sslContext != null) {
+                                ch.pipeline().addLast("ssl", sslContext.newHandler(ch.alloc()));
+                            }
+                            ch.pipeline()
+                                    .addLast("bytes", byteCounter)
+                                    .addLast(NettyConnection.IDLE, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0))
+                                    .addLast("decoder", new MqttDecoder(config.maxPacketSize()))
+                                    .addLast("mqtt", new NettyConnection(Broker.this, l, port));
+                        }
+                    });
+            try {
+                Channel ch = b.bind(addr).sync().channel();
+                serverChannels.add(ch);
+                InetSocketAddress actual = (InetSocketAddress) ch.localAddress();
+                bound.add(actual);
+                Log.NOTICE.info("Opening {} listen socket on port {}.",
+                        actual.getAddress() instanceof Inet6Address ? "ipv6" : "ipv4", actual.getPort());
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IOException("interrupted while binding " + addr, e);
+            } catch (Exception e) {
+                throw new IOException("cannot listen on " + addr.getHostString() + " port " + l.port() + ": "
+                        + e.getMessage(), e);
+            }
+        }
+    }
+
+    private Path path(String written) {
+        return written == null ? null : config.resolve(written);
+    }
+
+    private static boolean ipv6LoopbackAvailable() {
+        try {
+            for (NetworkInterface ni : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
+                if (ni.isLoopback() && ni.isUp()) {
+                    for (InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
+                        if (a instanceof Inet6Address && a.isLoopbackAddress()) {
+                            return true;
+                        }
+                    }
+                }
+            }
+        } catch (IOException e) {
+            return false;
+        }
+        return false;
+    }
+
+    /** Stops listening, tells MQTT 5 clients the server is shutting down, and closes every connection. */
+    @Override
+    public void close() {
+        if (!running && workerGroup == null) {
+            return;
+        }
+        running = false;
+        Log.NOTICE.info("tern version {} terminating", version());
+        for (ScheduledFuture<?> t : timers) {
+            t.cancel(false);
+        }
+        for (Channel ch : serverChannels) {
+            ch.close().syncUninterruptibly();
+        }
+        for (Channel ch : channels) {
+            NettyConnection c = ch.pipeline().get(NettyConnection.class);
+            if (c != null) {
+                ch.eventLoop().execute(() -> c.protocol().shutdown());
+            }
+        }
+        channels.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
+        shutdownGroups();
+        authExecutor.shutdownNow();
+    }
+
+    private void shutdownGroups() {
+        if (workerGroup != null) {
+            workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            bossGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
+            workerGroup = null;
+        }
+    }
+
+    // ---------------------------------------------------------------- embedding API
+
+    /** The addresses the listeners are bound to, in configuration order (useful with port 0). */
+    public List<InetSocketAddress> boundAddresses() { return List.copyOf(bound); }
+
+    /** The port of the first listener. */
+    public int port() { return bound.get(0).getPort(); }
+
+    /** Publishes a message from the application embedding the broker, as if a client had. */
+    public void publish(String topic, byte[] payload, int qos, boolean retain) {
+        Objects.requireNonNull(topic);
+        publish(new Message(topic, payload, qos, retain, io.tern.codec.Properties.EMPTY, null, System.nanoTime(),
+                Long.MAX_VALUE), null);
+    }
+
+    public BrokerStats stats() { return stats; }
+
+    public BrokerConfig config() { return config; }
+
+    // ---------------------------------------------------------------- internals used by sessions
+
+    Settings settings() { return settings; }
+
+    SessionRegistry sessions() { return sessions; }
+
+    RetainedStore retained() { return retained; }
+
+    TopicTree tree() { return tree; }
+
+    ListenerSecurity security(ListenerConfig listener) {
+        ListenerSecurity s = security.get(listener);
+        if (s == null) {
+            throw new IllegalStateException("no security for listener " + listener);
+        }
+        return s;
+    }
+
+    java.util.concurrent.Executor authExecutor() { return authExecutor; }
+
+    /**
+     * (Re)reads the password and ACL files of every listener; on error the previous files stay in force.
+     *
+     * @throws IOException naming the file and line that is wrong
+     */
+    public void loadSecurity() throws IOException {
+        java.util.Map<ListenerConfig, ListenerSecurity> m = new java.util.IdentityHashMap<>();
+        for (ListenerConfig l : listeners) {
+            m.put(l, ListenerSecurity.load(config, l));
+        }
+        security = m;
+    }
+
+    /** Retains if asked, then routes. */
+    void publish(Message msg, Session from) {
+        if (msg.retain()) {
+            retained.put(msg);
+        }
+        router.publish(msg, from);
+    }
+
+    Subscriber subscribe(Subscriber s) { return tree.subscribe(s); }
+
+    void unsubscribe(Session s, String filter) { tree.unsubscribe(s, filter); }
+
+    /** Counts inbound bytes for $SYS before the decoder sees them. */
+    @ChannelHandler.Sharable
+    private final class InboundByteCounter extends ChannelInboundHandlerAdapter {
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (msg instanceof ByteBuf b) {
+                stats.bytesReceived.add(b.readableBytes());
+            }
+            ctx.fireChannelRead(msg);
+        }
+    }
+}

@@ -1,0 +1,46 @@
+package io.tern.broker;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.tern.codec.MqttVersion;
+import io.tern.codec.Packet;
+
+/**
+ * What the protocol handling needs of a client's network connection. The broker core talks only to
+ * this, so protocol tests can run without sockets and transports (TCP, TLS, PSK, WebSocket) stay
+ * interchangeable.
+ */
+public interface Connection {
+
+    /** Queues a packet for sending; flushes are batched by the connection. Call on {@link #executor()}. */
+    void send(Packet packet);
+
+    /** Flushes what was sent, then closes. */
+    void close();
+
+    /** Whether the connection can take more output without growing its buffer past the high-water mark. */
+    boolean isWritable();
+
+    /** The event loop that owns this connection and the session attached to it. */
+    EventExecutor executor();
+
+    /** "address:port" of the peer, for logs. */
+    String remoteAddress();
+
+    /** The host part of the peer's address, for Mosquitto-style log lines. */
+    String remoteHost();
+
+    /** The local port of the listener this connection came in on. */
+    int listenerPort();
+
+    /** The configuration of the listener this connection came in on (per-listener limits). */
+    io.tern.broker.config.ListenerConfig listener();
+
+    /** Tells the encoder which protocol version to speak once CONNECT has named it. */
+    void protocolVersion(MqttVersion version);
+
+    /** Arms the keep-alive timer: the connection is closed after this many seconds without a packet; 0 = off. */
+    void keepAliveTimeout(long millis);
+
+    /** The username that the transport established (TLS certificate or PSK identity), or null. */
+    default String transportIdentity() { return null; }
+}

@@ -1,0 +1,168 @@
+package io.tern.broker;
+
+import io.tern.broker.config.BrokerConfig;
+import io.tern.broker.config.ConfigException;
+import io.tern.broker.config.ConfigParser;
+import io.tern.broker.config.ConfigProblem;
+import io.tern.broker.config.ListenerConfig;
+import io.tern.broker.config.LogDestination;
+import io.tern.broker.config.LogType;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+import java.io.IOException;
+import java.io.PrintWriter;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+
+/** {@code tern}: the broker's command line, with Mosquitto's flags. */
+@Command(name = "tern", sortOptions = false, usageHelpAutoWidth = true,
+        description = "Tern is an MQTT 3.1 / 3.1.1 / 5.0 broker that reads mosquitto.conf.",
+        footer = "%nSee README.md for the configuration options.")
+public final class Main implements Callable<Integer> {
+
+    @Option(names = {"-c", "--config-file"}, paramLabel = "FILE",
+            description = "Read the configuration from FILE (mosquitto.conf format). Without it Tern listens "
+                    + "on localhost port 1883 only and allows anonymous clients, as Mosquitto 2.0 does.")
+    Path configFile;
+
+    @Option(names = {"-p", "--port"}, paramLabel = "PORT",
+            description = "Listen on PORT instead of 1883 (repeatable). Without -c the socket is bound to "
+                    + "localhost only.")
+    List<Integer> ports = new ArrayList<>();
+
+    @Option(names = {"-v", "--verbose"}, description = "Log everything (log_type all) to the terminal.")
+    boolean verbose;
+
+    @Option(names = {"-d", "--daemon"}, description = "Not supported: run Tern under systemd or a supervisor.")
+    boolean daemon;
+
+    @Option(names = "--test-config",
+            description = "Check the configuration, report every problem and exit 0 (valid) or 1, without listening.")
+    boolean testConfig;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
+    boolean help;
+
+    private final PrintWriter err;
+    private final CountDownLatch stopped = new CountDownLatch(1);
+
+    Main(PrintWriter err) {
+        this.err = err;
+    }
+
+    public static void main(String[] args) {
+        System.exit(run(args));
+    }
+
+    /** Runs the command line; returns the exit code. Blocks while the broker runs. */
+    public static int run(String... args) {
+        PrintWriter err = new PrintWriter(System.err, true, StandardCharsets.UTF_8);
+        CommandLine cl = new CommandLine(new Main(err));
+        cl.setErr(err);
+        cl.setParameterExceptionHandler((ex, a) -> {
+            err.println("Error: " + ex.getMessage());
+            err.println("Use 'tern --help' to see usage.");
+            return 3;
+        });
+        return cl.execute(args);
+    }
+
+    @Override
+    public Integer call() throws Exception {
+        if (daemon) {
+            err.println("Error: -d (daemon) is not supported; run tern under systemd or another supervisor.");
+            return 3;
+        }
+        BrokerConfig config;
+        if (configFile != null) {
+            List<ConfigProblem> problems = new ArrayList<>(ConfigParser.check(configFile));
+            if (problems.isEmpty()) {
+                config = ConfigParser.parse(configFile);
+                problems.addAll(Capabilities.unsupported(config));
+            } else {
+                config = null;
+            }
+            if (!problems.isEmpty()) {
+                for (ConfigProblem p : problems) {
+                    err.println("Error: " + p);
+                }
+                return 1;
+            }
+        } else {
+            config = new BrokerConfig();
+        }
+        for (int port : ports) {
+            if (port < 1 || port > 65535) {
+                err.println("Error: invalid port " + port + ".");
+                return 3;
+            }
+            config.addListener(configFile == null ? ListenerConfig.localOnly(port) : new ListenerConfig(port));
+        }
+        if (testConfig) {
+            err.println((configFile != null ? configFile : "(no configuration file)") + ": configuration is valid.");
+            return 0;
+        }
+        configureLogging(config);
+        Broker broker = Broker.builder().config(config).build();
+        try {
+            broker.start();
+        } catch (IOException e) {
+            Log.ERROR.error("Error: {}", e.getMessage());
+            broker.close();
+            return 1;
+        }
+        Path pid = config.pidFile() != null ? config.resolve(config.pidFile()) : null;
+        if (pid != null) {
+            Files.writeString(pid, ProcessHandle.current().pid() + "\n");
+        }
+        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+            broker.close();
+            if (pid != null) {
+                try {
+                    Files.deleteIfExists(pid);
+                } catch (IOException e) {
+                    // best effort
+                }
+            }
+            stopped.countDown();
+        }, "tern-shutdown"));
+        stopped.await();
+        return 0;
+    }
+
+    private void configureLogging(BrokerConfig config) {
+        Set<String> types = new LinkedHashSet<>();
+        if (verbose) {
+            types.add("all");
+        } else {
+            for (LogType t : config.logType()) {
+                types.add(t.configName());
+            }
+        }
+        Set<String> dests = new LinkedHashSet<>();
+        if (verbose) {
+            dests.add("stderr");
+        }
+        for (LogDestination d : config.logDest()) {
+            switch (d) {
+                case STDOUT -> dests.add("stdout");
+                case STDERR -> dests.add("stderr");
+                case FILE -> dests.add("file:" + config.resolve(config.logFile()));
+                default -> { }
+            }
+        }
+        if (dests.isEmpty() && !config.locationOf("log_dest").isPresent()) {
+            dests.add("stderr");
+        }
+        LogSetup.apply(types, new ArrayList<>(dests), config.logTimestamp(), config.logTimestampFormat());
+    }
+}

@@ -1,0 +1,207 @@
+package io.tern.broker;
+
+import io.netty.buffer.ByteBuf;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.DecoderException;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.EventExecutor;
+import io.tern.codec.MalformedPacketException;
+import io.tern.codec.MqttEncoder;
+import io.tern.codec.MqttVersion;
+import io.tern.codec.Packet;
+
+import java.io.IOException;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The Netty end of a client connection: decoded packets in, encoded packets out. Writes are not flushed
+ * one by one: a read batch is flushed at {@code channelReadComplete}, writes from other event loops by one
+ * scheduled flush per batch.
+ */
+final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection {
+
+    static final String IDLE = "idle";
+
+    private final Broker broker;
+    private final int listenerPort;
+    private final io.tern.broker.config.ListenerConfig listener;
+    private ProtocolHandler protocol;
+    private ChannelHandlerContext ctx;
+    private MqttVersion version = MqttVersion.MQTT_3_1_1;
+    private boolean inRead;
+    private boolean flushPending;
+    private String remote;
+    private String remoteHost;
+    private String transportIdentity;
+    private final Runnable flushTask = this::flushNow;
+
+    NettyConnection(Broker broker, io.tern.broker.config.ListenerConfig listener, int listenerPort) {
+        this.broker = broker;
+        this.listener = listener;
+        this.listenerPort = listenerPort;
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+        this.protocol = new ProtocolHandler(broker, this);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) throws Exception {
+        SocketAddress a = ctx.channel().remoteAddress();
+        if (a instanceof InetSocketAddress in) {
+            remoteHost = in.getAddress() != null ? in.getAddress().getHostAddress() : in.getHostString();
+            remote = remoteHost + ":" + in.getPort();
+        } else {
+            remoteHost = String.valueOf(a);
+            remote = remoteHost;
+        }
+        broker.stats().sockets.increment();
+        if (broker.settings().connectionMessages()) {
+            Log.NOTICE.info("New connection from {} on port {}.", remote, listenerPort);
+        }
+        super.channelActive(ctx);
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        inRead = true;
+        broker.stats().messagesReceived.increment();
+        protocol.onPacket((Packet) msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        inRead = false;
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        if (ctx.channel().isWritable()) {
+            protocol.onWritable();
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        protocol.onClosed();
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) throws Exception {
+        if (evt instanceof io.tern.broker.transport.PskHandshakeCompleted psk) {
+            transportIdentity = psk.identity();
+        } else if (evt instanceof io.tern.broker.transport.PskHandshakeFailed f) {
+            Log.NOTICE.info("TLS-PSK handshake with {} failed: {}", remote, f.reason());
+        } else if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent hs) {
+            if (!hs.isSuccess()) {
+                Log.NOTICE.info("OpenSSL Error on connection from {}: {}", remote,
+                        io.tern.broker.transport.TlsContextFactory.reason(hs.cause()));
+            } else {
+                io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
+                if (ssl != null && listener.useSubjectAsUsername()) {
+                    transportIdentity = io.tern.broker.transport.ClientCertificates.subject(ssl).orElse(null);
+                } else if (ssl != null && listener.useIdentityAsUsername()) {
+                    transportIdentity = io.tern.broker.transport.ClientCertificates.commonName(ssl).orElse(null);
+                }
+            }
+        } else if (evt instanceof IdleStateEvent) {
+            protocol.onKeepAliveExpired();
+        } else {
+            super.userEventTriggered(ctx, evt);
+        }
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        Throwable c = cause;
+        if (c instanceof DecoderException && !(c instanceof MalformedPacketException) && c.getCause() != null) {
+            c = c.getCause();
+        }
+        if (c instanceof MalformedPacketException m) {
+            protocol.onMalformed(m);
+        } else if (c instanceof IOException) {
+            // reset by peer and the like: the close that follows says all
+            ctx.close();
+        } else {
+            Log.WARNING.warn("Closing connection from {} after an internal error: {}", remote, c.toString(), c);
+            ctx.close();
+        }
+    }
+
+    // ---------------------------------------------------------------- Connection
+
+    @Override
+    public void send(Packet packet) {
+        ByteBuf buf = MqttEncoder.encode(packet, version, ctx.alloc());
+        broker.stats().bytesSent.add(buf.readableBytes());
+        broker.stats().messagesSent.increment();
+        ctx.write(buf, ctx.voidPromise());
+        if (!flushPending) {
+            flushPending = true;
+            if (!inRead) {
+                ctx.executor().execute(flushTask);
+            }
+        }
+    }
+
+    private void flushNow() {
+        if (flushPending) {
+            flushPending = false;
+            ctx.flush();
+        }
+    }
+
+    @Override
+    public void close() {
+        flushPending = false;
+        ctx.flush();
+        ctx.close();
+    }
+
+    @Override
+    public boolean isWritable() { return ctx.channel().isWritable(); }
+
+    @Override
+    public EventExecutor executor() { return ctx.executor(); }
+
+    @Override
+    public String remoteAddress() { return remote; }
+
+    @Override
+    public String remoteHost() { return remoteHost; }
+
+    @Override
+    public int listenerPort() { return listenerPort; }
+
+    @Override
+    public io.tern.broker.config.ListenerConfig listener() { return listener; }
+
+    @Override
+    public void protocolVersion(MqttVersion v) { this.version = v; }
+
+    @Override
+    public void keepAliveTimeout(long millis) {
+        if (ctx.pipeline().get(IDLE) != null) {
+            ctx.pipeline().remove(IDLE);
+        }
+        if (millis > 0) {
+            ctx.pipeline().addBefore(ctx.name(), IDLE, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+        }
+    }
+
+    @Override
+    public String transportIdentity() { return transportIdentity; }
+
+    ProtocolHandler protocol() { return protocol; }
+}

@@ -1,0 +1,705 @@
+package io.tern.broker;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.tern.broker.security.AuthResult;
+import io.tern.codec.MalformedPacketException;
+import io.tern.codec.MqttVersion;
+import io.tern.codec.Packet;
+import io.tern.codec.Properties;
+import io.tern.codec.PropertyId;
+import io.tern.codec.UnsupportedProtocolException;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * The MQTT conversation of one connection: CONNECT, then publishes, subscriptions and acknowledgements,
+ * until DISCONNECT or the connection is lost. Runs on the connection's event loop and talks to the network
+ * only through {@link Connection}.
+ */
+final class ProtocolHandler {
+
+    private enum State { NEW, CONNECTING, CONNECTED, CLOSED }
+
+    /** Packets a client may send after CONNECT before it has its CONNACK; more is abuse. */
+    private static final int MAX_EARLY_PACKETS = 1000;
+
+    private final Broker broker;
+    private final Connection conn;
+    private State state = State.NEW;
+    private MqttVersion version;
+    private String clientId;
+    private String username;
+    private Packet.Will will;
+    private boolean willCancelled;
+    private Session session;
+    private ArrayDeque<Packet> early;
+    private String closeReason;
+    /** Topic aliases the client set up (MQTT 5), index = alias. */
+    private String[] inboundAliases;
+
+    ProtocolHandler(Broker broker, Connection conn) {
+        this.broker = broker;
+        this.conn = conn;
+    }
+
+    String clientId() { return clientId; }
+
+    MqttVersion version() { return version; }
+
+    // ---------------------------------------------------------------- inbound
+
+    void onPacket(Packet p) {
+        switch (state) {
+            case NEW -> {
+                if (p instanceof Packet.Connect c) {
+                    onConnect(c);
+                } else {
+                    // the decoder enforces CONNECT-first; this is defence in depth [MQTT-3.1.0-1]
+                    protocolError("first packet was " + p.type() + ", not CONNECT");
+                }
+            }
+            case CONNECTING -> {
+                if (early == null) {
+                    early = new ArrayDeque<>();
+                }
+                if (early.size() >= MAX_EARLY_PACKETS) {
+                    protocolError("too many packets before CONNACK");
+                } else {
+                    early.add(p);
+                }
+            }
+            case CONNECTED -> dispatch(p);
+            case CLOSED -> { }
+        }
+    }
+
+    private void dispatch(Packet p) {
+        switch (p.type()) {
+            case PUBLISH -> onPublish((Packet.Publish) p);
+            case PUBACK -> {
+                Packet.PubAck a = (Packet.PubAck) p;
+                debugReceived("PUBACK", a.packetId(), a.reasonCode());
+                session.onPubAck(a.packetId());
+            }
+            case PUBREC -> {
+                Packet.PubRec r = (Packet.PubRec) p;
+                debugReceived("PUBREC", r.packetId(), r.reasonCode());
+                session.onPubRec(r.packetId(), r.reasonCode());
+            }
+            case PUBREL -> onPubRel((Packet.PubRel) p);
+            case PUBCOMP -> {
+                Packet.PubComp c = (Packet.PubComp) p;
+                debugReceived("PUBCOMP", c.packetId(), c.reasonCode());
+                session.onPubComp(c.packetId());
+            }
+            case SUBSCRIBE -> onSubscribe((Packet.Subscribe) p);
+            case UNSUBSCRIBE -> onUnsubscribe((Packet.Unsubscribe) p);
+            case PINGREQ -> {
+                if (Log.DEBUG.isDebugEnabled()) {
+                    Log.DEBUG.debug("Received PINGREQ from {}", clientId);
+                    Log.DEBUG.debug("Sending PINGRESP to {}", clientId);
+                }
+                conn.send(Packet.PingResp.INSTANCE);
+            }
+            case DISCONNECT -> onDisconnect((Packet.Disconnect) p);
+            case CONNECT -> protocolError("second CONNECT on one connection"); // [MQTT-3.1.0-2]
+            case AUTH -> protocolError("AUTH without an authentication method");
+            default -> protocolError("unexpected " + p.type() + " from a client");
+        }
+    }
+
+    private void debugReceived(String what, int packetId, int rc) {
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Received {} from {} (Mid: {}, RC:{})", what, clientId, packetId, rc);
+        }
+    }
+
+    // ---------------------------------------------------------------- CONNECT
+
+    private void onConnect(Packet.Connect c) {
+        version = c.version();
+        conn.protocolVersion(version);
+        Settings cfg = broker.settings();
+        if (c.version() != MqttVersion.MQTT_5 && c.password() != null && c.username() == null) {
+            // the decoder enforces [MQTT-3.1.2-22]; defence in depth for other codecs
+            refuse(c, 4, 0x86, "password without username");
+            return;
+        }
+        String id = c.clientId();
+        username = c.username();
+        if (conn.transportIdentity() != null
+                && (conn.listener().useIdentityAsUsername() || conn.listener().useSubjectAsUsername())) {
+            username = conn.transportIdentity();
+        }
+        boolean assigned = false;
+        if (id.isEmpty()) {
+            boolean allowed = cfg.allowZeroLengthClientid()
+                    && (version == MqttVersion.MQTT_5 || (version == MqttVersion.MQTT_3_1_1 && c.cleanStart()));
+            if (!allowed) {
+                // [MQTT-3.1.3-8]
+                refuse(c, 2, 0x85, "client id must not be empty");
+                return;
+            }
+            id = cfg.autoIdPrefix() + randomId();
+            assigned = true;
+        }
+        clientId = id;
+        int keepAlive = c.keepAlive();
+        int serverKeepAlive = -1;
+        int maxKeepAlive = cfg.maxKeepalive();
+        if (maxKeepAlive > 0 && maxKeepAlive < 65535 && (keepAlive > maxKeepAlive || keepAlive == 0)) {
+            if (version.isV5()) {
+                serverKeepAlive = maxKeepAlive;
+                keepAlive = maxKeepAlive;
+            } else if (keepAlive > maxKeepAlive) {
+                // Mosquitto: v3 clients asking for more than max_keepalive are refused
+                refuse(c, 2, 0x85, "keepalive " + keepAlive + " exceeds max_keepalive " + maxKeepAlive);
+                return;
+            }
+        }
+        if (c.will() != null) {
+            if (c.will().qos() > conn.listener().maxQos()) {
+                refuse(c, 5, 0x9B, "will QoS " + c.will().qos() + " above max_qos");
+                return;
+            }
+            if (c.will().retain() && !cfg.retainAvailable()) {
+                refuse(c, 5, 0x9A, "retained will while retain_available is false");
+                return;
+            }
+        }
+        state = State.CONNECTING;
+        final int ka0 = keepAlive;
+        final int ska0 = serverKeepAlive;
+        final boolean assigned0 = assigned;
+        ListenerSecurity sec = broker.security(conn.listener());
+        String user = username;
+        if (!sec.authenticator().mayBlock()) {
+            authenticated(c, sec.authenticator().authenticate(clientId, user, c.password()), ka0, ska0, assigned0);
+            return;
+        }
+        // password hashing costs milliseconds: keep it off the event loop
+        EventExecutor loop = conn.executor();
+        broker.authExecutor().execute(() -> {
+            AuthResult r;
+            try {
+                r = sec.authenticator().authenticate(clientId, user, c.password());
+            } catch (RuntimeException e) {
+                Log.ERROR.error("Error authenticating client {}: {}", clientId, e.toString());
+                r = AuthResult.NOT_AUTHORISED;
+            }
+            AuthResult result = r;
+            loop.execute(() -> authenticated(c, result, ka0, ska0, assigned0));
+        });
+    }
+
+    private void authenticated(Packet.Connect c, AuthResult auth, int keepAlive, int serverKeepAlive,
+                               boolean assigned) {
+        if (state != State.CONNECTING) {
+            return; // the connection went away meanwhile
+        }
+        if (auth != AuthResult.ACCEPT) {
+            boolean bad = auth == AuthResult.BAD_USERNAME_OR_PASSWORD;
+            refuse(c, bad ? 4 : 5, bad ? 0x86 : 0x87, null);
+            Log.NOTICE.info("Client {} disconnected, not authorised.", clientId);
+            return;
+        }
+        will = c.will();
+        long expiry;
+        int receiveMaximum = 65535;
+        if (version.isV5()) {
+            expiry = c.properties().longValue(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
+            if (expiry == 0xFFFFFFFFL) {
+                expiry = -1;
+            }
+            receiveMaximum = c.properties().intValue(PropertyId.RECEIVE_MAXIMUM, 65535);
+        } else {
+            expiry = c.cleanStart() ? 0 : -1;
+        }
+        final int ka = keepAlive;
+        final int ska = serverKeepAlive;
+        final boolean wasAssigned = assigned;
+        final long exp = expiry;
+        final int rm = receiveMaximum;
+        broker.sessions().open(clientId, c.cleanStart(), conn.executor(), this,
+                (s, present) -> attached(s, present, c, ka, ska, wasAssigned, exp, rm));
+    }
+
+    private void attached(Session s, boolean present, Packet.Connect c, int keepAlive, int serverKeepAlive,
+                          boolean assigned, long expiry, int receiveMaximum) {
+        if (state == State.CLOSED) {
+            // the client went away while its session was being taken over
+            broker.sessions().release(s, this);
+            return;
+        }
+        session = s;
+        s.attach(conn, version, username, expiry, receiveMaximum);
+        broker.stats().clientConnected();
+        state = State.CONNECTED;
+        if (broker.settings().connectionMessages()) {
+            StringBuilder sb = new StringBuilder(96);
+            sb.append("New client connected from ").append(conn.remoteAddress()).append(" as ").append(clientId)
+                    .append(" (p").append(version == MqttVersion.MQTT_3_1 ? 1 : version == MqttVersion.MQTT_3_1_1 ? 2 : 5)
+                    .append(", c").append(c.cleanStart() ? 1 : 0).append(", k").append(c.keepAlive());
+            if (username != null) {
+                sb.append(", u'").append(username).append('\'');
+            }
+            sb.append(").");
+            Log.NOTICE.info(sb.toString());
+        }
+        Properties props = Properties.EMPTY;
+        if (version.isV5()) {
+            props = connackProperties(assigned, serverKeepAlive);
+            int topicAliasMax = conn.listener().maxTopicAlias();
+            if (topicAliasMax > 0) {
+                inboundAliases = new String[topicAliasMax + 1];
+            }
+        }
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Sending CONNACK to {} ({}, 0)", clientId, present ? 1 : 0);
+        }
+        conn.send(new Packet.ConnAck(present, 0, props));
+        conn.keepAliveTimeout(keepAlive * 1500L);
+        if (present) {
+            s.resume();
+        }
+        ArrayDeque<Packet> pending = early;
+        early = null;
+        if (pending != null) {
+            for (Packet p : pending) {
+                if (state != State.CONNECTED) {
+                    break;
+                }
+                dispatch(p);
+            }
+        }
+    }
+
+    private Properties connackProperties(boolean assigned, int serverKeepAlive) {
+        Settings cfg = broker.settings();
+        Properties.Builder b = Properties.builder();
+        if (assigned) {
+            b.put(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId);
+        }
+        if (serverKeepAlive >= 0) {
+            b.put(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive);
+        }
+        int topicAliasMax = conn.listener().maxTopicAlias();
+        if (topicAliasMax > 0) {
+            b.put(PropertyId.TOPIC_ALIAS_MAXIMUM, topicAliasMax);
+        }
+        if (!cfg.retainAvailable()) {
+            b.put(PropertyId.RETAIN_AVAILABLE, 0);
+        }
+        if (conn.listener().maxQos() < 2) {
+            b.put(PropertyId.MAXIMUM_QOS, conn.listener().maxQos());
+        }
+        if (cfg.maxPacketSize() > 0) {
+            b.put(PropertyId.MAXIMUM_PACKET_SIZE, (long) cfg.maxPacketSize());
+        }
+        if (cfg.maxInflightMessages() > 0 && cfg.maxInflightMessages() < 65535) {
+            b.put(PropertyId.RECEIVE_MAXIMUM, cfg.maxInflightMessages());
+        }
+        b.put(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 0);
+        b.put(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1);
+        return b.build();
+    }
+
+    private void refuse(Packet.Connect c, int v3Code, int v5Code, String why) {
+        int code = version.isV5() ? v5Code : v3Code;
+        if (why != null) {
+            Log.NOTICE.info("Client {} refused: {}.", c.clientId().isEmpty() ? "<unknown>" : c.clientId(), why);
+        }
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Sending CONNACK to {} (0, {})", clientId != null ? clientId : c.clientId(), code);
+        }
+        conn.send(new Packet.ConnAck(false, code, Properties.EMPTY));
+        state = State.CLOSED;
+        conn.close();
+    }
+
+    private static String randomId() {
+        ThreadLocalRandom r = ThreadLocalRandom.current();
+        return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+    }
+
+    // ---------------------------------------------------------------- PUBLISH
+
+    private void onPublish(Packet.Publish p) {
+        Settings cfg = broker.settings();
+        String topic = p.topic();
+        Properties props = p.properties();
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Received PUBLISH from {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))", clientId,
+                    p.dup() ? 1 : 0, p.qos(), p.retain() ? 1 : 0, p.packetId(), topic, p.payload().length);
+        }
+        broker.stats().messageReceived(p.payload().length);
+        if (version.isV5()) {
+            int alias = props.intValue(PropertyId.TOPIC_ALIAS, 0);
+            if (alias != 0) {
+                if (inboundAliases == null || alias >= inboundAliases.length) {
+                    disconnect(0x94, "topic alias " + alias + " exceeds the maximum");
+                    return;
+                }
+                if (topic.isEmpty()) {
+                    topic = inboundAliases[alias];
+                    if (topic == null) {
+                        protocolError("unknown topic alias " + alias);
+                        return;
+                    }
+                } else {
+                    inboundAliases[alias] = topic;
+                }
+            }
+            if (props.has(PropertyId.TOPIC_ALIAS) || props.has(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
+                props = props.toBuilder().remove(PropertyId.TOPIC_ALIAS).remove(PropertyId.SUBSCRIPTION_IDENTIFIER)
+                        .build();
+            }
+        }
+        if (p.qos() > conn.listener().maxQos()) {
+            if (version.isV5()) {
+                disconnect(0x9B, "QoS " + p.qos() + " not supported");
+            } else {
+                protocolError("QoS " + p.qos() + " above max_qos");
+            }
+            return;
+        }
+        if (p.retain() && !cfg.retainAvailable()) {
+            if (version.isV5()) {
+                disconnect(0x9A, "retain not supported");
+            } else {
+                protocolError("retained PUBLISH while retain_available is false");
+            }
+            return;
+        }
+        boolean accept = true;
+        int rc = 0;
+        int limit = cfg.messageSizeLimit();
+        if (limit > 0 && p.payload().length > limit) {
+            accept = false;
+            rc = 0x97;
+            Log.NOTICE.info("Dropping too large PUBLISH from {} ({} bytes > message_size_limit {}).", clientId,
+                    p.payload().length, limit);
+        } else if (!sec().authorizer().canPublish(clientId, username, topic)) {
+            accept = false;
+            rc = 0x87;
+            if (Log.DEBUG.isDebugEnabled()) {
+                Log.DEBUG.debug("Denied PUBLISH from {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))", clientId,
+                        p.dup() ? 1 : 0, p.qos(), p.retain() ? 1 : 0, p.packetId(), topic, p.payload().length);
+            }
+        }
+        if (!version.isV5()) {
+            rc = 0; // 3.1.1 has no way to say no: acknowledge and drop, as Mosquitto does
+        } else if (accept) {
+            rc = 0;
+        }
+        switch (p.qos()) {
+            case 0 -> {
+                if (accept) {
+                    route(topic, p, props);
+                }
+            }
+            case 1 -> {
+                if (accept) {
+                    route(topic, p, props);
+                }
+                if (Log.DEBUG.isDebugEnabled()) {
+                    Log.DEBUG.debug("Sending PUBACK to {} (m{}, rc{})", clientId, p.packetId(), rc);
+                }
+                conn.send(new Packet.PubAck(p.packetId(), rc, Properties.EMPTY));
+            }
+            default -> {
+                // exactly once: a repeated packet id before PUBREL is the same message [MQTT-4.3.3-10]
+                if (!session.inboundQos2.contains(p.packetId())) {
+                    int max = cfg.maxInflightMessages() > 0 ? cfg.maxInflightMessages() : 65535;
+                    if (version.isV5() && session.inboundQos2.size() >= max) {
+                        disconnect(0x93, "receive maximum exceeded");
+                        return;
+                    }
+                    if (accept) {
+                        route(topic, p, props);
+                    }
+                    if (!version.isV5() || rc < 0x80) {
+                        session.inboundQos2.add(p.packetId());
+                    }
+                }
+                if (Log.DEBUG.isDebugEnabled()) {
+                    Log.DEBUG.debug("Sending PUBREC to {} (m{}, rc{})", clientId, p.packetId(), rc);
+                }
+                conn.send(new Packet.PubRec(p.packetId(), rc, Properties.EMPTY));
+            }
+        }
+    }
+
+    private void route(String topic, Packet.Publish p, Properties props) {
+        long now = System.nanoTime();
+        long expiry = Long.MAX_VALUE;
+        if (props.has(PropertyId.MESSAGE_EXPIRY_INTERVAL)) {
+            expiry = now + props.longValue(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0) * 1_000_000_000L;
+        }
+        Message msg = new Message(topic, p.payload(), p.qos(), p.retain(), props, clientId, now, expiry);
+        broker.publish(msg, session);
+    }
+
+    private void onPubRel(Packet.PubRel r) {
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Received PUBREL from {} (Mid: {})", clientId, r.packetId());
+        }
+        boolean known = session.inboundQos2.remove(r.packetId());
+        int rc = known || !version.isV5() ? 0 : 0x92;
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Sending PUBCOMP to {} (m{})", clientId, r.packetId());
+        }
+        conn.send(new Packet.PubComp(r.packetId(), rc, Properties.EMPTY));
+    }
+
+    // ---------------------------------------------------------------- SUBSCRIBE
+
+    private void onSubscribe(Packet.Subscribe s) {
+        Settings cfg = broker.settings();
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Received SUBSCRIBE from {}", clientId);
+        }
+        int subId = s.properties().subscriptionIdentifiers().isEmpty() ? 0
+                : s.properties().subscriptionIdentifiers().get(0);
+        List<Integer> codes = new ArrayList<>(s.subscriptions().size());
+        List<Subscriber> added = new ArrayList<>(s.subscriptions().size());
+        List<Boolean> existed = new ArrayList<>(s.subscriptions().size());
+        for (Packet.Subscription sub : s.subscriptions()) {
+            String filter = sub.filter();
+            if (Log.DEBUG.isDebugEnabled()) {
+                Log.DEBUG.debug("\t{} (QoS {})", filter, sub.qos());
+            }
+            if (filter.startsWith("$share/")) {
+                codes.add(version.isV5() ? 0x9E : 0x80);
+                continue;
+            }
+            if (!sec().authorizer().canSubscribe(clientId, username, filter)) {
+                codes.add(version.isV5() ? 0x87 : 0x80);
+                continue;
+            }
+            int granted = Math.min(sub.qos(), conn.listener().maxQos());
+            Subscriber entry = new Subscriber(session, filter, granted, sub.noLocal(), sub.retainAsPublished(),
+                    sub.retainHandling(), subId);
+            Subscriber old = broker.subscribe(entry);
+            session.subscriptions.put(filter, entry);
+            codes.add(granted);
+            added.add(entry);
+            existed.add(old != null);
+            if (Log.SUBSCRIBE.isInfoEnabled()) {
+                Log.SUBSCRIBE.info("{} {} {}", clientId, granted, filter);
+            }
+        }
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Sending SUBACK to {}", clientId);
+        }
+        conn.send(new Packet.SubAck(s.packetId(), codes, Properties.EMPTY));
+        // retained messages follow the SUBACK [MQTT-3.3.1-6]
+        for (int i = 0; i < added.size(); i++) {
+            Subscriber entry = added.get(i);
+            if (entry.retainHandling() == 2 || (entry.retainHandling() == 1 && existed.get(i))) {
+                continue;
+            }
+            for (Message m : broker.retained().match(entry.filter())) {
+                if (!sec().authorizer().canRead(clientId, username, m.topic())) {
+                    continue;
+                }
+                int qos = cfg.upgradeOutgoingQos() ? entry.qos() : Math.min(m.qos(), entry.qos());
+                session.offer(new Delivery(m, qos, true, subId == 0 ? null : new int[] {subId}));
+            }
+        }
+    }
+
+    private void onUnsubscribe(Packet.Unsubscribe u) {
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Received UNSUBSCRIBE from {}", clientId);
+        }
+        List<Integer> codes = version.isV5() ? new ArrayList<>(u.filters().size()) : List.of();
+        for (String filter : u.filters()) {
+            boolean had = session.subscriptions.remove(filter) != null;
+            if (had) {
+                broker.unsubscribe(session, filter);
+            }
+            if (Log.UNSUBSCRIBE.isInfoEnabled()) {
+                Log.UNSUBSCRIBE.info("{} {}", clientId, filter);
+            }
+            if (version.isV5()) {
+                codes.add(had ? 0 : 0x11);
+            }
+        }
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Sending UNSUBACK to {}", clientId);
+        }
+        conn.send(new Packet.UnsubAck(u.packetId(), codes, Properties.EMPTY));
+    }
+
+    // ---------------------------------------------------------------- DISCONNECT and loss
+
+    private void onDisconnect(Packet.Disconnect d) {
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Received DISCONNECT from {}", clientId);
+        }
+        if (version.isV5()) {
+            if (d.properties().has(PropertyId.SESSION_EXPIRY_INTERVAL)) {
+                long e = d.properties().longValue(PropertyId.SESSION_EXPIRY_INTERVAL, 0);
+                if (session.expirySeconds() == 0 && e != 0) {
+                    // [MQTT-3.14.2-2]
+                    protocolError("DISCONNECT sets a session expiry after CONNECT said 0");
+                    return;
+                }
+                session.expirySeconds(e == 0xFFFFFFFFL ? -1 : e);
+            }
+            // 0x04: disconnect with Will Message
+            willCancelled = d.reasonCode() != 0x04;
+        } else {
+            willCancelled = true; // [MQTT-3.14.4-3]
+        }
+        closeReason = "disconnected";
+        state = State.CLOSED;
+        conn.close();
+    }
+
+    /** A malformed packet or a broken rule: the connection closes and the will is published. */
+    void onMalformed(MalformedPacketException e) {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (e instanceof UnsupportedProtocolException u) {
+            Log.INFO.info("Client {} disconnected: {}.", conn.remoteAddress(), u.getMessage());
+            // [MQTT-3.1.2-2]: CONNACK 0x01 (3.x), 0x84 for a v5-style request
+            conn.send(new Packet.ConnAck(false, u.level() == 5 ? 0x84 : 1, Properties.EMPTY));
+            state = State.CLOSED;
+            conn.close();
+            return;
+        }
+        String who = clientId != null ? clientId : conn.remoteAddress();
+        boolean protocol = e.reasonCode() == MalformedPacketException.PROTOCOL_ERROR;
+        Log.NOTICE.info("Client {} disconnected due to {}: {}.", who,
+                protocol ? "protocol error" : "malformed packet", e.getMessage());
+        if (version != null && version.isV5() && state == State.CONNECTED) {
+            conn.send(new Packet.Disconnect(e.reasonCode(), Properties.EMPTY));
+        }
+        closeReason = "error";
+        state = State.CLOSED;
+        conn.close();
+    }
+
+    private void protocolError(String why) {
+        onMalformed(new MalformedPacketException(MalformedPacketException.PROTOCOL_ERROR, why));
+    }
+
+    private void disconnect(int reasonCode, String why) {
+        Log.NOTICE.info("Client {} disconnected: {}.", clientId, why);
+        if (version.isV5()) {
+            conn.send(new Packet.Disconnect(reasonCode, Properties.EMPTY));
+        }
+        closeReason = "error";
+        state = State.CLOSED;
+        conn.close();
+    }
+
+    /** No packet within 1.5 × keep-alive [MQTT-3.1.2-24]. */
+    void onKeepAliveExpired() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (clientId == null) {
+            Log.NOTICE.info("Client {} sent no CONNECT in time, disconnecting.", conn.remoteAddress());
+        } else {
+            Log.NOTICE.info("Client {} has exceeded timeout, disconnecting.", clientId);
+            if (version.isV5() && state == State.CONNECTED) {
+                conn.send(new Packet.Disconnect(0x8D, Properties.EMPTY));
+            }
+        }
+        closeReason = "timeout";
+        state = State.CLOSED;
+        conn.close();
+    }
+
+    /** Another connection took this client id [MQTT-3.1.4-3]; runs on this connection's loop. */
+    void takenOver() {
+        Log.NOTICE.info("Client {} already connected, closing old connection.", clientId);
+        if (version.isV5()) {
+            conn.send(new Packet.Disconnect(0x8E, Properties.EMPTY));
+        }
+        closeReason = "takeover";
+        state = State.CLOSED;
+        lose();
+        conn.close();
+    }
+
+    /** Server shutdown: v5 clients hear why (0x8B). */
+    void shutdown() {
+        if (state == State.CONNECTED && version.isV5()) {
+            conn.send(new Packet.Disconnect(0x8B, Properties.EMPTY));
+        }
+        willCancelled = true;
+        state = State.CLOSED;
+        conn.close();
+    }
+
+    /** The connection is gone, for whatever reason. */
+    void onClosed() {
+        boolean wasAttached = session != null;
+        if (wasAttached && broker.settings().connectionMessages()) {
+            if ("disconnected".equals(closeReason)) {
+                Log.NOTICE.info("Client {} disconnected.", clientId);
+            } else if (closeReason == null) {
+                Log.NOTICE.info("Client {} closed its connection.", clientId);
+            }
+        }
+        state = State.CLOSED;
+        lose();
+    }
+
+    /** Publishes the will unless cancelled, and lets the session go offline or end. */
+    private void lose() {
+        Session s = session;
+        if (s == null) {
+            return;
+        }
+        session = null;
+        broker.stats().clientDisconnected();
+        if (will != null && !willCancelled) {
+            publishWill(s);
+        }
+        will = null;
+        broker.sessions().detached(s, this);
+    }
+
+    private void publishWill(Session s) {
+        Packet.Will w = will;
+        if (!sec().authorizer().canPublish(clientId, username, w.topic())) {
+            return;
+        }
+        Properties props = w.properties();
+        long now = System.nanoTime();
+        long expiry = Long.MAX_VALUE;
+        if (props.has(PropertyId.MESSAGE_EXPIRY_INTERVAL)) {
+            expiry = now + props.longValue(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0) * 1_000_000_000L;
+        }
+        long delay = props.longValue(PropertyId.WILL_DELAY_INTERVAL, 0);
+        if (props.has(PropertyId.WILL_DELAY_INTERVAL)) {
+            props = props.toBuilder().remove(PropertyId.WILL_DELAY_INTERVAL).build();
+        }
+        Message msg = new Message(w.topic(), w.payload(), w.qos(), w.retain(), props, clientId, now, expiry);
+        if (version.isV5() && delay > 0) {
+            long effective = s.expirySeconds() >= 0 ? Math.min(delay, s.expirySeconds()) : delay;
+            broker.sessions().delayWill(s, msg, effective);
+        } else {
+            broker.publish(msg, null);
+        }
+    }
+
+    void onWritable() {
+        if (session != null) {
+            session.onWritable();
+        }
+    }
+
+    EventExecutor executor() { return conn.executor(); }
+
+    private ListenerSecurity sec() { return broker.security(conn.listener()); }
+}

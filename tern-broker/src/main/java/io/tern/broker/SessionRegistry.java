@@ -1,0 +1,158 @@
+package io.tern.broker;
+
+import io.netty.util.concurrent.EventExecutor;
+
+import java.util.Collection;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
+
+/**
+ * All sessions by client id, and the hand-over of a session between connections: a second CONNECT with
+ * the same client id closes the first connection on its own event loop, then moves the session to the
+ * new connection's loop [MQTT-3.1.4-3].
+ */
+final class SessionRegistry {
+
+    private final Broker broker;
+    private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+
+    SessionRegistry(Broker broker) {
+        this.broker = broker;
+    }
+
+    Session get(String clientId) { return sessions.get(clientId); }
+
+    int size() { return sessions.size(); }
+
+    Collection<Session> all() { return sessions.values(); }
+
+    /**
+     * Finds or creates the session for a connecting client and calls {@code then} on {@code ex} with it
+     * and whether an earlier session was resumed.
+     */
+    void open(String clientId, boolean cleanStart, EventExecutor ex, ProtocolHandler h,
+              BiConsumer<Session, Boolean> then) {
+        Session existing = sessions.get(clientId);
+        if (existing == null) {
+            Session s = new Session(broker, clientId, ex);
+            s.owner = h;
+            Session raced = sessions.putIfAbsent(clientId, s);
+            if (raced == null) {
+                run(ex, () -> then.accept(s, false));
+                return;
+            }
+            existing = raced;
+        }
+        takeOver(existing, clientId, cleanStart, ex, h, then);
+    }
+
+    private void takeOver(Session existing, String clientId, boolean cleanStart, EventExecutor ex,
+                          ProtocolHandler h, BiConsumer<Session, Boolean> then) {
+        EventExecutor owner = existing.executor();
+        if (!owner.inEventLoop()) {
+            owner.execute(() -> takeOver(existing, clientId, cleanStart, ex, h, then));
+            return;
+        }
+        if (sessions.get(clientId) != existing) {
+            run(ex, () -> open(clientId, cleanStart, ex, h, then));
+            return;
+        }
+        ProtocolHandler old = existing.owner;
+        if (old != null) {
+            existing.owner = null;
+            old.takenOver();
+            if (existing.connected()) {
+                existing.detach();
+            }
+        }
+        if (existing.pendingWill != null) {
+            // back before the will delay ran out: no will [MQTT-3.1.3-9]
+            existing.pendingWill.cancel(false);
+            existing.pendingWill = null;
+            existing.pendingWillMessage = null;
+        }
+        if (cleanStart || existing.expirySeconds() == 0) {
+            discard(existing);
+            run(ex, () -> open(clientId, cleanStart, ex, h, then));
+            return;
+        }
+        existing.owner = h;
+        existing.moveTo(ex);
+        run(ex, () -> then.accept(existing, true));
+    }
+
+    private static void run(EventExecutor ex, Runnable r) {
+        if (ex.inEventLoop()) {
+            r.run();
+        } else {
+            ex.execute(r);
+        }
+    }
+
+    /** The connection of {@code h} is gone; on the session's executor. */
+    void detached(Session s, ProtocolHandler h) {
+        if (s.owner != h) {
+            return;
+        }
+        s.owner = null;
+        s.detach();
+        if (s.expirySeconds() == 0) {
+            discard(s);
+        }
+    }
+
+    /** The connection closed before its session was bound. */
+    void release(Session s, ProtocolHandler h) {
+        run(s.executor(), () -> detached(s, h));
+    }
+
+    /** Ends a session: its subscriptions leave the tree and its queue is dropped. On its executor. */
+    void discard(Session s) {
+        if (!sessions.remove(s.clientId(), s)) {
+            return;
+        }
+        for (String filter : s.subscriptions.keySet()) {
+            broker.unsubscribe(s, filter);
+        }
+        s.clear();
+        if (s.pendingWill != null) {
+            // the session ends before the will delay: the will goes now [MQTT-3.1.3-9]
+            s.pendingWill.cancel(false);
+            s.pendingWill = null;
+            broker.publish(s.pendingWillMessage, null);
+            s.pendingWillMessage = null;
+        }
+    }
+
+    /** Publishes an MQTT 5 will after its delay unless the client is back by then. */
+    void delayWill(Session s, Message will, long seconds) {
+        s.pendingWillMessage = will;
+        s.pendingWill = s.executor().schedule(() -> {
+            s.pendingWill = null;
+            s.pendingWillMessage = null;
+            broker.publish(will, null);
+        }, seconds, TimeUnit.SECONDS);
+    }
+
+    /** Ends offline sessions whose expiry has passed; called periodically from any thread. */
+    void expire(long persistentClientExpirationSeconds) {
+        long now = System.nanoTime();
+        for (Session s : sessions.values()) {
+            s.executor().execute(() -> {
+                if (s.connected() || sessions.get(s.clientId()) != s) {
+                    s.expireQueued(now);
+                    return;
+                }
+                long limit = s.expirySeconds() >= 0 ? s.expirySeconds() : persistentClientExpirationSeconds;
+                if (limit > 0 && now - s.disconnectedAtNanos() >= limit * 1_000_000_000L) {
+                    Log.NOTICE.info("Expiring client {} due to timeout.", s.clientId());
+                    broker.stats().clientsExpired.increment();
+                    discard(s);
+                } else {
+                    s.expireQueued(now);
+                }
+            });
+        }
+    }
+}

@@ -1,0 +1,20 @@
+package io.tern.broker.config;
+
+/** The protocol a listener accepts ({@code protocol}). */
+public enum ListenerProtocol {
+    /** MQTT over TCP (or TLS); the default. */
+    MQTT("mqtt"),
+    /** MQTT over WebSockets (or secure WebSockets). */
+    WEBSOCKETS("websockets");
+
+    private final String configName;
+
+    ListenerProtocol(String configName) {
+        this.configName = configName;
+    }
+
+    /** The word used in mosquitto.conf. */
+    public String configName() {
+        return configName;
+    }
+}
