@@ -1,9 +1,11 @@
 package io.tern.client;
 
 import io.netty.channel.ChannelPipeline;
+import io.tern.codec.MqttDecoder;
+import io.tern.codec.MqttEncoder;
 import io.tern.codec.MqttVersion;
 
-/** Puts tern-codec's decoder and encoder for one protocol version into a client pipeline. */
+/** Puts tern-codec's client-mode decoder and encoder for one protocol version into a client pipeline. */
 final class WireCodec {
 
     static final String DECODER = "mqtt-decoder";
@@ -13,6 +15,8 @@ final class WireCodec {
     }
 
     static void install(ChannelPipeline pipeline, MqttVersion version) {
-        throw new UnsupportedOperationException("tern-codec's MqttDecoder/MqttEncoder are not merged yet");
+        MqttEncoder.setVersion(pipeline.channel(), version);
+        pipeline.addLast(DECODER, new MqttDecoder(version, 0));
+        pipeline.addLast(ENCODER, MqttEncoder.Handler.INSTANCE);
     }
 }
