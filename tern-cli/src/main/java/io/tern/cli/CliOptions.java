@@ -479,7 +479,7 @@ final class CliOptions {
             throw new CliError("Error: You must specify a topic to subscribe to.\n");
         }
         if (tool == Tool.SUB && noRetain && retainedOnly) {
-            throw new CliError("Error: Combining '-R' and '--retained-only' makes no sense.\n");
+            throw new CliError("\nError: Combining '-R' and '--retained-only' makes no sense.\n", false);
         }
         if (host == null) {
             host = "localhost";

@@ -155,6 +155,15 @@ final class ClientSession {
         }
         this.loop = group.next();
         this.clientId = cfg.clientId().isEmpty() ? null : cfg.clientId();
+        if (clientId == null && cfg.version() == MqttVersion.MQTT_3_1) {
+            // MQTT 3.1 has no server-assigned identifiers: a 3.1 broker refuses an empty one [MQIsdp 3.1]
+            StringBuilder id = new StringBuilder("tern-");
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            for (int i = 0; i < 16; i++) {
+                id.append("0123456789abcdefghijklmnopqrstuvwxyz".charAt(r.nextInt(36)));
+            }
+            this.clientId = id.toString();
+        }
         this.window = cfg.maxInflight();
     }
 
@@ -655,8 +664,13 @@ final class ClientSession {
 
     private void onPacket(Packet packet) {
         if (cfg.trace() != null) {
+            String id = clientId;
+            if (packet instanceof Packet.ConnAck a
+                    && a.properties().stringValue(PropertyId.ASSIGNED_CLIENT_IDENTIFIER) != null) {
+                id = a.properties().stringValue(PropertyId.ASSIGNED_CLIENT_IDENTIFIER); // as libmosquitto logs it
+            }
             try {
-                cfg.trace().received(clientId, packet);
+                cfg.trace().received(id, packet);
             } catch (RuntimeException e) {
                 LOG.log(System.Logger.Level.WARNING, "packet trace failed", e);
             }
