@@ -83,6 +83,12 @@ final class ClientSetup {
      * 1 for a network error.
      */
     static int connect(MqttClient client, CliOptions o, PrintStream err) {
+        for (String f : new String[]{o.cafile, o.capath, o.certfile, o.keyfile}) {
+            if (f != null && !java.nio.file.Files.exists(Path.of(f))) {
+                errPrint(o, err, "Error: Problem setting TLS options: File not found.\n");
+                return 1;
+            }
+        }
         try {
             client.connect().get(Math.max(10, o.keepAlive) + 5L, TimeUnit.SECONDS);
             return 0;
@@ -120,8 +126,11 @@ final class ClientSetup {
             while (root.getCause() != null && root.getCause() != root) {
                 root = root.getCause();
             }
+            // libmosquitto: "Error: <strerror>" for a system error, "Unable to connect (<its own text>)." otherwise
             if (root instanceof UnknownHostException) {
-                errPrint(o, err, "Error: Lookup error.\n");
+                errPrint(o, err, "Unable to connect (Lookup error.).\n");
+            } else if (String.valueOf(cause.getMessage()).startsWith("TLS ")) {
+                errPrint(o, err, "Unable to connect (A TLS error occurred.).\n");
             } else if (root instanceof ConnectException) {
                 errPrint(o, err, "Error: Connection refused\n");
             } else {
