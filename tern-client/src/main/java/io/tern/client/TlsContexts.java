@@ -23,7 +23,9 @@ final class TlsContexts {
     }
 
     static SslContext forClient(TlsSettings tls) throws IOException, GeneralSecurityException {
-        SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK);
+        SslContextBuilder b = SslContextBuilder.forClient().sslProvider(SslProvider.JDK)
+                // Netty 4.2 checks the host name by default; --insecure means exactly not doing that
+                .endpointIdentificationAlgorithm(tls.insecure() ? null : "HTTPS");
         if (tls.caFile() != null || tls.caPath() != null) {
             KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
             ks.load(null, null);

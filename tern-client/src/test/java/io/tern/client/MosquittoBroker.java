@@ -94,6 +94,7 @@ public final class MosquittoBroker implements AutoCloseable {
         conf.append(extraConfig).append('\n');
         Path confFile = dir.resolve("mosquitto.conf");
         Files.writeString(confFile, conf.toString());
+        long runningBefore = runningLines();
         List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "-c", confFile.toString()));
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
@@ -102,7 +103,9 @@ public final class MosquittoBroker implements AutoCloseable {
             if (!process.isAlive()) {
                 throw new IOException("mosquitto exited at start: " + Files.readString(log()));
             }
-            if (listening(port) && (wsPort == 0 || listening(wsPort))) {
+            // "running" is logged once every listener is bound; a port someone else holds makes Mosquitto exit
+            // instead, which a bare connect test could mistake for readiness
+            if (runningLines() > runningBefore && process.isAlive() && listening(port)) {
                 return;
             }
             try {
@@ -113,6 +116,15 @@ public final class MosquittoBroker implements AutoCloseable {
             }
         }
         throw new IOException("mosquitto did not listen on " + port + " within 10 s");
+    }
+
+    private long runningLines() throws IOException {
+        if (!Files.exists(log())) {
+            return 0;
+        }
+        try (var lines = Files.lines(log(), java.nio.charset.StandardCharsets.ISO_8859_1)) {
+            return lines.filter(l -> l.endsWith(" running")).count();
+        }
     }
 
     private static boolean listening(int port) {
