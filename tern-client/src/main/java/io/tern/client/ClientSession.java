@@ -1,0 +1,939 @@
+package io.tern.client;
+
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
+import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
+import io.netty.handler.ssl.SslContext;
+import io.netty.handler.ssl.SslHandshakeCompletionEvent;
+import io.netty.handler.timeout.IdleState;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.handler.timeout.IdleStateHandler;
+import io.netty.util.concurrent.DefaultThreadFactory;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tern.codec.MqttVersion;
+import io.tern.codec.Packet;
+import io.tern.codec.Properties;
+import io.tern.codec.PropertyId;
+
+import java.time.Duration;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.Iterator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The client's state machine and MQTT session state. Every field is touched only on the client's event loop
+ * (public calls hop onto it), so nothing here needs a lock; the volatile fields are read-only views for
+ * other threads.
+ *
+ * <pre>
+ * DISCONNECTED --connect()--> CONNECTING --CONNACK ok--> CONNECTED --lost, reconnect on--> WAITING
+ *      ^                          |  refused/failed (first attempt)      |   ^                    |
+ *      +--------------------------+                                      |   +---attempt failed---+
+ *      +<--DISCONNECTING<--disconnect()----------------------------------+   WAITING --timer--> CONNECTING
+ * </pre>
+ */
+final class ClientSession {
+
+    private static final System.Logger LOG = System.getLogger("io.tern.client");
+
+    enum State { DISCONNECTED, CONNECTING, CONNECTED, WAITING, DISCONNECTING, CLOSED }
+
+    /** An outgoing QoS 0/1/2 publish from the call until its final acknowledgement. */
+    private static final class OutPublish {
+        final MqttMessage message;
+        final CompletableFuture<Void> future;
+        int packetId;
+        boolean released; // PUBREC received, PUBREL sent: only PUBCOMP is missing
+
+        OutPublish(MqttMessage message, CompletableFuture<Void> future) {
+            this.message = message;
+            this.future = future;
+        }
+    }
+
+    /** A SUBSCRIBE or UNSUBSCRIBE until its acknowledgement. */
+    private static final class Request {
+        final List<Packet.Subscription> subscriptions; // null for UNSUBSCRIBE
+        final List<String> filters;
+        final Properties properties;
+        final MessageHandler handler;
+        final CompletableFuture<SubscribeResult> subscribed;
+        final CompletableFuture<UnsubscribeResult> unsubscribed;
+        int packetId;
+
+        Request(List<Packet.Subscription> subscriptions, List<String> filters, Properties properties,
+                MessageHandler handler, CompletableFuture<SubscribeResult> subscribed,
+                CompletableFuture<UnsubscribeResult> unsubscribed) {
+            this.subscriptions = subscriptions;
+            this.filters = filters;
+            this.properties = properties;
+            this.handler = handler;
+            this.subscribed = subscribed;
+            this.unsubscribed = unsubscribed;
+        }
+
+        void fail(Throwable t) {
+            if (subscribed != null) {
+                subscribed.completeExceptionally(t);
+            } else {
+                unsubscribed.completeExceptionally(t);
+            }
+        }
+    }
+
+    /** A subscription the client holds, to route messages and to restore it on a new session. */
+    private static final class SubEntry {
+        final Packet.Subscription subscription;
+        final Properties properties;
+        final MessageHandler handler;
+        boolean confirmed;
+
+        SubEntry(Packet.Subscription subscription, Properties properties, MessageHandler handler) {
+            this.subscription = subscription;
+            this.properties = properties;
+            this.handler = handler;
+        }
+    }
+
+    private final ClientConfig cfg;
+    private final EventLoopGroup group;
+    private final boolean ownsGroup;
+    private final EventLoop loop;
+    private final boolean v5;
+
+    private State state = State.DISCONNECTED;
+    private volatile boolean connected;
+    private volatile String clientId;
+    private SslContext sslContext;
+    private Channel channel;
+    private boolean reconnecting; // the current CONNECTING is a reconnect attempt, not the user's connect()
+    private boolean everConnected;
+    private int reconnectAttempt;
+    private Throwable lostCause;
+    private ScheduledFuture<?> connackTimer;
+    private ScheduledFuture<?> reconnectTimer;
+    private ConnectResult lastResult;
+    private final List<CompletableFuture<ConnectResult>> connectWaiters = new ArrayList<>();
+    private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
+
+    private int window;
+    private final PacketIds ids = new PacketIds();
+    private final LinkedHashMap<Integer, OutPublish> inflight = new LinkedHashMap<>();
+    private final ArrayDeque<OutPublish> queued = new ArrayDeque<>();
+    private final LinkedHashMap<Integer, Request> requests = new LinkedHashMap<>();
+    private final ArrayDeque<Request> queuedRequests = new ArrayDeque<>();
+    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private final LinkedHashMap<String, SubEntry> subscriptions = new LinkedHashMap<>();
+    private final Map<Integer, String> inboundAliases = new HashMap<>();
+
+    ClientSession(ClientConfig cfg) {
+        this.cfg = cfg;
+        this.v5 = cfg.version() == MqttVersion.MQTT_5;
+        if (cfg.eventLoopGroup() != null) {
+            this.group = cfg.eventLoopGroup();
+            this.ownsGroup = false;
+        } else {
+            this.group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("tern-client", true),
+                    NioIoHandler.newFactory());
+            this.ownsGroup = true;
+        }
+        this.loop = group.next();
+        this.clientId = cfg.clientId().isEmpty() ? null : cfg.clientId();
+        if (clientId == null && cfg.version() == MqttVersion.MQTT_3_1) {
+            // MQTT 3.1 has no server-assigned identifiers: a 3.1 broker refuses an empty one [MQIsdp 3.1]
+            StringBuilder id = new StringBuilder("tern-");
+            ThreadLocalRandom r = ThreadLocalRandom.current();
+            for (int i = 0; i < 16; i++) {
+                id.append("0123456789abcdefghijklmnopqrstuvwxyz".charAt(r.nextInt(36)));
+            }
+            this.clientId = id.toString();
+        }
+        this.window = cfg.maxInflight();
+    }
+
+    ClientConfig config() {
+        return cfg;
+    }
+
+    boolean isConnected() {
+        return connected;
+    }
+
+    String clientId() {
+        return clientId;
+    }
+
+    // ---------------------------------------------------------------- public operations, hopped onto the loop
+
+    CompletableFuture<ConnectResult> connect() {
+        CompletableFuture<ConnectResult> f = new CompletableFuture<>();
+        run(() -> {
+            switch (state) {
+                case CLOSED -> f.completeExceptionally(new MqttClientException("client is closed"));
+                case CONNECTED -> f.complete(lastResult);
+                case CONNECTING, WAITING -> connectWaiters.add(f);
+                case DISCONNECTING -> f.completeExceptionally(new MqttClientException("client is disconnecting"));
+                case DISCONNECTED -> {
+                    connectWaiters.add(f);
+                    reconnecting = false;
+                    open();
+                }
+            }
+        }, f);
+        return f;
+    }
+
+    CompletableFuture<Void> publish(MqttMessage message) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        run(() -> {
+            OutPublish o = new OutPublish(message, f);
+            switch (state) {
+                case CONNECTED -> {
+                    queued.addLast(o);
+                    drain();
+                }
+                case CONNECTING, WAITING -> {
+                    if (bufferFull(f)) {
+                        return;
+                    }
+                    queued.addLast(o);
+                }
+                default -> f.completeExceptionally(notConnected());
+            }
+        }, f);
+        return f;
+    }
+
+    CompletableFuture<SubscribeResult> subscribe(List<Packet.Subscription> subs, Properties props,
+                                                 MessageHandler handler) {
+        CompletableFuture<SubscribeResult> f = new CompletableFuture<>();
+        run(() -> {
+            if (state != State.CONNECTED && state != State.CONNECTING && state != State.WAITING) {
+                f.completeExceptionally(notConnected());
+                return;
+            }
+            if (state != State.CONNECTED && bufferFull(f)) {
+                return;
+            }
+            // Registered before the SUBACK: a broker may send retained messages right behind it.
+            for (Packet.Subscription s : subs) {
+                subscriptions.put(s.filter(), new SubEntry(s, props, handler));
+            }
+            submit(new Request(subs, null, props, handler, f, null));
+        }, f);
+        return f;
+    }
+
+    CompletableFuture<UnsubscribeResult> unsubscribe(List<String> filters, Properties props) {
+        CompletableFuture<UnsubscribeResult> f = new CompletableFuture<>();
+        run(() -> {
+            if (state != State.CONNECTED && state != State.CONNECTING && state != State.WAITING) {
+                f.completeExceptionally(notConnected());
+                return;
+            }
+            if (state != State.CONNECTED && bufferFull(f)) {
+                return;
+            }
+            for (String filter : filters) {
+                subscriptions.remove(filter);
+            }
+            submit(new Request(null, filters, props, null, null, f));
+        }, f);
+        return f;
+    }
+
+    CompletableFuture<Void> disconnect(int reasonCode, Properties props) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        run(() -> {
+            cancel(reconnectTimer);
+            switch (state) {
+                case CONNECTED -> {
+                    state = State.DISCONNECTING;
+                    disconnectWaiters.add(f);
+                    Channel ch = channel;
+                    send(new Packet.Disconnect(reasonCode, v5 ? props : Properties.EMPTY))
+                            .addListener(x -> ch.close());
+                }
+                case CONNECTING -> {
+                    state = State.DISCONNECTING;
+                    disconnectWaiters.add(f);
+                    if (channel != null) {
+                        channel.close();
+                    } else {
+                        finishDisconnect();
+                    }
+                }
+                case DISCONNECTING -> disconnectWaiters.add(f);
+                case WAITING -> {
+                    disconnectWaiters.add(f);
+                    finishDisconnect();
+                }
+                default -> f.complete(null);
+            }
+        }, f);
+        return f;
+    }
+
+    void abort() {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        run(() -> {
+            cancel(reconnectTimer);
+            disconnectWaiters.add(f);
+            if (channel != null && (state == State.CONNECTED || state == State.CONNECTING)) {
+                state = State.DISCONNECTING;
+                channel.close();
+            } else if (state != State.CLOSED && state != State.DISCONNECTING) {
+                finishDisconnect();
+            }
+        }, f);
+        waitQuietly(f);
+    }
+
+    void close() {
+        if (!loop.inEventLoop()) {
+            waitQuietly(disconnect(0, Properties.EMPTY));
+        }
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        run(() -> {
+            cancel(reconnectTimer);
+            if (channel != null) {
+                channel.close();
+            }
+            state = State.CLOSED;
+            failAll(new MqttClientException("client is closed"));
+            f.complete(null);
+        }, f);
+        if (!loop.inEventLoop()) {
+            waitQuietly(f);
+        }
+        if (ownsGroup) {
+            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+        }
+    }
+
+    // ---------------------------------------------------------------- connection life
+
+    private void open() {
+        state = State.CONNECTING;
+        lostCause = null;
+        if (cfg.secure() && (cfg.tls() == null || !cfg.tls().isPsk()) && sslContext == null) {
+            try {
+                sslContext = TlsContexts.forClient(cfg.tls() == null ? TlsSettings.system() : cfg.tls());
+            } catch (Exception e) {
+                connectFailed(new MqttClientException("TLS setup failed: " + e.getMessage(), e));
+                return;
+            }
+        }
+        ChannelFuture cf;
+        try {
+            cf = Transport.connect(cfg, loop, sslContext, new ConnectionHandler());
+        } catch (RuntimeException e) {
+            connectFailed(e);
+            return;
+        }
+        channel = cf.channel();
+        cf.addListener(x -> {
+            if (!x.isSuccess() && cf.channel() == channel) {
+                channel = null;
+                connectFailed(x.cause());
+            }
+        });
+        connackTimer = loop.schedule(() -> {
+            if (state == State.CONNECTING && channel == cf.channel()) {
+                lostCause = new MqttClientException("no CONNACK within " + cfg.connectTimeout().toSeconds() + " s");
+                cf.channel().close();
+            }
+        }, cfg.connectTimeout().toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** The transport is up (TCP connected, TLS and WebSocket handshakes done): send CONNECT. */
+    private void transportReady(Channel ch) {
+        if (ch != channel || state != State.CONNECTING) {
+            return;
+        }
+        Packet.Will will = cfg.will();
+        if (will != null && !v5 && !will.properties().isEmpty()) {
+            will = new Packet.Will(will.topic(), will.payload(), will.qos(), will.retain(), Properties.EMPTY);
+        }
+        send(new Packet.Connect(cfg.version(), clientId == null ? "" : clientId, cfg.cleanStart(), cfg.keepAlive(),
+                cfg.username(), cfg.password(), will, v5 ? cfg.connectProperties() : Properties.EMPTY));
+    }
+
+    private void onConnAck(Packet.ConnAck ack) {
+        cancel(connackTimer);
+        if (state != State.CONNECTING) {
+            lostCause = new MqttClientException("protocol error: unexpected CONNACK");
+            channel.close();
+            return;
+        }
+        boolean refused = v5 ? ack.reasonCode() >= 0x80 : ack.reasonCode() != 0;
+        if (refused) {
+            lostCause = new ConnectionRefusedException(cfg.version(), ack.reasonCode());
+            channel.close();
+            return;
+        }
+        Properties p = ack.properties();
+        String assigned = p.stringValue(PropertyId.ASSIGNED_CLIENT_IDENTIFIER);
+        if (assigned != null) {
+            clientId = assigned;
+        }
+        window = Math.min(cfg.maxInflight(), p.intValue(PropertyId.RECEIVE_MAXIMUM, 65535));
+        int keepAlive = p.intValue(PropertyId.SERVER_KEEP_ALIVE, cfg.keepAlive());
+        if (keepAlive > 0) {
+            // Ping after keepAlive of silence on our side; give up when the broker stays silent 1.5 times that
+            // (the broker's own limit [MQTT-3.1.2-24]), which a lost PINGRESP would otherwise hide.
+            channel.pipeline().addFirst("keep-alive",
+                    new IdleStateHandler(keepAlive * 3000L / 2, keepAlive * 1000L, 0, TimeUnit.MILLISECONDS));
+        }
+        state = State.CONNECTED;
+        connected = true;
+        reconnectAttempt = 0;
+        everConnected = true;
+        inboundAliases.clear();
+        restoreSession(ack.sessionPresent());
+        lastResult = new ConnectResult(ack.sessionPresent(), ack.reasonCode(), clientId, p);
+        List<CompletableFuture<ConnectResult>> waiters = new ArrayList<>(connectWaiters);
+        connectWaiters.clear();
+        waiters.forEach(w -> w.complete(lastResult));
+        if (cfg.listener() != null) {
+            try {
+                cfg.listener().connected(lastResult);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "connection listener failed", e);
+            }
+        }
+        while (state == State.CONNECTED && !queuedRequests.isEmpty()) {
+            if (!sendRequest(queuedRequests.peekFirst())) {
+                break;
+            }
+            queuedRequests.pollFirst();
+        }
+        drain();
+    }
+
+    /**
+     * After a CONNACK: with a resumed session resend what is unacknowledged as the spec asks [MQTT-4.4.0-1];
+     * with a new one, the broker forgot our packet ids and subscriptions, so requeue the messages as new
+     * publishes (at least once still holds) and subscribe again.
+     */
+    private void restoreSession(boolean sessionPresent) {
+        List<Request> unacked = new ArrayList<>(requests.values());
+        requests.clear();
+        if (sessionPresent) {
+            for (OutPublish o : inflight.values()) {
+                if (o.released) {
+                    send(new Packet.PubRel(o.packetId, 0, Properties.EMPTY));
+                } else {
+                    send(publishPacket(o, true));
+                }
+            }
+        } else {
+            inboundQos2.clear();
+            List<OutPublish> again = new ArrayList<>(inflight.values());
+            inflight.clear();
+            for (int i = again.size() - 1; i >= 0; i--) {
+                OutPublish o = again.get(i);
+                ids.release(o.packetId);
+                o.packetId = 0;
+                o.released = false;
+                queued.addFirst(o);
+            }
+            Set<SubEntry> pending = new HashSet<>();
+            for (Request r : unacked) {
+                if (r.subscriptions != null) {
+                    for (Packet.Subscription s : r.subscriptions) {
+                        pending.add(subscriptions.get(s.filter()));
+                    }
+                }
+            }
+            for (SubEntry e : subscriptions.values()) {
+                if (e.confirmed && !pending.contains(e)) {
+                    Request r = new Request(List.of(e.subscription), null, e.properties, e.handler,
+                            new CompletableFuture<>(), null);
+                    unacked.add(0, r);
+                }
+            }
+        }
+        for (int i = unacked.size() - 1; i >= 0; i--) {
+            Request r = unacked.get(i);
+            ids.release(r.packetId);
+            r.packetId = 0;
+            queuedRequests.addFirst(r);
+        }
+    }
+
+    private void onChannelInactive(Channel ch) {
+        if (ch != channel) {
+            return;
+        }
+        channel = null;
+        connected = false;
+        cancel(connackTimer);
+        switch (state) {
+            case CONNECTING -> connectFailed(lostCause != null ? lostCause
+                    : new MqttClientException("connection closed by the broker before CONNACK"));
+            case CONNECTED -> {
+                Throwable cause = lostCause != null ? lostCause : new MqttClientException("connection lost");
+                if (cfg.listener() != null) {
+                    try {
+                        cfg.listener().connectionLost(cause);
+                    } catch (RuntimeException e) {
+                        LOG.log(System.Logger.Level.WARNING, "connection listener failed", e);
+                    }
+                }
+                if (cfg.automaticReconnect()) {
+                    scheduleReconnect();
+                } else {
+                    state = State.DISCONNECTED;
+                    failAll(cause);
+                }
+            }
+            case DISCONNECTING -> finishDisconnect();
+            default -> {
+            }
+        }
+    }
+
+    private void connectFailed(Throwable cause) {
+        cancel(connackTimer);
+        if (state == State.DISCONNECTING) {
+            finishDisconnect();
+            return;
+        }
+        if (state == State.CLOSED) {
+            return;
+        }
+        if (reconnecting) {
+            scheduleReconnect();
+            return;
+        }
+        state = State.DISCONNECTED;
+        failAll(cause);
+    }
+
+    private void scheduleReconnect() {
+        state = State.WAITING;
+        reconnectAttempt++;
+        long initial = Math.max(1, cfg.reconnectInitialDelay().toMillis());
+        long max = Math.max(initial, cfg.reconnectMaxDelay().toMillis());
+        long base = initial << Math.min(reconnectAttempt - 1, 20);
+        long delay = Math.min(max, base);
+        // "Equal jitter": half fixed, half random, so a broker restart is not met by every client at once.
+        long jittered = delay / 2 + ThreadLocalRandom.current().nextLong(delay / 2 + 1);
+        if (cfg.listener() != null) {
+            try {
+                cfg.listener().reconnecting(reconnectAttempt, Duration.ofMillis(jittered));
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "connection listener failed", e);
+            }
+        }
+        reconnectTimer = loop.schedule(() -> {
+            if (state == State.WAITING) {
+                reconnecting = true;
+                open();
+            }
+        }, jittered, TimeUnit.MILLISECONDS);
+    }
+
+    private void finishDisconnect() {
+        state = State.DISCONNECTED;
+        connected = false;
+        failAll(new MqttClientException("client disconnected"));
+        List<CompletableFuture<Void>> waiters = new ArrayList<>(disconnectWaiters);
+        disconnectWaiters.clear();
+        waiters.forEach(w -> w.complete(null));
+        if (cfg.listener() != null) {
+            try {
+                cfg.listener().disconnected();
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "connection listener failed", e);
+            }
+        }
+    }
+
+    private void failAll(Throwable cause) {
+        List<CompletableFuture<ConnectResult>> waiters = new ArrayList<>(connectWaiters);
+        connectWaiters.clear();
+        waiters.forEach(w -> w.completeExceptionally(cause));
+        for (OutPublish o : inflight.values()) {
+            ids.release(o.packetId);
+            o.future.completeExceptionally(cause);
+        }
+        inflight.clear();
+        queued.forEach(o -> o.future.completeExceptionally(cause));
+        queued.clear();
+        for (Request r : requests.values()) {
+            ids.release(r.packetId);
+            r.fail(cause);
+        }
+        requests.clear();
+        queuedRequests.forEach(r -> r.fail(cause));
+        queuedRequests.clear();
+        inboundQos2.clear();
+        // Subscriptions that were never acknowledged do not exist at the broker.
+        subscriptions.values().removeIf(e -> !e.confirmed);
+    }
+
+    // ---------------------------------------------------------------- outgoing flows
+
+    private void drain() {
+        while (state == State.CONNECTED && !queued.isEmpty()) {
+            OutPublish o = queued.peekFirst();
+            if (o.message.qos() == 0) {
+                queued.pollFirst();
+                send(publishPacket(o, false)).addListener(x -> {
+                    if (x.isSuccess()) {
+                        o.future.complete(null);
+                    } else {
+                        o.future.completeExceptionally(new MqttClientException("write failed", x.cause()));
+                    }
+                });
+                continue;
+            }
+            if (inflight.size() >= window) {
+                return;
+            }
+            int id = ids.acquire();
+            if (id < 0) {
+                return;
+            }
+            queued.pollFirst();
+            o.packetId = id;
+            inflight.put(id, o);
+            send(publishPacket(o, false));
+        }
+    }
+
+    private Packet.Publish publishPacket(OutPublish o, boolean dup) {
+        MqttMessage m = o.message;
+        return new Packet.Publish(m.topic(), m.qos(), m.retain(), dup && m.qos() > 0, o.packetId, m.payload(),
+                v5 ? m.properties() : Properties.EMPTY);
+    }
+
+    private void submit(Request r) {
+        if (state == State.CONNECTED && queuedRequests.isEmpty() && sendRequest(r)) {
+            return;
+        }
+        queuedRequests.addLast(r);
+    }
+
+    private boolean sendRequest(Request r) {
+        int id = ids.acquire();
+        if (id < 0) {
+            return false;
+        }
+        r.packetId = id;
+        requests.put(id, r);
+        Properties props = v5 ? r.properties : Properties.EMPTY;
+        if (r.subscriptions != null) {
+            send(new Packet.Subscribe(id, r.subscriptions, props));
+        } else {
+            send(new Packet.Unsubscribe(id, r.filters, props));
+        }
+        return true;
+    }
+
+    private ChannelFuture send(Packet p) {
+        if (cfg.trace() != null) {
+            try {
+                cfg.trace().sent(clientId, p);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "packet trace failed", e);
+            }
+        }
+        return channel.writeAndFlush(p);
+    }
+
+    // ---------------------------------------------------------------- incoming packets
+
+    private void onPacket(Packet packet) {
+        if (cfg.trace() != null) {
+            String id = clientId;
+            if (packet instanceof Packet.ConnAck a
+                    && a.properties().stringValue(PropertyId.ASSIGNED_CLIENT_IDENTIFIER) != null) {
+                id = a.properties().stringValue(PropertyId.ASSIGNED_CLIENT_IDENTIFIER); // as libmosquitto logs it
+            }
+            try {
+                cfg.trace().received(id, packet);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "packet trace failed", e);
+            }
+        }
+        if (packet instanceof Packet.ConnAck a) {
+            onConnAck(a);
+        } else if (packet instanceof Packet.Publish p) {
+            onPublish(p);
+        } else if (packet instanceof Packet.PubAck a) {
+            OutPublish o = inflight.get(a.packetId());
+            if (o != null && o.message.qos() == 1) {
+                complete(o, a.reasonCode(), a.properties());
+            }
+        } else if (packet instanceof Packet.PubRec r) {
+            OutPublish o = inflight.get(r.packetId());
+            if (o == null || o.message.qos() != 2) {
+                send(new Packet.PubRel(r.packetId(), v5 ? 0x92 : 0, Properties.EMPTY));
+            } else if (v5 && r.reasonCode() >= 0x80) {
+                complete(o, r.reasonCode(), r.properties());
+            } else {
+                o.released = true;
+                send(new Packet.PubRel(r.packetId(), 0, Properties.EMPTY));
+            }
+        } else if (packet instanceof Packet.PubComp c) {
+            OutPublish o = inflight.get(c.packetId());
+            if (o != null && o.message.qos() == 2) {
+                complete(o, c.reasonCode(), c.properties());
+            }
+        } else if (packet instanceof Packet.PubRel r) {
+            inboundQos2.remove(r.packetId());
+            send(new Packet.PubComp(r.packetId(), 0, Properties.EMPTY));
+        } else if (packet instanceof Packet.SubAck a) {
+            onSubAck(a);
+        } else if (packet instanceof Packet.UnsubAck a) {
+            Request r = requests.get(a.packetId());
+            if (r != null && r.unsubscribed != null) {
+                requests.remove(a.packetId());
+                ids.release(a.packetId());
+                r.unsubscribed.complete(new UnsubscribeResult(a.packetId(), a.reasonCodes(), a.properties()));
+            }
+            resumeQueuedRequests();
+        } else if (packet instanceof Packet.PingResp) {
+            // the read itself resets the keep-alive reader timer
+        } else if (packet instanceof Packet.Disconnect d) {
+            lostCause = new MqttClientException("broker sent DISCONNECT: " + ReasonCodes.describe(d.reasonCode())
+                    + reasonString(d.properties()), d.reasonCode());
+            channel.close();
+        } else {
+            lostCause = new MqttClientException("protocol error: unexpected " + packet.type() + " from broker");
+            channel.close();
+        }
+    }
+
+    private static String reasonString(Properties p) {
+        String s = p.stringValue(PropertyId.REASON_STRING);
+        return s == null ? "" : " (" + s + ")";
+    }
+
+    private void complete(OutPublish o, int reasonCode, Properties props) {
+        inflight.remove(o.packetId);
+        ids.release(o.packetId);
+        if (v5 && reasonCode >= 0x80) {
+            o.future.completeExceptionally(new MqttClientException("publish to '" + o.message.topic()
+                    + "' refused: " + ReasonCodes.describe(reasonCode) + reasonString(props), reasonCode));
+        } else {
+            o.future.complete(null);
+        }
+        drain();
+        resumeQueuedRequests();
+    }
+
+    private void onSubAck(Packet.SubAck a) {
+        Request r = requests.get(a.packetId());
+        if (r == null || r.subscriptions == null) {
+            return;
+        }
+        requests.remove(a.packetId());
+        ids.release(a.packetId());
+        for (int i = 0; i < r.subscriptions.size(); i++) {
+            String filter = r.subscriptions.get(i).filter();
+            SubEntry e = subscriptions.get(filter);
+            int code = i < a.reasonCodes().size() ? a.reasonCodes().get(i) : 0x80;
+            if (e != null && e.handler == r.handler) {
+                if (code >= 0x80) {
+                    subscriptions.remove(filter);
+                } else {
+                    e.confirmed = true;
+                }
+            }
+        }
+        r.subscribed.complete(new SubscribeResult(a.packetId(), a.reasonCodes(), a.properties()));
+        resumeQueuedRequests();
+    }
+
+    /** Requests wait only when packet ids ran out; a completed flow frees one. */
+    private void resumeQueuedRequests() {
+        while (state == State.CONNECTED && !queuedRequests.isEmpty()) {
+            if (!sendRequest(queuedRequests.peekFirst())) {
+                return;
+            }
+            queuedRequests.pollFirst();
+        }
+    }
+
+    private void onPublish(Packet.Publish p) {
+        String topic = p.topic();
+        Integer alias = v5 ? (Integer) p.properties().get(PropertyId.TOPIC_ALIAS) : null;
+        if (alias != null) {
+            if (topic.isEmpty()) {
+                topic = inboundAliases.get(alias);
+                if (topic == null) {
+                    lostCause = new MqttClientException("protocol error: unknown topic alias " + alias);
+                    channel.close();
+                    return;
+                }
+            } else {
+                inboundAliases.put(alias, topic);
+            }
+        }
+        MqttMessage m = new MqttMessage(topic, p.payload(), p.qos(), p.retain(), p.dup(), p.packetId(),
+                p.properties());
+        switch (p.qos()) {
+            case 0 -> deliver(m);
+            case 1 -> {
+                deliver(m);
+                send(new Packet.PubAck(p.packetId(), 0, Properties.EMPTY));
+            }
+            default -> {
+                // Delivered on PUBLISH, remembered until PUBREL so a DUP resend is not delivered twice.
+                if (inboundQos2.add(p.packetId())) {
+                    deliver(m);
+                }
+                send(new Packet.PubRec(p.packetId(), 0, Properties.EMPTY));
+            }
+        }
+    }
+
+    private void deliver(MqttMessage m) {
+        Set<MessageHandler> handlers = new LinkedHashSet<>();
+        boolean matched = false;
+        for (SubEntry e : subscriptions.values()) {
+            if (TopicFilter.matches(e.subscription.filter(), m.topic())) {
+                matched = true;
+                handlers.add(e.handler != null ? e.handler : cfg.defaultHandler());
+            }
+        }
+        if (!matched) {
+            handlers.add(cfg.defaultHandler());
+        }
+        for (MessageHandler h : handlers) {
+            if (h == null) {
+                continue;
+            }
+            try {
+                h.onMessage(m);
+            } catch (RuntimeException e) {
+                LOG.log(System.Logger.Level.WARNING, "message handler failed on topic " + m.topic(), e);
+            }
+        }
+    }
+
+    // ---------------------------------------------------------------- plumbing
+
+    private boolean bufferFull(CompletableFuture<?> f) {
+        if (queued.size() + queuedRequests.size() >= cfg.offlineBufferLimit()) {
+            f.completeExceptionally(new MqttClientException("offline buffer full (" + cfg.offlineBufferLimit()
+                    + " operations waiting for the connection)"));
+            return true;
+        }
+        return false;
+    }
+
+    private MqttClientException notConnected() {
+        return new MqttClientException(state == State.CLOSED ? "client is closed" : "client is not connected");
+    }
+
+    private void run(Runnable task, CompletableFuture<?> f) {
+        Runnable guarded = () -> {
+            try {
+                task.run();
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        };
+        if (loop.inEventLoop()) {
+            guarded.run();
+        } else {
+            try {
+                loop.execute(guarded);
+            } catch (RuntimeException e) { // rejected: the group was shut down
+                f.completeExceptionally(new MqttClientException("client is closed", e));
+            }
+        }
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+
+    private static void waitQuietly(CompletableFuture<?> f) {
+        try {
+            f.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception ignored) {
+            // closing anyway
+        }
+    }
+
+    /** Feeds one channel's events into the session; events of an old channel are ignored. */
+    private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+
+        @Override
+        public void channelActive(ChannelHandlerContext ctx) {
+            if (!cfg.secure() && !cfg.webSocket()) {
+                transportReady(ctx.channel());
+            }
+            ctx.fireChannelActive();
+        }
+
+        @Override
+        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
+                transportReady(ctx.channel());
+            } else if (evt instanceof SslHandshakeCompletionEvent e) {
+                if (!e.isSuccess()) {
+                    lostCause = new MqttClientException("TLS handshake failed: " + e.cause().getMessage(), e.cause());
+                    ctx.close();
+                } else if (!cfg.webSocket()) {
+                    transportReady(ctx.channel());
+                }
+            } else if (evt instanceof IdleStateEvent idle && ctx.channel() == channel) {
+                if (idle.state() == IdleState.WRITER_IDLE) {
+                    send(Packet.PingReq.INSTANCE);
+                } else if (idle.state() == IdleState.READER_IDLE) {
+                    lostCause = new MqttClientException("keep-alive timeout: no packet from the broker");
+                    ctx.close();
+                }
+            }
+            ctx.fireUserEventTriggered(evt);
+        }
+
+        @Override
+        public void channelRead(ChannelHandlerContext ctx, Object msg) {
+            if (ctx.channel() == channel && msg instanceof Packet p) {
+                onPacket(p);
+            }
+        }
+
+        @Override
+        public void channelInactive(ChannelHandlerContext ctx) {
+            onChannelInactive(ctx.channel());
+        }
+
+        @Override
+        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+            if (ctx.channel() == channel && lostCause == null) {
+                lostCause = cause instanceof MqttClientException ? cause
+                        : new MqttClientException(String.valueOf(cause.getMessage()), cause);
+            }
+            ctx.close();
+        }
+    }
+}
