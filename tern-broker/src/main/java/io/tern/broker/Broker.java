@@ -21,7 +21,6 @@ import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.socket.ServerSocketChannel;
 import io.netty.channel.socket.SocketChannel;
 import io.netty.channel.socket.nio.NioServerSocketChannel;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import io.tern.broker.config.BrokerConfig;
 import io.tern.broker.config.ListenerConfig;
@@ -167,6 +166,8 @@ public final class Broker implements AutoCloseable {
         }
         timers.add(workerGroup.next().scheduleAtFixedRate(
                 () -> sessions.expire(settings.persistentClientExpiration()), 1, 1, TimeUnit.SECONDS));
+        timers.add(workerGroup.next().scheduleAtFixedRate(this::sweepIdle, IDLE_SWEEP_MILLIS, IDLE_SWEEP_MILLIS,
+                TimeUnit.MILLISECONDS));
         running = true;
         Log.NOTICE.info("tern version {} running", version());
         return this;
@@ -253,7 +254,6 @@ public final class Broker implements AutoCloseable {
                             }
                             ch.pipeline()
                                     .addLast("bytes", byteCounter)
-                                    .addLast(NettyConnection.IDLE, new IdleStateHandler(CONNECT_TIMEOUT_SECONDS, 0, 0))
                                     .addLast("decoder", new MqttDecoder(config.maxPacketSize()))
                                     .addLast("mqtt", new NettyConnection(Broker.this, l, port));
                         }
@@ -294,6 +294,23 @@ public final class Broker implements AutoCloseable {
             return false;
         }
         return false;
+    }
+
+    /** How often connections are checked for keep-alive expiry and CONNECT timeout. */
+    static final long IDLE_SWEEP_MILLIS = 250;
+
+    /**
+     * One sweep over all connections instead of a timer per connection: an idle connection then costs no
+     * scheduled task and no extra handler.
+     */
+    private void sweepIdle() {
+        long now = System.nanoTime();
+        for (Channel ch : channels) {
+            NettyConnection c = (NettyConnection) ch.pipeline().get("mqtt");
+            if (c != null && c.idleFor(now)) {
+                ch.eventLoop().execute(c::checkIdle);
+            }
+        }
     }
 
     /** Stops listening, tells MQTT 5 clients the server is shutting down, and closes every connection. */

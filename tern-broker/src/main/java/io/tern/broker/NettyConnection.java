@@ -4,8 +4,6 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.DecoderException;
-import io.netty.handler.timeout.IdleStateEvent;
-import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.EventExecutor;
 import io.tern.codec.MalformedPacketException;
 import io.tern.codec.MqttEncoder;
@@ -24,7 +22,9 @@ import java.util.concurrent.TimeUnit;
  */
 final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection {
 
-    static final String IDLE = "idle";
+    /** When a packet last arrived, and how long the connection may stay silent (CONNECT timeout, then 1.5 x keep-alive). */
+    private volatile long lastReadNanos = System.nanoTime();
+    private volatile long idleLimitNanos = TimeUnit.SECONDS.toNanos(Broker.CONNECT_TIMEOUT_SECONDS);
 
     private final Broker broker;
     private final int listenerPort;
@@ -70,6 +70,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (!inRead) {
+            lastReadNanos = System.nanoTime(); // once per read batch
+        }
         inRead = true;
         broker.stats().messagesReceived.increment();
         protocol.onPacket((Packet) msg);
@@ -124,8 +127,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
                     transportIdentity = io.tern.broker.transport.ClientCertificates.commonName(ssl).orElse(null);
                 }
             }
-        } else if (evt instanceof IdleStateEvent) {
-            protocol.onKeepAliveExpired();
         } else {
             super.userEventTriggered(ctx, evt);
         }
@@ -227,11 +228,20 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void keepAliveTimeout(long millis) {
-        if (ctx.pipeline().get(IDLE) != null) {
-            ctx.pipeline().remove(IDLE);
-        }
-        if (millis > 0) {
-            ctx.pipeline().addBefore(ctx.name(), IDLE, new IdleStateHandler(millis, 0, 0, TimeUnit.MILLISECONDS));
+        lastReadNanos = System.nanoTime();
+        idleLimitNanos = millis > 0 ? TimeUnit.MILLISECONDS.toNanos(millis) : Long.MAX_VALUE;
+    }
+
+    /** Whether nothing arrived for longer than allowed; cheap, from the sweep thread. */
+    boolean idleFor(long now) {
+        long limit = idleLimitNanos;
+        return limit != Long.MAX_VALUE && now - lastReadNanos > limit;
+    }
+
+    /** On the connection's loop: closes it if it is still idle. */
+    void checkIdle() {
+        if (idleFor(System.nanoTime())) {
+            protocol.onKeepAliveExpired();
         }
     }
 

@@ -69,10 +69,10 @@ public final class Session {
 
     final Map<String, Subscriber> subscriptions = new HashMap<>();
 
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
+    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(2);
     private long queuedBytes;
     /** Outbound QoS 1/2 messages by packet id; a primitive map, so no boxing per message. */
-    private final IntObjectHashMap<Inflight> inflight = new IntObjectHashMap<>(8);
+    private final IntObjectHashMap<Inflight> inflight = new IntObjectHashMap<>(4);
     private long inflightOrder;
     private int nextPacketId = 1;
     /** How many QoS 1/2 messages the client lets us have un-acknowledged (its Receive Maximum). */
