@@ -24,6 +24,25 @@ public final class Router {
         boolean durable;
         /** The publishing session, which a congested subscriber may throttle. */
         Session from;
+        /**
+         * Durable deliveries are handed over only after every one of them is stored: a subscriber that
+         * acknowledged at once could otherwise release the shared message before the next one referenced it.
+         */
+        final List<Session> heldSessions = new ArrayList<>();
+        final List<Delivery> heldDeliveries = new ArrayList<>();
+    }
+
+    private void release(Scratch sc) {
+        List<Session> ss = sc.heldSessions;
+        if (ss.isEmpty()) {
+            return;
+        }
+        List<Delivery> ds = sc.heldDeliveries;
+        for (int i = 0; i < ss.size(); i++) {
+            offer(ss.get(i), ds.get(i), sc);
+        }
+        ss.clear();
+        ds.clear();
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
@@ -59,7 +78,9 @@ public final class Router {
      */
     void hand(Session s, Delivery d) {
         // outside a publish: its own message id, and no publisher to throttle
-        hand(s, d, new Scratch());
+        Scratch sc = new Scratch();
+        hand(s, d, sc);
+        release(sc);
     }
 
     private void hand(Session s, Delivery d, Scratch sc) {
@@ -73,9 +94,15 @@ public final class Router {
                 stats.publishDropped.increment();
                 return;
             }
-            d = new Delivery(d.message(), d.qos(), d.retain(), d.subscriptionIds(), d.group(), seq);
             sc.durable = true;
+            sc.heldSessions.add(s);
+            sc.heldDeliveries.add(new Delivery(d.message(), d.qos(), d.retain(), d.subscriptionIds(), d.group(), seq));
+            return;
         }
+        offer(s, d, sc);
+    }
+
+    private void offer(Session s, Delivery d, Scratch sc) {
         s.offer(d);
         Session from = sc.from;
         if (from != null && s.throttles()) {
@@ -100,6 +127,14 @@ public final class Router {
         s.messageId = 0;
         s.durable = false;
         s.from = from;
+        try {
+            return route(msg, from, s);
+        } finally {
+            release(s);
+        }
+    }
+
+    private int route(Message msg, Session from, Scratch s) {
         List<Subscriber> matches = s.matches;
         matches.clear();
         List<TopicTree.SharedGroup> groups = s.groups;
@@ -172,7 +207,10 @@ public final class Router {
      * @return whether a member took it
      */
     boolean deliverShared(TopicTree.SharedGroup g, Message msg, Session from, Session exclude) {
-        return deliverShared(g, msg, from, exclude, new Scratch());
+        Scratch sc = new Scratch();
+        boolean taken = deliverShared(g, msg, from, exclude, sc);
+        release(sc);
+        return taken;
     }
 
     private boolean deliverShared(TopicTree.SharedGroup g, Message msg, Session from, Session exclude, Scratch sc) {
