@@ -272,6 +272,12 @@ public final class RocksStore implements Store {
             present = RocksDB.listColumnFamilies(o, path.toString());
         }
         boolean hasMeta = present.stream().anyMatch(f -> Arrays.equals(f, CF_META.getBytes(StandardCharsets.US_ASCII)));
+        if (!hasMeta && present.size() <= 1) {
+            // A damaged MANIFEST lists as just "default": open it to tell corruption from a foreign database.
+            try (Options o = new Options(); RocksDB probe = RocksDB.openReadOnly(o, path.toString())) {
+                probe.getLatestSequenceNumber();
+            }
+        }
         if (!hasMeta) {
             throw new StoreException("Store " + path + " holds a RocksDB database that is not a Tern store (it has"
                     + " no '" + CF_META + "' column family). Point persistence_location elsewhere, or remove the"
