@@ -54,8 +54,10 @@ import java.util.stream.Stream;
  * column family per record kind: {@code messages} (id to body), {@code message-refs} (id to the number of queue
  * entries referring to it, kept with RocksDB's UInt64AddOperator merges so enqueueing never reads),
  * {@code queues} (client id + sequence to entry, iterated in order), {@code queue-counts} (client id to entry
- * count, so start-up does not scan the queues), {@code sessions}, {@code retained}, {@code inbound-qos2} and
- * {@code meta} (format version, message-id reservation).
+ * count, so start-up does not scan the queues), {@code sessions}, {@code retained}, {@code inbound-qos2},
+ * {@code meta} (format version, message-id reservation) and {@code unqueued-messages} (ids stored but not yet
+ * queued: a crash between {@link #putMessage} and the first {@link #enqueue} would otherwise leak the message;
+ * opening deletes them).
  *
  * <p>Writes go to the write-ahead log without fsync; {@link #sync(Runnable)} makes them durable according to the
  * {@link PersistenceSync} policy. Runtime failures of RocksDB surface as {@link IllegalStateException}s naming
@@ -73,8 +75,9 @@ public final class RocksStore implements Store {
     static final String CF_RETAINED = "retained";
     static final String CF_INBOUND = "inbound-qos2";
     static final String CF_META = "meta";
+    static final String CF_UNQUEUED = "unqueued-messages";
     private static final List<String> FAMILIES = List.of(CF_MESSAGES, CF_REFS, CF_QUEUES, CF_QUEUE_COUNTS,
-            CF_SESSIONS, CF_RETAINED, CF_INBOUND, CF_META);
+            CF_SESSIONS, CF_RETAINED, CF_INBOUND, CF_META, CF_UNQUEUED);
 
     /** Message ids are reserved in blocks so the reservation is written once per block, not per message. */
     private static final long ID_RESERVATION_BLOCK = 4096;
@@ -100,6 +103,7 @@ public final class RocksStore implements Store {
     final ColumnFamilyHandle retained;
     final ColumnFamilyHandle inbound;
     final ColumnFamilyHandle meta;
+    final ColumnFamilyHandle unqueued;
     private final WriteOptions writeOptions;
     private final GroupCommit groupCommit;
     /** Readers are operations, the writer is close(): a closed RocksDB handle must never be touched (it crashes). */
@@ -125,6 +129,7 @@ public final class RocksStore implements Store {
         this.retained = handles.get(1 + FAMILIES.indexOf(CF_RETAINED));
         this.inbound = handles.get(1 + FAMILIES.indexOf(CF_INBOUND));
         this.meta = handles.get(1 + FAMILIES.indexOf(CF_META));
+        this.unqueued = handles.get(1 + FAMILIES.indexOf(CF_UNQUEUED));
         this.writeOptions = new WriteOptions().setSync(policy == PersistenceSync.ALWAYS);
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
@@ -150,7 +155,8 @@ public final class RocksStore implements Store {
 
     /**
      * Checks a store that no broker is using: counts, and whether every queue entry's message exists and every
-     * reference count is right. Opening replays the write-ahead log but changes nothing else.
+     * reference count is right. Opening replays the write-ahead log and deletes messages an interrupted publish
+     * left unqueued, as every open does; the check itself changes nothing.
      *
      * @return a multi-line report; its last line starts with {@code OK} or {@code PROBLEMS}
      * @throws StoreException when the store cannot be opened (the message says why)
@@ -218,6 +224,7 @@ public final class RocksStore implements Store {
             RocksStore store = new RocksStore(path, policy, db, handles, resources);
             try {
                 store.checkFormat(fresh);
+                store.sweepUnqueued();
             } catch (StoreException | RuntimeException e) {
                 store.close();
                 throw e;
@@ -315,8 +322,34 @@ public final class RocksStore implements Store {
         reservedMessageId = reserved == null ? 0 : Keys.readLong(reserved, 0);
     }
 
+    /**
+     * Deletes messages stored but never queued: the broker crashed between storing a message and queueing it
+     * (or queued it nowhere). Runs at open, before any caller can write, so no publish is in flight.
+     */
+    private void sweepUnqueued() throws RocksDBException {
+        long n = 0;
+        try (WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(unqueued)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] id = it.key();
+                if (db.get(refs, id) == null) {
+                    batch.delete(messages, id);
+                    n++;
+                }
+                batch.delete(unqueued, id);
+            }
+            it.status();
+            if (batch.count() > 0) {
+                db.write(writeOptions, batch);
+            }
+        }
+        if (n > 0) {
+            LOG.info("Store {}: deleted {} message(s) stored but never queued (left by an interrupted publish)",
+                    dir, n);
+        }
+    }
+
     private boolean isEmpty() {
-        for (ColumnFamilyHandle h : List.of(messages, refs, queues, queueCounts, sessions, retained, inbound, meta)) {
+        for (ColumnFamilyHandle h : handles.subList(1, handles.size())) {
             try (RocksIterator it = db.newIterator(h)) {
                 it.seekToFirst();
                 if (it.isValid()) {
@@ -427,6 +460,7 @@ public final class RocksStore implements Store {
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
             batch.put(messages, Keys.messageId(messageId), value);
+            batch.put(unqueued, Keys.messageId(messageId), EMPTY);
             if (messageId >= reservedMessageId) {
                 // Under the lock, so a smaller reservation never overwrites a larger one.
                 synchronized (reservationLock) {
@@ -454,7 +488,9 @@ public final class RocksStore implements Store {
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
             batch.put(queues, key, value);
-            batch.merge(refs, Keys.messageId(entry.messageId()), Keys.counter(1));
+            byte[] id = Keys.messageId(entry.messageId());
+            batch.merge(refs, id, Keys.counter(1));
+            batch.delete(unqueued, id);
             batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(1));
             db.write(writeOptions, batch);
         } catch (RocksDBException e) {

@@ -231,4 +231,22 @@ class RocksStoreTest {
             assertThat(again.recover().sessions()).isEmpty();
         }
     }
+
+    @Test
+    void messageStoredButNeverQueuedIsDeletedAtNextOpen() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            store.putMessage(1, Fixtures.message("t", "orphan of a crash"));
+            store.putMessage(2, Fixtures.message("t", "queued, then fully delivered elsewhere"));
+            store.putMessage(3, Fixtures.message("t", "queued"));
+            store.enqueue("c", Fixtures.entry(1, 2));
+            store.enqueue("c", Fixtures.entry(2, 3));
+            store.dequeue("c", 1);
+        }
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            assertThat(store.message(1)).isNull();
+            assertThat(store.message(2)).isNull();
+            assertThat(store.message(3)).isNotNull();
+        }
+        assertThat(RocksStore.check(dir)).contains("stored messages:     1").endsWith("OK: the store is consistent");
+    }
 }
