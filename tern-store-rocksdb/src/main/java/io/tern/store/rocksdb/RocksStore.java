@@ -135,7 +135,7 @@ public final class RocksStore implements Store {
             stripes[i] = new ReentrantLock();
         }
         this.groupCommit = policy == PersistenceSync.BATCH
-                ? new GroupCommit(() -> db.flushWal(true), dir.toString()) : null;
+                ? new GroupCommit(this::syncWal, dir.toString()) : null;
     }
 
     /**
@@ -770,6 +770,11 @@ public final class RocksStore implements Store {
     }
 
     // ---------------------------------------------------------------- internals
+
+    /** One fsync of the write-ahead log covering every write made so far (FlushWAL with sync = SyncWAL). */
+    private void syncWal() throws RocksDBException {
+        db.flushWal(true);
+    }
 
     RocksDB db() {
         return db;
