@@ -206,6 +206,8 @@ public final class RocksStore implements Store {
                     // several column families share one WAL; cap it so a quiet family cannot pin old WAL files
                     .setMaxTotalWalSize(256L << 20)
                     .setMaxBackgroundJobs(2)
+                    // after a crash, replay the log into memtables and let the normal flush write them later
+                    .setAvoidFlushDuringRecovery(true)
                     .setInfoLogLevel(InfoLogLevel.INFO_LEVEL)
                     .setKeepLogFileNum(3)
                     .setMaxLogFileSize(4L << 20));
@@ -591,6 +593,8 @@ public final class RocksStore implements Store {
             return out;
         } catch (RocksDBException e) {
             throw failure("reading the queue of " + clientId, e);
+        } catch (CorruptRecordException e) {
+            throw damaged("the queue of " + clientId, e);
         } finally {
             life.readLock().unlock();
         }
@@ -605,6 +609,8 @@ public final class RocksStore implements Store {
             return v == null ? null : RecordFormat.message(v);
         } catch (RocksDBException e) {
             throw failure("reading message " + messageId, e);
+        } catch (CorruptRecordException e) {
+            throw damaged("message " + messageId, e);
         } finally {
             life.readLock().unlock();
         }
@@ -818,6 +824,11 @@ public final class RocksStore implements Store {
 
     private IllegalStateException failure(String what, RocksDBException e) {
         return new IllegalStateException("Store " + dir + ": " + what + " failed: " + e.getMessage(), e);
+    }
+
+    private IllegalStateException damaged(String what, CorruptRecordException e) {
+        return new IllegalStateException("Store " + dir + ": " + what + " does not decode (" + e.getMessage()
+                + "). Stop the broker and run `tern --check-store " + dir + "`.", e);
     }
 
     private static int stripe(long messageId) {

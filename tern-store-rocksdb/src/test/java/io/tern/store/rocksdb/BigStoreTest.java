@@ -101,6 +101,38 @@ class BigStoreTest {
     }
 
     @Test
+    void startUpAfterKill9WithAMillionEntriesInTheLog() throws Exception {
+        int n = 1_000_000;
+        String javaBin = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        Process child = new ProcessBuilder(javaBin, "-cp", System.getProperty("java.class.path"),
+                CrashWriter.class.getName(), dir.toString(), "BATCH", Integer.toString(n))
+                .redirectErrorStream(true).start();
+        try (var in = new java.io.BufferedReader(new java.io.InputStreamReader(child.getInputStream(),
+                java.nio.charset.StandardCharsets.UTF_8))) {
+            long w0 = System.nanoTime();
+            String line;
+            do {
+                line = in.readLine();
+            } while (line != null && !line.startsWith("written"));
+            assertThat(line).isEqualTo("written " + n);
+            System.out.printf("[big] child wrote %,d entries in %.1f s%n", n, (System.nanoTime() - w0) / 1e9);
+        } finally {
+            child.destroyForcibly();
+            assertThat(child.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        long o0 = System.nanoTime();
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
+            long opened = System.nanoTime() - o0;
+            Recovered r = store.recover();
+            long total = r.queuedCounts().values().stream().mapToLong(Long::longValue).sum();
+            System.out.printf("[big] start-up after kill -9 with %,d entries (WAL replay): open %.0f ms,"
+                    + " open+recover %.0f ms%n", total, opened / 1e6, (System.nanoTime() - o0) / 1e6);
+            assertThat(total).isEqualTo(n);
+        }
+        assertThat(RocksStore.check(dir)).endsWith("OK: the store is consistent");
+    }
+
+    @Test
     void enqueuePlusSyncThroughputPerPolicy() throws Exception {
         for (PersistenceSync policy : new PersistenceSync[] {PersistenceSync.BATCH, PersistenceSync.ALWAYS,
                 PersistenceSync.NONE}) {

@@ -249,4 +249,40 @@ class RocksStoreTest {
         }
         assertThat(RocksStore.check(dir)).contains("stored messages:     1").endsWith("OK: the store is consistent");
     }
+
+    @Test
+    void concurrentDequeuesOfASharedMessageDeleteItExactlyOnceAllReferencesAreGone() throws Exception {
+        int clients = 8;
+        int messages = 500;
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            for (int m = 1; m <= messages; m++) {
+                store.putMessage(m, Fixtures.message("t", "m" + m));
+                for (int c = 0; c < clients; c++) {
+                    store.enqueue("c" + c, Fixtures.entry(m, m));
+                }
+            }
+            // every client dequeues on its own thread, as sessions on different event loops would
+            java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(clients);
+            try {
+                List<java.util.concurrent.Future<?>> fs = new ArrayList<>();
+                for (int c = 0; c < clients; c++) {
+                    String client = "c" + c;
+                    fs.add(pool.submit(() -> {
+                        for (int m = 1; m <= messages; m++) {
+                            store.dequeue(client, m);
+                        }
+                    }));
+                }
+                for (java.util.concurrent.Future<?> f : fs) {
+                    f.get(60, java.util.concurrent.TimeUnit.SECONDS);
+                }
+            } finally {
+                pool.shutdownNow();
+            }
+            for (int m = 1; m <= messages; m++) {
+                assertThat(store.message(m)).as("message %d", m).isNull();
+            }
+        }
+        assertThat(RocksStore.check(dir)).contains("stored messages:     0").endsWith("OK: the store is consistent");
+    }
 }
