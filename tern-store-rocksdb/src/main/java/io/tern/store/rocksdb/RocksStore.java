@@ -1,0 +1,860 @@
+package io.tern.store.rocksdb;
+
+import io.tern.broker.config.PersistenceSync;
+import io.tern.broker.store.QueueEntry;
+import io.tern.broker.store.Recovered;
+import io.tern.broker.store.Store;
+import io.tern.broker.store.StoreException;
+import io.tern.broker.store.StoredMessage;
+import io.tern.broker.store.StoredSession;
+import org.rocksdb.AbstractNativeReference;
+import org.rocksdb.BlockBasedTableConfig;
+import org.rocksdb.BloomFilter;
+import org.rocksdb.Cache;
+import org.rocksdb.ColumnFamilyDescriptor;
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.ColumnFamilyOptions;
+import org.rocksdb.DBOptions;
+import org.rocksdb.FlushOptions;
+import org.rocksdb.InfoLogLevel;
+import org.rocksdb.LRUCache;
+import org.rocksdb.Options;
+import org.rocksdb.ReadOptions;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.RocksIterator;
+import org.rocksdb.Slice;
+import org.rocksdb.Status;
+import org.rocksdb.UInt64AddOperator;
+import org.rocksdb.WALRecoveryMode;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.AccessDeniedException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.locks.ReentrantLock;
+import java.util.concurrent.locks.ReentrantReadWriteLock;
+import java.util.stream.Stream;
+
+/**
+ * The durable {@link Store} on RocksDB ({@code persistence true}). One RocksDB database per directory, with a
+ * column family per record kind: {@code messages} (id to body), {@code message-refs} (id to the number of queue
+ * entries referring to it, kept with RocksDB's UInt64AddOperator merges so enqueueing never reads),
+ * {@code queues} (client id + sequence to entry, iterated in order), {@code queue-counts} (client id to entry
+ * count, so start-up does not scan the queues), {@code sessions}, {@code retained}, {@code inbound-qos2},
+ * {@code meta} (format version, message-id reservation) and {@code unqueued-messages} (ids stored but not yet
+ * queued: a crash between {@link #putMessage} and the first {@link #enqueue} would otherwise leak the message;
+ * opening deletes them).
+ *
+ * <p>Writes go to the write-ahead log without fsync; {@link #sync(Runnable)} makes them durable according to the
+ * {@link PersistenceSync} policy. Runtime failures of RocksDB surface as {@link IllegalStateException}s naming
+ * the store directory.
+ */
+public final class RocksStore implements Store {
+
+    private static final Logger LOG = LoggerFactory.getLogger(RocksStore.class);
+
+    static final String CF_MESSAGES = "messages";
+    static final String CF_REFS = "message-refs";
+    static final String CF_QUEUES = "queues";
+    static final String CF_QUEUE_COUNTS = "queue-counts";
+    static final String CF_SESSIONS = "sessions";
+    static final String CF_RETAINED = "retained";
+    static final String CF_INBOUND = "inbound-qos2";
+    static final String CF_META = "meta";
+    static final String CF_UNQUEUED = "unqueued-messages";
+    private static final List<String> FAMILIES = List.of(CF_MESSAGES, CF_REFS, CF_QUEUES, CF_QUEUE_COUNTS,
+            CF_SESSIONS, CF_RETAINED, CF_INBOUND, CF_META, CF_UNQUEUED);
+
+    /** Message ids are reserved in blocks so the reservation is written once per block, not per message. */
+    private static final long ID_RESERVATION_BLOCK = 4096;
+    /** removeSession releases a long queue in atomic chunks of this many entries. */
+    private static final int REMOVE_CHUNK = 10_000;
+    private static final int STRIPES = 256;
+    private static final byte[] EMPTY = new byte[0];
+
+    static {
+        RocksDB.loadLibrary();
+    }
+
+    private final Path dir;
+    private final PersistenceSync policy;
+    private final RocksDB db;
+    private final List<AbstractNativeReference> resources;
+    private final List<ColumnFamilyHandle> handles;
+    final ColumnFamilyHandle messages;
+    final ColumnFamilyHandle refs;
+    final ColumnFamilyHandle queues;
+    final ColumnFamilyHandle queueCounts;
+    final ColumnFamilyHandle sessions;
+    final ColumnFamilyHandle retained;
+    final ColumnFamilyHandle inbound;
+    final ColumnFamilyHandle meta;
+    final ColumnFamilyHandle unqueued;
+    private final WriteOptions writeOptions;
+    private final GroupCommit groupCommit;
+    /** Readers are operations, the writer is close(): a closed RocksDB handle must never be touched (it crashes). */
+    private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
+    private boolean closed;
+    /** Serialises refcount decrements per message, so exactly one of two racing dequeues sees the last reference. */
+    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
+    private final Object reservationLock = new Object();
+    private long reservedMessageId;
+
+    private RocksStore(Path dir, PersistenceSync policy, RocksDB db, List<ColumnFamilyHandle> handles,
+                       List<AbstractNativeReference> resources) {
+        this.dir = dir;
+        this.policy = policy;
+        this.db = db;
+        this.handles = handles;
+        this.resources = resources;
+        this.messages = handles.get(1 + FAMILIES.indexOf(CF_MESSAGES));
+        this.refs = handles.get(1 + FAMILIES.indexOf(CF_REFS));
+        this.queues = handles.get(1 + FAMILIES.indexOf(CF_QUEUES));
+        this.queueCounts = handles.get(1 + FAMILIES.indexOf(CF_QUEUE_COUNTS));
+        this.sessions = handles.get(1 + FAMILIES.indexOf(CF_SESSIONS));
+        this.retained = handles.get(1 + FAMILIES.indexOf(CF_RETAINED));
+        this.inbound = handles.get(1 + FAMILIES.indexOf(CF_INBOUND));
+        this.meta = handles.get(1 + FAMILIES.indexOf(CF_META));
+        this.unqueued = handles.get(1 + FAMILIES.indexOf(CF_UNQUEUED));
+        this.writeOptions = new WriteOptions().setSync(policy == PersistenceSync.ALWAYS);
+        for (int i = 0; i < STRIPES; i++) {
+            stripes[i] = new ReentrantLock();
+        }
+        this.groupCommit = policy == PersistenceSync.BATCH
+                ? new GroupCommit(this::syncWal, dir.toString()) : null;
+    }
+
+    /**
+     * Opens (creating when absent or empty) the store in {@code dir}.
+     *
+     * @param dir    the store directory ({@code persistence_location}); created when missing
+     * @param policy when {@link #sync} calls back: ALWAYS fsyncs every write, BATCH groups concurrent syncs into
+     *               one fsync, NONE never fsyncs (a process crash loses nothing, a power loss may)
+     * @return the open store; close it to release its lock
+     * @throws StoreException when the directory is not a Tern store, was written by another format version, is
+     *                        corrupted, unreadable or locked by another process; the message names the directory
+     *                        and what the operator can do
+     */
+    public static RocksStore open(Path dir, PersistenceSync policy) throws StoreException {
+        return open(dir, policy, false);
+    }
+
+    /**
+     * Checks a store that no broker is using: counts, and whether every queue entry's message exists and every
+     * reference count is right. Opening replays the write-ahead log and deletes messages an interrupted publish
+     * left unqueued, as every open does; the check itself changes nothing.
+     *
+     * @return a multi-line report; its last line starts with {@code OK} or {@code PROBLEMS}
+     * @throws StoreException when the store cannot be opened (the message says why)
+     */
+    public static String check(Path dir) throws StoreException {
+        return StoreCheck.check(dir);
+    }
+
+    /**
+     * Repairs a store as far as possible: opens it skipping corrupted write-ahead-log records, drops records
+     * that do not decode, queue entries whose message is gone and messages nothing refers to, and recomputes
+     * reference and queue counts. What was dropped is reported, never silently.
+     *
+     * @return a report of what was changed followed by a {@link #check} report
+     * @throws StoreException when even a lenient open fails (the message says what is left to do)
+     */
+    public static String repair(Path dir) throws StoreException {
+        return StoreCheck.repair(dir);
+    }
+
+    static RocksStore open(Path dir, PersistenceSync policy, boolean lenient) throws StoreException {
+        Path path = dir.toAbsolutePath().normalize();
+        boolean fresh = prepareDirectory(path);
+        List<AbstractNativeReference> resources = new ArrayList<>();
+        List<ColumnFamilyHandle> handles = new ArrayList<>();
+        RocksDB db = null;
+        try {
+            Cache cache = track(resources, new LRUCache(32L << 20));
+            BloomFilter bloom = track(resources, new BloomFilter(10));
+            UInt64AddOperator add = track(resources, new UInt64AddOperator());
+            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
+            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY,
+                    track(resources, new ColumnFamilyOptions())));
+            for (String name : FAMILIES) {
+                ColumnFamilyOptions cf = track(resources, new ColumnFamilyOptions());
+                cf.setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(bloom));
+                boolean big = name.equals(CF_MESSAGES) || name.equals(CF_QUEUES);
+                cf.setWriteBufferSize(big ? 32L << 20 : 4L << 20);
+                if (name.equals(CF_REFS) || name.equals(CF_QUEUE_COUNTS)) {
+                    cf.setMergeOperator(add);
+                }
+                descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cf));
+            }
+            DBOptions options = track(resources, new DBOptions()
+                    .setCreateIfMissing(true)
+                    .setCreateMissingColumnFamilies(true)
+                    // several column families share one WAL; cap it so a quiet family cannot pin old WAL files
+                    .setMaxTotalWalSize(256L << 20)
+                    .setMaxBackgroundJobs(2)
+                    // after a crash, replay the log into memtables and let the normal flush write them later
+                    .setAvoidFlushDuringRecovery(true)
+                    .setInfoLogLevel(InfoLogLevel.INFO_LEVEL)
+                    .setKeepLogFileNum(3)
+                    .setMaxLogFileSize(4L << 20));
+            if (lenient) {
+                options.setWalRecoveryMode(WALRecoveryMode.SkipAnyCorruptedRecords).setParanoidChecks(false);
+            }
+            if (!fresh) {
+                try {
+                    requireTernFamilies(path);
+                } catch (StoreException e) {
+                    closeAll(resources);
+                    throw e;
+                }
+            }
+            db = RocksDB.open(options, path.toString(), descriptors, handles);
+            RocksStore store = new RocksStore(path, policy, db, handles, resources);
+            try {
+                store.checkFormat(fresh);
+                store.sweepUnqueued();
+            } catch (StoreException | RuntimeException e) {
+                store.close();
+                throw e;
+            }
+            return store;
+        } catch (RocksDBException e) {
+            for (ColumnFamilyHandle h : handles) {
+                h.close();
+            }
+            if (db != null) {
+                db.close();
+            }
+            closeAll(resources);
+            throw new StoreException(describe(path, e), e);
+        }
+    }
+
+    /** Creates a missing directory; refuses a non-empty directory that holds no database. Returns whether fresh. */
+    private static boolean prepareDirectory(Path path) throws StoreException {
+        if (Files.exists(path) && !Files.isDirectory(path)) {
+            throw new StoreException("Store " + path + " is not a directory: persistence_location must name a"
+                    + " directory, where Tern keeps its RocksDB database.");
+        }
+        try {
+            Files.createDirectories(path);
+        } catch (IOException e) {
+            throw new StoreException("Store directory " + path + " cannot be created (" + e + "). Check the path"
+                    + " and that the user running Tern may create it.", e);
+        }
+        if (Files.exists(path.resolve("CURRENT"))) {
+            return false;
+        }
+        try (Stream<Path> entries = Files.list(path)) {
+            if (entries.findAny().isPresent()) {
+                throw new StoreException("Store " + path + " is not a Tern store: the directory holds files but"
+                        + " no RocksDB database (no CURRENT file). Point persistence_location at an empty directory"
+                        + " or one Tern created, or, if this is a damaged Tern store, run `tern --repair-store "
+                        + path + "`, or remove the directory to start empty, losing stored messages.");
+            }
+        } catch (AccessDeniedException e) {
+            throw new StoreException("Store " + path + " cannot be opened: permission denied (" + e.getMessage()
+                    + "). Give the user running Tern read and write access to the directory and its files.", e);
+        } catch (IOException e) {
+            throw new StoreException("Store " + path + " cannot be read (" + e + ").", e);
+        }
+        return true;
+    }
+
+    private static void requireTernFamilies(Path path) throws RocksDBException, StoreException {
+        List<byte[]> present;
+        try (Options o = new Options()) {
+            present = RocksDB.listColumnFamilies(o, path.toString());
+        }
+        boolean hasMeta = present.stream().anyMatch(f -> Arrays.equals(f, CF_META.getBytes(StandardCharsets.US_ASCII)));
+        if (!hasMeta && present.size() <= 1) {
+            // A damaged MANIFEST lists as just "default": open it to tell corruption from a foreign database.
+            try (Options o = new Options(); RocksDB probe = RocksDB.openReadOnly(o, path.toString())) {
+                probe.getLatestSequenceNumber();
+            }
+        }
+        if (!hasMeta) {
+            throw new StoreException("Store " + path + " holds a RocksDB database that is not a Tern store (it has"
+                    + " no '" + CF_META + "' column family). Point persistence_location elsewhere, or remove the"
+                    + " directory to start empty, losing what it holds.");
+        }
+    }
+
+    private void checkFormat(boolean fresh) throws StoreException, RocksDBException {
+        byte[] version = db.get(meta, Keys.FORMAT_VERSION);
+        if (version == null) {
+            if (!fresh && !isEmpty()) {
+                throw new StoreException("Store " + dir + " has data but no format version: it was not written by"
+                        + " Tern, or its meta data is damaged. Run `tern --check-store " + dir + "` for a report,"
+                        + " or remove the directory to start empty, losing stored messages.");
+            }
+            try (WriteOptions durable = new WriteOptions().setSync(true)) {
+                db.put(meta, durable, Keys.FORMAT_VERSION, Keys.int32(RecordFormat.VERSION));
+            }
+            return;
+        }
+        int v;
+        try {
+            v = Keys.int32(version);
+        } catch (CorruptRecordException e) {
+            throw new StoreException("Store " + dir + " has a damaged format version record (" + e.getMessage()
+                    + "). Run `tern --check-store " + dir + "`, or remove the directory to start empty, losing"
+                    + " stored messages.");
+        }
+        if (v != RecordFormat.VERSION) {
+            throw new StoreException("Store " + dir + " was written in store format version " + v + "; this Tern"
+                    + " reads format version " + RecordFormat.VERSION + ". Run the Tern release that wrote it (to"
+                    + " drain its queues), or remove the directory to start empty, losing stored messages.");
+        }
+        byte[] reserved = db.get(meta, Keys.MESSAGE_ID_RESERVED);
+        reservedMessageId = reserved == null ? 0 : Keys.readLong(reserved, 0);
+    }
+
+    /**
+     * Deletes messages stored but never queued: the broker crashed between storing a message and queueing it
+     * (or queued it nowhere). Runs at open, before any caller can write, so no publish is in flight.
+     */
+    private void sweepUnqueued() throws RocksDBException {
+        long n = 0;
+        try (WriteBatch batch = new WriteBatch(); RocksIterator it = db.newIterator(unqueued)) {
+            for (it.seekToFirst(); it.isValid(); it.next()) {
+                byte[] id = it.key();
+                if (db.get(refs, id) == null) {
+                    batch.delete(messages, id);
+                    n++;
+                }
+                batch.delete(unqueued, id);
+            }
+            it.status();
+            if (batch.count() > 0) {
+                db.write(writeOptions, batch);
+            }
+        }
+        if (n > 0) {
+            LOG.info("Store {}: deleted {} message(s) stored but never queued (left by an interrupted publish)",
+                    dir, n);
+        }
+    }
+
+    private boolean isEmpty() {
+        for (ColumnFamilyHandle h : handles.subList(1, handles.size())) {
+            try (RocksIterator it = db.newIterator(h)) {
+                it.seekToFirst();
+                if (it.isValid()) {
+                    return false;
+                }
+            }
+        }
+        return true;
+    }
+
+    /** Turns a RocksDB open failure into what the operator can do about it. */
+    static String describe(Path path, RocksDBException e) {
+        String msg = String.valueOf(e.getMessage());
+        Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
+        String lower = msg.toLowerCase(java.util.Locale.ROOT);
+        if (lower.contains("lock")) {
+            return "Store " + path + " is in use: another Tern broker (or another open store in this process)"
+                    + " holds its lock file " + path.resolve("LOCK") + " (" + msg + "). Stop the other broker, or"
+                    + " give this one a different persistence_location.";
+        }
+        if (lower.contains("permission denied")) {
+            return "Store " + path + " cannot be opened: permission denied (" + msg + "). Give the user running"
+                    + " Tern read and write access to the directory and its files.";
+        }
+        if (lower.contains("no space")) {
+            return "Store " + path + " cannot be opened: the disk is full (" + msg + "). Free space and restart.";
+        }
+        String what = code == Status.Code.Corruption ? "is corrupted" : "cannot be opened";
+        return "Store " + path + " " + what + " (" + msg + "). Run `tern --check-store " + path + "` for a"
+                + " report and `tern --repair-store " + path + "` to keep what can be read, or remove the"
+                + " directory to start empty, losing stored messages.";
+    }
+
+    // ---------------------------------------------------------------- Store
+
+    @Override
+    public Recovered recover() throws StoreException {
+        life.readLock().lock();
+        try {
+            ensureOpen();
+            List<StoredSession> sessionList = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(sessions)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    sessionList.add(RecordFormat.session(Keys.string(it.key()), it.value()));
+                }
+                it.status();
+            }
+            Map<String, Long> counts = new HashMap<>();
+            Map<String, Long> lastSeq = new HashMap<>();
+            try (RocksIterator it = db.newIterator(queueCounts); RocksIterator q = db.newIterator(queues)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    long n = Keys.counter(it.value());
+                    if (n <= 0) {
+                        continue;
+                    }
+                    String clientId = Keys.string(it.key());
+                    counts.put(clientId, n);
+                    byte[] prefix = Keys.clientPrefix(clientId);
+                    q.seekForPrev(Keys.clientEnd(prefix));
+                    if (q.isValid() && startsWith(q.key(), prefix) && q.key().length == prefix.length + 8) {
+                        lastSeq.put(clientId, Keys.seqOf(q.key()));
+                    }
+                }
+                it.status();
+                q.status();
+            }
+            Map<String, Set<Integer>> inboundIds = new HashMap<>();
+            try (RocksIterator it = db.newIterator(inbound)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    byte[] k = it.key();
+                    inboundIds.computeIfAbsent(Keys.clientOf(k, 2), c -> new HashSet<>()).add(Keys.packetIdOf(k));
+                }
+                it.status();
+            }
+            List<StoredMessage> retainedList = new ArrayList<>();
+            try (RocksIterator it = db.newIterator(retained)) {
+                for (it.seekToFirst(); it.isValid(); it.next()) {
+                    retainedList.add(RecordFormat.message(it.value()));
+                }
+                it.status();
+            }
+            long next = Math.max(1, reservedMessageId);
+            try (RocksIterator it = db.newIterator(messages)) {
+                it.seekToLast();
+                if (it.isValid()) {
+                    next = Math.max(next, Keys.messageId(it.key()) + 1);
+                }
+                it.status();
+            }
+            return new Recovered(List.copyOf(sessionList), counts, lastSeq, inboundIds, List.copyOf(retainedList),
+                    next);
+        } catch (RocksDBException e) {
+            throw new StoreException(describe(dir, e), e);
+        } catch (CorruptRecordException e) {
+            throw new StoreException("Store " + dir + " holds a record that does not decode (" + e.getMessage()
+                    + "). Run `tern --check-store " + dir + "` for a report and `tern --repair-store " + dir
+                    + "` to drop damaged records, or remove the directory to start empty, losing stored messages.",
+                    e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void putMessage(long messageId, StoredMessage message) {
+        byte[] value = RecordFormat.message(message);
+        life.readLock().lock();
+        try (WriteBatch batch = new WriteBatch()) {
+            ensureOpen();
+            batch.put(messages, Keys.messageId(messageId), value);
+            batch.put(unqueued, Keys.messageId(messageId), EMPTY);
+            if (messageId >= reservedMessageId) {
+                // Under the lock, so a smaller reservation never overwrites a larger one.
+                synchronized (reservationLock) {
+                    if (messageId >= reservedMessageId) {
+                        reservedMessageId = messageId + 1 + ID_RESERVATION_BLOCK;
+                        batch.put(meta, Keys.MESSAGE_ID_RESERVED, Keys.messageId(reservedMessageId));
+                        db.write(writeOptions, batch);
+                        return;
+                    }
+                }
+            }
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw failure("storing message " + messageId, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void enqueue(String clientId, QueueEntry entry) {
+        byte[] key = Keys.queueKey(Keys.clientPrefix(clientId), entry.seq());
+        byte[] value = RecordFormat.entry(entry);
+        life.readLock().lock();
+        try (WriteBatch batch = new WriteBatch()) {
+            ensureOpen();
+            batch.put(queues, key, value);
+            byte[] id = Keys.messageId(entry.messageId());
+            batch.merge(refs, id, Keys.counter(1));
+            batch.delete(unqueued, id);
+            batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(1));
+            db.write(writeOptions, batch);
+        } catch (RocksDBException e) {
+            throw failure("enqueueing for " + clientId, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void markSent(String clientId, long seq, int packetId) {
+        patchEntry(clientId, seq, v -> {
+            v[RecordFormat.ENTRY_PACKET_ID] = (byte) (packetId >>> 8);
+            v[RecordFormat.ENTRY_PACKET_ID + 1] = (byte) packetId;
+        });
+    }
+
+    @Override
+    public void markReleased(String clientId, long seq) {
+        patchEntry(clientId, seq, v -> v[RecordFormat.ENTRY_FLAGS] |= RecordFormat.FLAG_RELEASED);
+    }
+
+    private void patchEntry(String clientId, long seq, java.util.function.Consumer<byte[]> patch) {
+        byte[] key = Keys.queueKey(Keys.clientPrefix(clientId), seq);
+        life.readLock().lock();
+        try {
+            ensureOpen();
+            byte[] value = db.get(queues, key);
+            if (value == null) {
+                return;
+            }
+            RecordFormat.entryMessageId(value); // length check before patching fixed offsets
+            patch.accept(value);
+            db.put(queues, writeOptions, key, value);
+        } catch (RocksDBException e) {
+            throw failure("updating queue entry " + seq + " of " + clientId, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void dequeue(String clientId, long seq) {
+        byte[] key = Keys.queueKey(Keys.clientPrefix(clientId), seq);
+        life.readLock().lock();
+        try {
+            ensureOpen();
+            byte[] value = db.get(queues, key);
+            if (value == null) {
+                return;
+            }
+            long messageId = RecordFormat.entryMessageId(value);
+            ReentrantLock stripe = stripes[stripe(messageId)];
+            stripe.lock();
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.delete(queues, key);
+                batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(-1));
+                release(batch, messageId, 1);
+                db.write(writeOptions, batch);
+            } finally {
+                stripe.unlock();
+            }
+        } catch (RocksDBException e) {
+            throw failure("dequeueing entry " + seq + " of " + clientId, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    /** Drops {@code n} references to a message, deleting it with the last; the caller holds its stripe. */
+    private void release(WriteBatch batch, long messageId, long n) throws RocksDBException {
+        byte[] id = Keys.messageId(messageId);
+        long count = Keys.counter(db.get(refs, id));
+        if (count <= n) {
+            batch.delete(messages, id);
+            batch.delete(refs, id);
+        } else {
+            batch.merge(refs, id, Keys.counter(-n));
+        }
+    }
+
+    @Override
+    public List<QueueEntry> readQueue(String clientId, long afterSeq, int max) {
+        if (max <= 0 || afterSeq == Long.MAX_VALUE) {
+            return List.of();
+        }
+        byte[] prefix = Keys.clientPrefix(clientId);
+        List<QueueEntry> out = new ArrayList<>(Math.min(max, 1024));
+        life.readLock().lock();
+        try (Slice upper = new Slice(Keys.clientEnd(prefix));
+             ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+             RocksIterator it = openIterator(queues, ro)) {
+            for (it.seek(Keys.queueKey(prefix, afterSeq + 1)); it.isValid() && out.size() < max; it.next()) {
+                byte[] k = it.key();
+                out.add(RecordFormat.entry(Keys.seqOf(k), it.value()));
+            }
+            it.status();
+            return out;
+        } catch (RocksDBException e) {
+            throw failure("reading the queue of " + clientId, e);
+        } catch (CorruptRecordException e) {
+            throw damaged("the queue of " + clientId, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    @Override
+    public StoredMessage message(long messageId) {
+        life.readLock().lock();
+        try {
+            ensureOpen();
+            byte[] v = db.get(messages, Keys.messageId(messageId));
+            return v == null ? null : RecordFormat.message(v);
+        } catch (RocksDBException e) {
+            throw failure("reading message " + messageId, e);
+        } catch (CorruptRecordException e) {
+            throw damaged("message " + messageId, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    @Override
+    public void addInboundQos2(String clientId, int packetId) {
+        put(inbound, Keys.inboundKey(Keys.clientPrefix(clientId), packetId), EMPTY, "inbound QoS 2 id");
+    }
+
+    @Override
+    public void removeInboundQos2(String clientId, int packetId) {
+        delete(inbound, Keys.inboundKey(Keys.clientPrefix(clientId), packetId), "inbound QoS 2 id");
+    }
+
+    @Override
+    public void putSession(StoredSession session) {
+        put(sessions, Keys.utf8(session.clientId()), RecordFormat.session(session), "session");
+    }
+
+    @Override
+    public void removeSession(String clientId) {
+        byte[] prefix = Keys.clientPrefix(clientId);
+        byte[] end = Keys.clientEnd(prefix);
+        life.readLock().lock();
+        try (Slice upper = new Slice(end);
+             ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
+             RocksIterator it = openIterator(queues, ro)) {
+            it.seek(prefix);
+            // Each chunk drops its entries and their references atomically: a crash part-way leaves a shorter
+            // but consistent queue, never a reference count that is off.
+            while (it.isValid()) {
+                byte[] first = it.key();
+                byte[] last = first;
+                TreeMap<Long, Long> released = new TreeMap<>();
+                int n = 0;
+                while (it.isValid() && n < REMOVE_CHUNK) {
+                    last = it.key();
+                    released.merge(RecordFormat.entryMessageId(it.value()), 1L, Long::sum);
+                    n++;
+                    it.next();
+                }
+                releaseChunk(clientId, first, last, n, released);
+            }
+            it.status();
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.delete(sessions, Keys.utf8(clientId));
+                batch.delete(queueCounts, Keys.utf8(clientId));
+                batch.deleteRange(inbound, prefix, end);
+                db.write(writeOptions, batch);
+            }
+        } catch (RocksDBException e) {
+            throw failure("removing session " + clientId, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    private void releaseChunk(String clientId, byte[] first, byte[] last, int n, TreeMap<Long, Long> released)
+            throws RocksDBException {
+        // Stripes locked in ascending order, so two chunks never wait on each other in a cycle.
+        int[] order = released.keySet().stream().mapToInt(RocksStore::stripe).distinct().sorted().toArray();
+        for (int s : order) {
+            stripes[s].lock();
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            batch.deleteRange(queues, first, Arrays.copyOf(last, last.length + 1));
+            batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(-n));
+            for (Map.Entry<Long, Long> e : released.entrySet()) {
+                release(batch, e.getKey(), e.getValue());
+            }
+            db.write(writeOptions, batch);
+        } finally {
+            for (int s : order) {
+                stripes[s].unlock();
+            }
+        }
+    }
+
+    @Override
+    public void putRetained(StoredMessage message) {
+        put(retained, Keys.utf8(message.topic()), RecordFormat.message(message), "retained message");
+    }
+
+    @Override
+    public void removeRetained(String topic) {
+        delete(retained, Keys.utf8(topic), "retained message");
+    }
+
+    /**
+     * {@inheritDoc}
+     *
+     * <p>With BATCH the callback runs on the store's sync thread after the next shared WAL fsync; with ALWAYS
+     * (every write already synced) and NONE it runs on the calling thread before this method returns.
+     *
+     * @throws IllegalStateException when the store is closed or an earlier fsync failed
+     */
+    @Override
+    public void sync(Runnable onDurable) {
+        life.readLock().lock();
+        try {
+            ensureOpen();
+            if (groupCommit != null) {
+                groupCommit.add(onDurable);
+                return;
+            }
+        } finally {
+            life.readLock().unlock();
+        }
+        onDurable.run();
+    }
+
+    /**
+     * Stops the sync thread (calling back everything waiting after a last fsync), flushes memtables so the
+     * next start replays no log, and closes RocksDB, releasing its lock. Idempotent.
+     */
+    @Override
+    public void close() {
+        life.writeLock().lock();
+        try {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        } finally {
+            life.writeLock().unlock();
+        }
+        if (groupCommit != null) {
+            groupCommit.stop();
+        }
+        try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            db.flushWal(true);
+            db.flush(flush, handles.subList(1, handles.size()));
+        } catch (RocksDBException e) {
+            LOG.warn("Store {}: flushing on close failed ({}); the write-ahead log will be replayed at next start",
+                    dir, e.getMessage());
+        }
+        for (ColumnFamilyHandle h : handles) {
+            h.close();
+        }
+        try {
+            db.closeE();
+        } catch (RocksDBException e) {
+            LOG.warn("Store {}: closing RocksDB reported: {}", dir, e.getMessage());
+        }
+        writeOptions.close();
+        closeAll(resources);
+    }
+
+    /** The store directory. */
+    public Path directory() {
+        return dir;
+    }
+
+    /** The sync policy it was opened with. */
+    public PersistenceSync policy() {
+        return policy;
+    }
+
+    /** BATCH only: {fsyncs, callbacks} so far (their ratio is the group-commit batch size); zeros otherwise. */
+    public long[] groupCommitCounts() {
+        return groupCommit == null ? new long[2] : groupCommit.counts();
+    }
+
+    // ---------------------------------------------------------------- internals
+
+    /** One fsync of the write-ahead log covering every write made so far (FlushWAL with sync = SyncWAL). */
+    private void syncWal() throws RocksDBException {
+        db.flushWal(true);
+    }
+
+    RocksDB db() {
+        return db;
+    }
+
+    private void put(ColumnFamilyHandle cf, byte[] key, byte[] value, String what) {
+        life.readLock().lock();
+        try {
+            ensureOpen();
+            db.put(cf, writeOptions, key, value);
+        } catch (RocksDBException e) {
+            throw failure("storing " + what, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    private void delete(ColumnFamilyHandle cf, byte[] key, String what) {
+        life.readLock().lock();
+        try {
+            ensureOpen();
+            db.delete(cf, writeOptions, key);
+        } catch (RocksDBException e) {
+            throw failure("deleting " + what, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    /** An iterator, after checking (under the life lock) that the database is still open. */
+    private RocksIterator openIterator(ColumnFamilyHandle cf, ReadOptions ro) {
+        ensureOpen();
+        return db.newIterator(cf, ro);
+    }
+
+    private void ensureOpen() {
+        if (closed) {
+            throw new IllegalStateException("store " + dir + " is closed");
+        }
+    }
+
+    private IllegalStateException failure(String what, RocksDBException e) {
+        return new IllegalStateException("Store " + dir + ": " + what + " failed: " + e.getMessage(), e);
+    }
+
+    private IllegalStateException damaged(String what, CorruptRecordException e) {
+        return new IllegalStateException("Store " + dir + ": " + what + " does not decode (" + e.getMessage()
+                + "). Stop the broker and run `tern --check-store " + dir + "`.", e);
+    }
+
+    private static int stripe(long messageId) {
+        return (int) ((messageId ^ (messageId >>> 32)) * 0x9E3779B1L >>> 24) & (STRIPES - 1);
+    }
+
+    static boolean startsWith(byte[] key, byte[] prefix) {
+        if (key.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (key[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static <T extends AbstractNativeReference> T track(List<AbstractNativeReference> list, T ref) {
+        list.add(ref);
+        return ref;
+    }
+
+    private static void closeAll(List<AbstractNativeReference> resources) {
+        for (int i = resources.size() - 1; i >= 0; i--) {
+            resources.get(i).close();
+        }
+    }
+}
