@@ -139,9 +139,6 @@ public final class Broker implements AutoCloseable {
         Log.NOTICE.info("tern version {} starting", version());
         listeners = config.effectiveListeners();
         loadSecurity();
-        if (config.persistence()) {
-            openStore();
-        }
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerSocketChannel> channelType =
@@ -151,11 +148,21 @@ public final class Broker implements AutoCloseable {
         Log.INFO.info("Using {} transport with {} event loops.", epoll ? "native epoll" : "NIO",
                 Runtime.getRuntime().availableProcessors());
         try {
+            if (config.persistence()) {
+                openStore();
+            }
             for (ListenerConfig l : listeners) {
                 bind(l, channelType);
             }
         } catch (IOException | RuntimeException e) {
+            for (Channel ch : serverChannels) {
+                ch.close().syncUninterruptibly();
+            }
             shutdownGroups();
+            if (durability != null) {
+                durability.store().close();
+                durability = null;
+            }
             throw e;
         }
         sysTopics = new SysTopics(this);
@@ -462,7 +469,8 @@ public final class Broker implements AutoCloseable {
         boolean durable = false;
         if (msg.retain()) {
             retained.put(msg);
-            if (durability != null) {
+            // $SYS is the broker's own live state: recomputed at start, never stored (as Mosquitto)
+            if (durability != null && !msg.topic().startsWith("$SYS/")) {
                 if (msg.payload().length == 0) {
                     durability.store().removeRetained(msg.topic());
                 } else {

@@ -16,7 +16,7 @@ import java.util.Optional;
 final class Capabilities {
 
     /** Global options that are read but not yet implemented. */
-    static final List<String> GLOBAL = List.of("persistence");
+    static final List<String> GLOBAL = List.of();
 
     /** Per-listener options that are read but not yet implemented. */
     static final List<String> LISTENER = List.of("mount_point");

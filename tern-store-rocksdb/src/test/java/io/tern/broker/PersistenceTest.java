@@ -1,0 +1,210 @@
+package io.tern.broker;
+
+import io.tern.broker.config.PersistenceSync;
+import io.tern.codec.Packet;
+import io.tern.codec.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/** The broker with persistence on RocksDB: what survives a restart, through the real broker. */
+class PersistenceTest {
+
+    @TempDir
+    Path dir;
+
+    private TestBroker broker;
+
+    @AfterEach
+    void stop() {
+        if (broker != null) {
+            broker.close();
+        }
+    }
+
+    private TestBroker start() throws IOException {
+        return start(10);
+    }
+
+    /** One message in flight at a time, so each test can expect packets in a fixed order. */
+    private TestBroker start(int sysInterval) throws IOException {
+        broker = TestBroker.start(c -> c.persistence(true).persistenceLocation(dir.toString())
+                .persistenceFile("tern.db").persistenceSync(PersistenceSync.BATCH).maxInflightMessages(1)
+                .sysInterval(sysInterval));
+        return broker;
+    }
+
+    private void restart() throws IOException {
+        restart(10);
+    }
+
+    private void restart(int sysInterval) throws IOException {
+        broker.close();
+        broker = null;
+        start(sysInterval);
+    }
+
+    private static byte[] utf8(String s) {
+        return s.getBytes(StandardCharsets.UTF_8);
+    }
+
+    private RawClient persistentSubscriber(String id, String filter, int qos) throws Exception {
+        RawClient c = new RawClient(broker.port());
+        c.connect(id, false, 60, null);
+        c.send(new Packet.Subscribe(1, List.of(new Packet.Subscription(filter, qos)), Properties.EMPTY));
+        c.next();
+        return c;
+    }
+
+    private void publish(String topic, String payload, int qos, boolean retain) throws Exception {
+        try (RawClient p = new RawClient(broker.port())) {
+            p.connect("publisher");
+            p.send(new Packet.Publish(topic, qos, retain, false, qos == 0 ? 0 : 1, utf8(payload), Properties.EMPTY));
+            if (qos == 1) {
+                assertThat(p.next()).isInstanceOf(Packet.PubAck.class);
+            } else if (qos == 2) {
+                assertThat(p.next()).isInstanceOf(Packet.PubRec.class);
+                p.send(new Packet.PubRel(1, 0, Properties.EMPTY));
+                assertThat(p.next()).isInstanceOf(Packet.PubComp.class);
+            }
+        }
+    }
+
+    @Test
+    void retainedMessagesSubscriptionsAndQueuesSurviveARestart() throws Exception {
+        start();
+        persistentSubscriber("keeper", "k/#", 2).close();
+        publish("k/retained", "kept", 1, true);
+        for (int i = 0; i < 20; i++) {
+            publish("k/q", "m" + i, i % 2 == 0 ? 1 : 2, false);
+        }
+        restart();
+        try (RawClient c = new RawClient(broker.port())) {
+            assertThat(c.connect("keeper", false, 60, null).sessionPresent()).isTrue();
+            Packet.Publish first = (Packet.Publish) c.next();
+            assertThat(first.topic()).isEqualTo("k/retained");
+            c.send(new Packet.PubAck(first.packetId(), 0, Properties.EMPTY));
+            for (int i = 0; i < 20; i++) {
+                Packet.Publish p = (Packet.Publish) c.next();
+                assertThat(new String(p.payload(), StandardCharsets.UTF_8)).isEqualTo("m" + i);
+                if (p.qos() == 1) {
+                    c.send(new Packet.PubAck(p.packetId(), 0, Properties.EMPTY));
+                } else {
+                    c.send(new Packet.PubRec(p.packetId(), 0, Properties.EMPTY));
+                    assertThat(c.next()).isInstanceOf(Packet.PubRel.class);
+                    c.send(new Packet.PubComp(p.packetId(), 0, Properties.EMPTY));
+                }
+            }
+            // the subscription itself survived: a new publish reaches it
+            publish("k/new", "after", 0, false);
+            assertThat(((Packet.Publish) c.next()).topic()).isEqualTo("k/new");
+        }
+        try (RawClient late = new RawClient(broker.port())) {
+            late.connect("late");
+            late.send(new Packet.Subscribe(1, List.of(new Packet.Subscription("k/retained", 0)), Properties.EMPTY));
+            late.next();
+            Packet.Publish r = (Packet.Publish) late.next();
+            assertThat(r.retain()).isTrue();
+            assertThat(new String(r.payload(), StandardCharsets.UTF_8)).isEqualTo("kept");
+        }
+    }
+
+    @Test
+    void outboundQos2AfterPubrecIsResentAsPubrelAfterRestart() throws Exception {
+        start();
+        int id;
+        try (RawClient c = persistentSubscriber("q2out", "o/#", 2)) {
+            publish("o/x", "once", 2, false);
+            Packet.Publish p = (Packet.Publish) c.next();
+            id = p.packetId();
+            c.send(new Packet.PubRec(id, 0, Properties.EMPTY));
+            assertThat(c.next()).isEqualTo(new Packet.PubRel(id, 0, Properties.EMPTY));
+        }
+        restart();
+        try (RawClient c = new RawClient(broker.port())) {
+            assertThat(c.connect("q2out", false, 60, null).sessionPresent()).isTrue();
+            // [MQTT-4.4.0-1]: the release is resent, never the PUBLISH: exactly once survives the restart
+            assertThat(c.next()).isEqualTo(new Packet.PubRel(id, 0, Properties.EMPTY));
+            c.send(new Packet.PubComp(id, 0, Properties.EMPTY));
+        }
+    }
+
+    @Test
+    void unacknowledgedQos1IsResentWithDupAndTheSamePacketIdAfterRestart() throws Exception {
+        start();
+        Packet.Publish before;
+        try (RawClient c = persistentSubscriber("q1out", "o/#", 1)) {
+            publish("o/y", "again", 1, false);
+            before = (Packet.Publish) c.next();
+        }
+        restart();
+        try (RawClient c = new RawClient(broker.port())) {
+            c.connect("q1out", false, 60, null);
+            Packet.Publish after = (Packet.Publish) c.next();
+            assertThat(after.dup()).isTrue();
+            assertThat(after.packetId()).isEqualTo(before.packetId());
+            assertThat(after.payload()).isEqualTo(before.payload());
+        }
+    }
+
+    @Test
+    void inboundQos2AwaitingPubrelIsNotRoutedTwiceAfterRestart() throws Exception {
+        start();
+        persistentSubscriber("watch", "i/#", 2).close();
+        try (RawClient p = new RawClient(broker.port())) {
+            p.connect("q2in", false, 60, null);
+            p.send(new Packet.Publish("i/x", 2, false, false, 9, utf8("one"), Properties.EMPTY));
+            assertThat(p.next()).isInstanceOf(Packet.PubRec.class);
+        }
+        restart();
+        try (RawClient p = new RawClient(broker.port())) {
+            assertThat(p.connect("q2in", false, 60, null).sessionPresent()).isTrue();
+            p.send(new Packet.Publish("i/x", 2, false, true, 9, utf8("one"), Properties.EMPTY));
+            assertThat(p.next()).isInstanceOf(Packet.PubRec.class);
+            p.send(new Packet.PubRel(9, 0, Properties.EMPTY));
+            assertThat(p.next()).isInstanceOf(Packet.PubComp.class);
+        }
+        publish("i/marker", "end", 1, false);
+        try (RawClient w = new RawClient(broker.port())) {
+            w.connect("watch", false, 60, null);
+            Packet.Publish first = (Packet.Publish) w.next();
+            assertThat(first.topic()).isEqualTo("i/x");
+            w.send(new Packet.PubRec(first.packetId(), 0, Properties.EMPTY));
+            w.next();
+            w.send(new Packet.PubComp(first.packetId(), 0, Properties.EMPTY));
+            assertThat(((Packet.Publish) w.next()).topic()).as("no second copy").isEqualTo("i/marker");
+        }
+    }
+
+    @Test
+    void cleanSessionsAndSysTopicsAreNotStored() throws Exception {
+        start();
+        try (RawClient c = new RawClient(broker.port())) {
+            c.connect("fleeting");
+            c.send(new Packet.Subscribe(1, List.of(new Packet.Subscription("f/#", 1)), Properties.EMPTY));
+            c.next();
+        }
+        restart(0); // no $SYS publishing after the restart: anything under $SYS would have come from the store
+        assertThat(broker.broker.sessions().get("fleeting")).isNull();
+        assertThat(broker.broker.retained().match("$SYS/broker/uptime")).isEmpty();
+    }
+
+    @Test
+    void unreadableStoreStopsStartUpWithThePathAndWhatToDo() throws Exception {
+        Path store = dir.resolve("tern.db");
+        Files.createDirectories(store);
+        Files.writeString(store.resolve("CURRENT"), "garbage\n");
+        Files.writeString(store.resolve("MANIFEST-000001"), "not a manifest");
+        assertThatThrownBy(this::start).isInstanceOf(IOException.class)
+                .hasMessageContaining(store.toString());
+    }
+}
