@@ -49,6 +49,14 @@ public final class Main implements Callable<Integer> {
             description = "Check the configuration, report every problem and exit 0 (valid) or 1, without listening.")
     boolean testConfig;
 
+    @Option(names = "--check-store", paramLabel = "DIR",
+            description = "Check the persistence store DIR (stopped broker) and report; exit 0 when consistent.")
+    Path checkStore;
+
+    @Option(names = "--repair-store", paramLabel = "DIR",
+            description = "Repair what can be repaired in the persistence store DIR (stopped broker) and report.")
+    Path repairStore;
+
     @Option(names = {"-h", "--help"}, usageHelp = true, description = "Show this help and exit.")
     boolean help;
 
@@ -81,6 +89,9 @@ public final class Main implements Callable<Integer> {
         if (daemon) {
             err.println("Error: -d (daemon) is not supported; run tern under systemd or another supervisor.");
             return 3;
+        }
+        if (checkStore != null || repairStore != null) {
+            return store(checkStore != null ? checkStore : repairStore, repairStore != null);
         }
         BrokerConfig config;
         if (configFile != null) {
@@ -142,6 +153,24 @@ public final class Main implements Callable<Integer> {
         }, "tern-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    private int store(Path dir, boolean repair) {
+        java.util.Optional<io.tern.broker.store.StoreFactory> factory =
+                java.util.ServiceLoader.load(io.tern.broker.store.StoreFactory.class).findFirst();
+        if (factory.isEmpty()) {
+            err.println("Error: no store engine (tern-store-rocksdb) on the class path.");
+            return 1;
+        }
+        try {
+            String report = repair ? factory.get().repair(dir) : factory.get().check(dir);
+            System.out.println(report);
+            String[] lines = report.strip().split("\n");
+            return lines[lines.length - 1].startsWith("OK") ? 0 : 1;
+        } catch (io.tern.broker.store.StoreException e) {
+            err.println("Error: " + e.getMessage());
+            return 1;
+        }
     }
 
     private void configureLogging(BrokerConfig config) {
