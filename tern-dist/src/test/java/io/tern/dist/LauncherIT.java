@@ -192,6 +192,40 @@ class LauncherIT {
     }
 
     @Test
+    void startsWithWebSocketsAndPersistenceExample(@TempDir Path dir) throws Exception {
+        int port = freePort();
+        int wsPort = freePort();
+        Path conf = example(dir, "websockets.conf", port, 1883);
+        Files.writeString(conf, Files.readString(conf).replace("listener 9001", "listener " + wsPort));
+        Path out = dir.resolve("out.txt");
+        tern(dir, out, "-c", conf.toString());
+        awaitLine(out, "running");
+        assertThat(Files.readString(out)).contains("Restored 0 sessions");
+        assertThat(Files.isDirectory(dir.resolve("tern-example.db"))).as("store where persistence_file says").isTrue();
+        // no allow_anonymous and no password_file: Mosquitto 2.0 refuses everyone on such listeners, so do we
+        assertThat(connack(port, "plain", null, null)).isEqualTo(5);
+        // MQTT over WebSocket on the second listener: CONNECT in a binary frame, CONNACK back
+        java.util.concurrent.CompletableFuture<java.nio.ByteBuffer> reply = new java.util.concurrent.CompletableFuture<>();
+        java.net.http.WebSocket ws = java.net.http.HttpClient.newHttpClient().newWebSocketBuilder()
+                .subprotocols("mqtt")
+                .buildAsync(java.net.URI.create("ws://127.0.0.1:" + wsPort + "/mqtt"), new java.net.http.WebSocket.Listener() {
+                    @Override
+                    public java.util.concurrent.CompletionStage<?> onBinary(java.net.http.WebSocket w,
+                            java.nio.ByteBuffer data, boolean last) {
+                        reply.complete(data);
+                        return null;
+                    }
+                }).get(10, TimeUnit.SECONDS);
+        assertThat(ws.getSubprotocol()).isEqualTo("mqtt");
+        ws.sendBinary(java.nio.ByteBuffer.wrap(new byte[] {0x10, 0x0c, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 0}),
+                true).get(10, TimeUnit.SECONDS);
+        java.nio.ByteBuffer connack = reply.get(10, TimeUnit.SECONDS);
+        assertThat(connack.get(0)).isEqualTo((byte) 0x20);
+        assertThat(connack.get(3)).as("not authorised, as on the TCP listener").isEqualTo((byte) 5);
+        ws.abort();
+    }
+
+    @Test
     void withoutConfigListensOnLocalhost1883LikeMosquitto(@TempDir Path dir) throws Exception {
         int port = freePort();
         Path out = dir.resolve("out.txt");
