@@ -120,6 +120,7 @@ public final class Main implements Callable<Integer> {
             broker.close();
             return 1;
         }
+        reloadOnHangup(broker);
         Path pid = config.pidFile() != null ? config.resolve(config.pidFile()) : null;
         if (pid != null) {
             Files.writeString(pid, ProcessHandle.current().pid() + "\n");
@@ -137,6 +138,26 @@ public final class Main implements Callable<Integer> {
         }, "tern-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** SIGHUP re-reads the password, ACL and TLS files, as it makes Mosquitto do. */
+    private static void reloadOnHangup(Broker broker) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(broker));
+        } catch (IllegalArgumentException e) {
+            // no SIGHUP here (Windows), or the JVM keeps it for itself (-Xrs)
+            Log.WARNING.warn("Warning: SIGHUP will not reload the configuration: {}", e.getMessage());
+        }
+    }
+
+    /** One reload; a bad file is reported with its name and line and the files in force stay in force. */
+    static void reload(Broker broker) {
+        try {
+            broker.reload();
+        } catch (IOException | RuntimeException e) {
+            Log.ERROR.error("Error: {}", e.getMessage());
+            Log.ERROR.error("Error: reload failed; the previous password, ACL and TLS files stay in force.");
+        }
     }
 
     private void configureLogging(BrokerConfig config) {
