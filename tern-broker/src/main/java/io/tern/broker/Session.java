@@ -43,6 +43,8 @@ public final class Session {
     private Connection connection;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
     private String username;
+    /** The listener of the latest connection: its ACL decides what this session may read, online or not. */
+    private io.tern.broker.config.ListenerConfig listener;
     /** Seconds the session outlives its connection; 0 = ends with it, -1 = never expires. */
     private long expirySeconds;
     private long disconnectedAtNanos;
@@ -95,6 +97,7 @@ public final class Session {
         this.connection = conn;
         this.version = v;
         this.username = user;
+        this.listener = conn.listener();
         this.expirySeconds = expiry;
         int window = broker.settings().maxInflightMessages();
         if (window <= 0) {
@@ -146,6 +149,11 @@ public final class Session {
         }
         if (broker.sessions().get(clientId) != this) {
             return; // ended or replaced by a clean session meanwhile
+        }
+        if (listener != null
+                && !broker.security(listener).authorizer().canRead(clientId, username, d.message().topic())) {
+            // the ACL's read rule, per message as Mosquitto checks it; a granted filter may cover denied topics
+            return;
         }
         if (connection == null) {
             if (d.qos() == 0 && !broker.settings().queueQos0Messages()) {
