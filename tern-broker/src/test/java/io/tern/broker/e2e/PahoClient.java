@@ -30,6 +30,7 @@ final class PahoClient implements AutoCloseable {
     static PahoClient connect(String uri, String clientId, String username, String password, SocketFactory sockets)
             throws MqttException {
         MqttClient c = new MqttClient(uri, clientId, new MemoryPersistence());
+        c.setTimeToWait(10_000); // every blocking call is bounded
         PahoClient p = new PahoClient(c);
         c.setCallback(new MqttCallback() {
             @Override
@@ -104,7 +105,7 @@ final class PahoClient implements AutoCloseable {
     public void close() {
         try {
             if (client.isConnected()) {
-                client.disconnectForcibly(100, 1000);
+                client.disconnect(0);
             }
             client.close(true);
         } catch (MqttException e) {
