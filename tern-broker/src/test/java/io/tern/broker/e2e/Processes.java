@@ -99,24 +99,24 @@ final class Processes {
             this(Map.of(), List.of(command));
         }
 
-        /** Waits until a line starts with {@code prefix}; fails early if the program ends first. */
+        /** Waits until a line contains {@code prefix}; fails early if the program ends first. */
         String awaitLine(String prefix, Duration limit) {
             Awaitility.await("output line '" + prefix + "...' from " + process.info().command().orElse("?"))
                     .atMost(limit).pollInterval(Duration.ofMillis(20))
                     .until(() -> {
-                        if (lines.stream().anyMatch(l -> l.startsWith(prefix))) {
+                        if (lines.stream().anyMatch(l -> l.contains(prefix))) {
                             return true;
                         }
                         if (!process.isAlive()) {
                             reader.join(1000);
-                            if (lines.stream().noneMatch(l -> l.startsWith(prefix))) {
+                            if (lines.stream().noneMatch(l -> l.contains(prefix))) {
                                 throw new AssertionError("ended (exit " + process.exitValue() + ") without '" + prefix
                                         + "'; output: " + lines);
                             }
                         }
-                        return lines.stream().anyMatch(l -> l.startsWith(prefix));
+                        return lines.stream().anyMatch(l -> l.contains(prefix));
                     });
-            return lines.stream().filter(l -> l.startsWith(prefix)).findFirst().orElseThrow();
+            return lines.stream().filter(l -> l.contains(prefix)).findFirst().orElseThrow();
         }
 
         /** Waits (bounded) for the exit code. */
@@ -131,11 +131,16 @@ final class Processes {
         String output() { return String.join("\n", lines); }
 
         @Override
-        public void close() throws InterruptedException {
+        public void close() {
             if (process.isAlive()) {
                 process.destroy();
-                if (!process.waitFor(5, TimeUnit.SECONDS)) {
-                    process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                try {
+                    if (!process.waitFor(5, TimeUnit.SECONDS)) {
+                        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
+                    }
+                } catch (InterruptedException e) {
+                    process.destroyForcibly();
+                    Thread.currentThread().interrupt();
                 }
             }
         }
