@@ -25,8 +25,11 @@ final class Processes {
     static final Path MOSQUITTO_SUB = Path.of("/usr/bin/mosquitto_sub");
     static final Path CHROMIUM = Path.of("/usr/bin/chromium");
 
-    /** The repository's e2e/ folder (Node scripts), found from the module's working directory. */
-    static final Path E2E_DIR = findE2eDir();
+    /** The repository's root, found from the module's working directory (null if not found). */
+    static final Path REPO_ROOT = findRepoRoot();
+
+    /** The repository's e2e/ folder (Node scripts). */
+    static final Path E2E_DIR = REPO_ROOT == null ? null : REPO_ROOT.resolve("e2e");
 
     record Result(int exitCode, String output) {
     }
@@ -168,11 +171,11 @@ final class Processes {
         return out;
     }
 
-    private static Path findE2eDir() {
+    private static Path findRepoRoot() {
         Path dir = Path.of("").toAbsolutePath();
         for (int i = 0; i < 3 && dir != null; i++, dir = dir.getParent()) {
             if (Files.isRegularFile(dir.resolve("e2e/package.json"))) {
-                return dir.resolve("e2e");
+                return dir;
             }
         }
         return null;
