@@ -85,11 +85,13 @@ public final class Broker implements AutoCloseable {
     private SysTopics sysTopics;
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private volatile boolean running;
+    private Durability durability;
 
     private Broker(BrokerConfig config) {
         this.config = config;
         this.settings = new Settings(config);
-        this.router = new Router(tree, config.upgradeOutgoingQos());
+        this.router = new Router(tree, config.upgradeOutgoingQos(), config.sharedSubscriptionStrategy(), stats,
+                config.maxQueuedMessages());
     }
 
     /** Starts building a broker. */
@@ -138,6 +140,9 @@ public final class Broker implements AutoCloseable {
         Log.NOTICE.info("tern version {} starting", version());
         listeners = config.effectiveListeners();
         loadSecurity();
+        if (config.persistence()) {
+            openStore();
+        }
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
         Class<? extends ServerSocketChannel> channelType =
@@ -177,7 +182,12 @@ public final class Broker implements AutoCloseable {
             if (ipv6LoopbackAvailable()) {
                 addrs.add(new InetSocketAddress(InetAddress.getByName("::1"), l.port()));
             }
+        } else if (l.socketDomain() == io.tern.broker.config.SocketDomain.IPV4) {
+            addrs.add(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), l.port()));
+        } else if (l.socketDomain() == io.tern.broker.config.SocketDomain.IPV6) {
+            addrs.add(new InetSocketAddress(InetAddress.getByName("::"), l.port()));
         } else {
+            // the wildcard address: one dual-stack socket serves IPv4 and IPv6 clients
             addrs.add(new InetSocketAddress(l.port()));
         }
         AtomicInteger open = new AtomicInteger();
@@ -348,7 +358,62 @@ public final class Broker implements AutoCloseable {
         channels.newCloseFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);
         shutdownGroups();
         authExecutor.shutdownNow();
+        if (durability != null) {
+            durability.store().close();
+            durability = null;
+        }
     }
+
+    /** Opens the durable store and rebuilds sessions, subscriptions and retained messages from it. */
+    private void openStore() throws IOException {
+        Path dir = config.persistencePath();
+        io.tern.broker.store.StoreFactory factory = java.util.ServiceLoader
+                .load(io.tern.broker.store.StoreFactory.class).findFirst()
+                .orElseThrow(() -> new IOException("persistence is on but no store engine is on the class path "
+                        + "(tern-store-rocksdb)"));
+        long t0 = System.nanoTime();
+        io.tern.broker.store.Store store;
+        io.tern.broker.store.Recovered rec;
+        try {
+            store = factory.open(dir, config.persistenceSync());
+            rec = store.recover();
+        } catch (io.tern.broker.store.StoreException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        durability = new Durability(store, rec.nextMessageId());
+        router.durability(durability);
+        for (io.tern.broker.store.StoredMessage m : rec.retained()) {
+            retained.put(Durability.fromStored(m));
+        }
+        long now = System.nanoTime();
+        long nowMillis = System.currentTimeMillis();
+        long queued = 0;
+        for (io.tern.broker.store.StoredSession ss : rec.sessions()) {
+            Session s = new Session(this, ss.clientId(), workerGroup.next());
+            s.restore(io.tern.codec.MqttVersion.values()[Math.max(0, Math.min(2, ss.protocolLevel() - 3))],
+                    ss.expirySeconds(),
+                    now - Math.max(0, nowMillis - (ss.disconnectedAtEpochMillis() == 0 ? nowMillis
+                            : ss.disconnectedAtEpochMillis())) * 1_000_000L);
+            s.durable(true);
+            for (io.tern.broker.store.StoredSession.StoredSubscription sub : ss.subscriptions()) {
+                boolean shared = io.tern.codec.Topics.isShared(sub.filter());
+                String filter = shared ? io.tern.codec.Topics.sharedTopicFilter(sub.filter()) : sub.filter();
+                Subscriber entry = new Subscriber(s, filter, sub.qos(), sub.noLocal(), sub.retainAsPublished(),
+                        sub.retainHandling(), sub.subscriptionId());
+                subscribe(sub.filter(), entry);
+                s.subscriptions.put(sub.filter(), entry);
+            }
+            long count = rec.queuedCounts().getOrDefault(ss.clientId(), 0L);
+            s.restoreQueue(rec.lastSeq().getOrDefault(ss.clientId(), 0L), count);
+            s.inboundQos2.addAll(rec.inboundQos2().getOrDefault(ss.clientId(), java.util.Set.of()));
+            queued += count;
+            sessions.restore(s);
+        }
+        Log.NOTICE.info("Restored {} sessions, {} queued messages and {} retained messages from {} in {} ms.",
+                rec.sessions().size(), queued, rec.retained().size(), dir, (System.nanoTime() - t0) / 1_000_000);
+    }
+
+    Durability durability() { return durability; }
 
     private void shutdownGroups() {
         if (workerGroup != null) {
@@ -410,17 +475,49 @@ public final class Broker implements AutoCloseable {
         security = m;
     }
 
-    /** Retains if asked, then routes. */
-    void publish(Message msg, Session from) {
+    /**
+     * Retains if asked, then routes.
+     *
+     * @return whether durable state was written that must be synced before the publisher is acknowledged
+     */
+    boolean publish(Message msg, Session from) {
+        boolean durable = false;
         if (msg.retain()) {
             retained.put(msg);
+            if (durability != null) {
+                if (msg.payload().length == 0) {
+                    durability.store().removeRetained(msg.topic());
+                } else {
+                    durability.store().putRetained(Durability.toStored(msg));
+                }
+                durable = true;
+            }
         }
         router.publish(msg, from);
+        return durable | router.lastPublishDurable();
     }
 
-    Subscriber subscribe(Subscriber s) { return tree.subscribe(s); }
+    /**
+     * Adds a subscription; {@code fullFilter} may be a shared one ({@code $share/group/filter}), in which case
+     * {@code s.filter()} is the filter part.
+     */
+    Subscriber subscribe(String fullFilter, Subscriber s) {
+        if (io.tern.codec.Topics.isShared(fullFilter)) {
+            return tree.subscribeShared(io.tern.codec.Topics.shareName(fullFilter), s);
+        }
+        return tree.subscribe(s);
+    }
 
-    void unsubscribe(Session s, String filter) { tree.unsubscribe(s, filter); }
+    Router router() { return router; }
+
+    /** Removes a subscription by the filter the client subscribed with (shared ones included). */
+    boolean unsubscribe(Session s, String fullFilter) {
+        if (io.tern.codec.Topics.isShared(fullFilter)) {
+            return tree.unsubscribeShared(s, io.tern.codec.Topics.shareName(fullFilter),
+                    io.tern.codec.Topics.sharedTopicFilter(fullFilter));
+        }
+        return tree.unsubscribe(s, fullFilter);
+    }
 
     /** Counts inbound bytes for $SYS before the decoder sees them. */
     @ChannelHandler.Sharable

@@ -44,10 +44,6 @@ final class Capabilities {
                 out.add(new ConfigProblem(at.get(), "option '" + option + "' is not supported yet"));
             }
         }
-        if (config.logDest().contains(io.tern.broker.config.LogDestination.TOPIC)) {
-            config.locationOf("log_dest").ifPresent(at ->
-                    out.add(new ConfigProblem(at, "log_dest 'topic' is not supported yet")));
-        }
         return out;
     }
 }

@@ -57,6 +57,14 @@ public final class LogSetup {
             enc.setContext(ctx);
             enc.setLayout(layout);
             enc.start();
+            if (d.equals("topic")) {
+                TopicAppender t = new TopicAppender();
+                t.setContext(ctx);
+                t.setName(d);
+                t.start();
+                appenders.add(t);
+                continue;
+            }
             if (d.startsWith("file:")) {
                 FileAppender<ILoggingEvent> f = new FileAppender<>();
                 f.setContext(ctx);
@@ -86,6 +94,48 @@ public final class LogSetup {
         for (String t : TYPES) {
             Logger l = ctx.getLogger("tern." + t);
             l.setLevel(all || types.contains(t) ? Level.ALL : Level.OFF);
+        }
+    }
+
+    /** Where {@code log_dest topic} lines go: set by the launcher once the broker runs. */
+    private static volatile Broker topicBroker;
+
+    /** Starts (or, with null, stops) publishing log lines to {@code $SYS/broker/log/...}. */
+    public static void publishTo(Broker broker) {
+        topicBroker = broker;
+    }
+
+    /**
+     * {@code log_dest topic}: each line is published to {@code $SYS/broker/log/<type>} with Mosquitto's type
+     * letters (E, W, N, I, D, M for subscribe, U for unsubscribe, WS for websockets).
+     */
+    static final class TopicAppender extends ch.qos.logback.core.AppenderBase<ILoggingEvent> {
+        /** Publishing logs a line itself at debug level: never publish from inside a publish. */
+        private static final ThreadLocal<Boolean> INSIDE = ThreadLocal.withInitial(() -> false);
+
+        @Override
+        protected void append(ILoggingEvent e) {
+            Broker b = topicBroker;
+            if (b == null || INSIDE.get() || !e.getLoggerName().startsWith("tern.")) {
+                return;
+            }
+            String letter = switch (e.getLoggerName()) {
+                case "tern.error" -> "E";
+                case "tern.warning" -> "W";
+                case "tern.notice" -> "N";
+                case "tern.information" -> "I";
+                case "tern.subscribe" -> "M";
+                case "tern.unsubscribe" -> "U";
+                case "tern.websockets" -> "WS";
+                default -> "D";
+            };
+            INSIDE.set(true);
+            try {
+                b.publish("$SYS/broker/log/" + letter,
+                        e.getFormattedMessage().getBytes(java.nio.charset.StandardCharsets.UTF_8), 0, false);
+            } finally {
+                INSIDE.set(false);
+            }
         }
     }
 

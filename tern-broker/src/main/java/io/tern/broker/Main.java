@@ -107,6 +107,10 @@ public final class Main implements Callable<Integer> {
             }
             config.addListener(configFile == null ? ListenerConfig.localOnly(port) : new ListenerConfig(port));
         }
+        if (configFile == null && !ports.isEmpty()) {
+            // Mosquitto 2.0: "-p" without a config file stays in local-only mode, anonymous allowed
+            config.allowAnonymous(true);
+        }
         if (testConfig) {
             err.println((configFile != null ? configFile : "(no configuration file)") + ": configuration is valid.");
             return 0;
@@ -120,6 +124,7 @@ public final class Main implements Callable<Integer> {
             broker.close();
             return 1;
         }
+        LogSetup.publishTo(broker);
         reloadOnHangup(broker);
         Path pid = config.pidFile() != null ? config.resolve(config.pidFile()) : null;
         if (pid != null) {
@@ -178,7 +183,7 @@ public final class Main implements Callable<Integer> {
                 case STDOUT -> dests.add("stdout");
                 case STDERR -> dests.add("stderr");
                 case FILE -> dests.add("file:" + config.resolve(config.logFile()));
-                default -> { }
+                case TOPIC -> dests.add("topic");
             }
         }
         if (dests.isEmpty() && !config.locationOf("log_dest").isPresent()) {

@@ -80,13 +80,18 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         inRead = false;
         if (flushPending) {
             flushPending = false;
+            writePending();
             ctx.flush();
         }
     }
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        if (ctx.channel().isWritable()) {
+        boolean writable = ctx.channel().isWritable();
+        // a peer that does not read what we send (acks, deliveries) is not read from either:
+        // its input cannot grow our output buffer without bound
+        ctx.channel().config().setAutoRead(writable);
+        if (writable) {
             protocol.onWritable();
         }
         ctx.fireChannelWritabilityChanged();
@@ -94,6 +99,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        if (pending != null) {
+            pending.release();
+            pending = null;
+        }
         protocol.onClosed();
     }
 
@@ -141,12 +150,24 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     // ---------------------------------------------------------------- Connection
 
+    /**
+     * Encodes into one buffer per flush: many small packets cost one pooled buffer and one outbound-buffer
+     * entry instead of one each.
+     */
     @Override
     public void send(Packet packet) {
-        ByteBuf buf = MqttEncoder.encode(packet, version, ctx.alloc());
-        broker.stats().bytesSent.add(buf.readableBytes());
+        int len = MqttEncoder.encodedLength(packet, version);
+        ByteBuf out = pending;
+        if (out == null || out.writableBytes() < len) {
+            if (out != null) {
+                ctx.write(out, ctx.voidPromise());
+            }
+            out = ctx.alloc().directBuffer(Math.max(len, BATCH_BYTES));
+            pending = out;
+        }
+        MqttEncoder.encode(packet, version, out);
+        broker.stats().bytesSent.add(len);
         broker.stats().messagesSent.increment();
-        ctx.write(buf, ctx.voidPromise());
         if (!flushPending) {
             flushPending = true;
             if (!inRead) {
@@ -155,9 +176,22 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
     }
 
+    /** Size of the buffers packets are encoded into between flushes. */
+    private static final int BATCH_BYTES = 4096;
+    private ByteBuf pending;
+
+    private void writePending() {
+        ByteBuf out = pending;
+        if (out != null) {
+            pending = null;
+            ctx.write(out, ctx.voidPromise());
+        }
+    }
+
     private void flushNow() {
         if (flushPending) {
             flushPending = false;
+            writePending();
             ctx.flush();
         }
     }
@@ -165,6 +199,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     @Override
     public void close() {
         flushPending = false;
+        writePending();
         ctx.flush();
         ctx.close();
     }

@@ -7,6 +7,7 @@ import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
 import io.tern.codec.Properties;
 import io.tern.codec.PropertyId;
+import io.tern.codec.Topics;
 import io.tern.codec.UnsupportedProtocolException;
 
 import java.util.ArrayDeque;
@@ -126,6 +127,12 @@ final class ProtocolHandler {
         if (c.version() != MqttVersion.MQTT_5 && c.password() != null && c.username() == null) {
             // the decoder enforces [MQTT-3.1.2-22]; defence in depth for other codecs
             refuse(c, 4, 0x86, "password without username");
+            return;
+        }
+        if (version.isV5() && c.properties().has(PropertyId.AUTHENTICATION_METHOD)) {
+            // no enhanced authentication method is configured [MQTT-4.12.0-1]
+            refuse(c, 5, 0x8C, "unsupported authentication method '"
+                    + c.properties().stringValue(PropertyId.AUTHENTICATION_METHOD) + "'");
             return;
         }
         String id = c.clientId();
@@ -248,6 +255,17 @@ final class ProtocolHandler {
         }
         session = s;
         s.attach(conn, version, username, expiry, receiveMaximum);
+        Durability dur = broker.durability();
+        s.durable(dur != null && expiry != 0);
+        if (s.durable()) {
+            dur.saveSession(s, true);
+        }
+        if (version.isV5()) {
+            s.clientLimits(c.properties().intValue(PropertyId.TOPIC_ALIAS_MAXIMUM, 0),
+                    c.properties().longValue(PropertyId.MAXIMUM_PACKET_SIZE, 0));
+        } else {
+            s.clientLimits(0, 0);
+        }
         broker.stats().clientConnected();
         state = State.CONNECTED;
         if (broker.settings().connectionMessages()) {
@@ -314,7 +332,6 @@ final class ProtocolHandler {
         if (cfg.maxInflightMessages() > 0 && cfg.maxInflightMessages() < 65535) {
             b.put(PropertyId.RECEIVE_MAXIMUM, cfg.maxInflightMessages());
         }
-        b.put(PropertyId.SHARED_SUBSCRIPTION_AVAILABLE, 0);
         b.put(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1);
         return b.build();
     }
@@ -420,7 +437,7 @@ final class ProtocolHandler {
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Sending PUBACK to {} (m{}, rc{})", clientId, p.packetId(), rc);
                 }
-                conn.send(new Packet.PubAck(p.packetId(), rc, Properties.EMPTY));
+                acknowledge(new Packet.PubAck(p.packetId(), rc, Properties.EMPTY));
             }
             default -> {
                 // exactly once: a repeated packet id before PUBREL is the same message [MQTT-4.3.3-10]
@@ -435,14 +452,31 @@ final class ProtocolHandler {
                     }
                     if (!version.isV5() || rc < 0x80) {
                         session.inboundQos2.add(p.packetId());
+                        if (session.durable()) {
+                            broker.durability().store().addInboundQos2(clientId, p.packetId());
+                        }
                     }
                 }
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Sending PUBREC to {} (m{}, rc{})", clientId, p.packetId(), rc);
                 }
-                conn.send(new Packet.PubRec(p.packetId(), rc, Properties.EMPTY));
+                acknowledge(new Packet.PubRec(p.packetId(), rc, Properties.EMPTY));
             }
         }
+    }
+
+    /**
+     * Sends PUBACK/PUBREC once what the PUBLISH wrote is durable. With persistence on every acknowledgement
+     * goes through the store's sync queue, which keeps them in the order the PUBLISHes came [MQTT-4.6.0-2].
+     */
+    private void acknowledge(Packet ack) {
+        Durability dur = broker.durability();
+        if (dur == null) {
+            conn.send(ack);
+            return;
+        }
+        EventExecutor loop = conn.executor();
+        dur.store().sync(() -> loop.execute(() -> conn.send(ack)));
     }
 
     private void route(String topic, Packet.Publish p, Properties props) {
@@ -460,6 +494,9 @@ final class ProtocolHandler {
             Log.DEBUG.debug("Received PUBREL from {} (Mid: {})", clientId, r.packetId());
         }
         boolean known = session.inboundQos2.remove(r.packetId());
+        if (known && session.durable()) {
+            broker.durability().store().removeInboundQos2(clientId, r.packetId());
+        }
         int rc = known || !version.isV5() ? 0 : 0x92;
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending PUBCOMP to {} (m{})", clientId, r.packetId());
@@ -480,14 +517,12 @@ final class ProtocolHandler {
         List<Subscriber> added = new ArrayList<>(s.subscriptions().size());
         List<Boolean> existed = new ArrayList<>(s.subscriptions().size());
         for (Packet.Subscription sub : s.subscriptions()) {
-            String filter = sub.filter();
+            String full = sub.filter();
             if (Log.DEBUG.isDebugEnabled()) {
-                Log.DEBUG.debug("\t{} (QoS {})", filter, sub.qos());
+                Log.DEBUG.debug("\t{} (QoS {})", full, sub.qos());
             }
-            if (filter.startsWith("$share/")) {
-                codes.add(version.isV5() ? 0x9E : 0x80);
-                continue;
-            }
+            boolean shared = Topics.isShared(full);
+            String filter = shared ? Topics.sharedTopicFilter(full) : full;
             if (!sec().authorizer().canSubscribe(clientId, username, filter)) {
                 codes.add(version.isV5() ? 0x87 : 0x80);
                 continue;
@@ -495,14 +530,20 @@ final class ProtocolHandler {
             int granted = Math.min(sub.qos(), conn.listener().maxQos());
             Subscriber entry = new Subscriber(session, filter, granted, sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), subId);
-            Subscriber old = broker.subscribe(entry);
-            session.subscriptions.put(filter, entry);
+            Subscriber old = broker.subscribe(full, entry);
+            session.subscriptions.put(full, entry);
             codes.add(granted);
-            added.add(entry);
-            existed.add(old != null);
-            if (Log.SUBSCRIBE.isInfoEnabled()) {
-                Log.SUBSCRIBE.info("{} {} {}", clientId, granted, filter);
+            if (!shared) {
+                // retained messages are not sent to a shared subscription (MQTT 5 section 4.8.2)
+                added.add(entry);
+                existed.add(old != null);
             }
+            if (Log.SUBSCRIBE.isInfoEnabled()) {
+                Log.SUBSCRIBE.info("{} {} {}", clientId, granted, full);
+            }
+        }
+        if (session.durable()) {
+            broker.durability().saveSession(session, true);
         }
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending SUBACK to {}", clientId);
@@ -519,7 +560,7 @@ final class ProtocolHandler {
                     continue;
                 }
                 int qos = cfg.upgradeOutgoingQos() ? entry.qos() : Math.min(m.qos(), entry.qos());
-                session.offer(new Delivery(m, qos, true, subId == 0 ? null : new int[] {subId}));
+                broker.router().hand(session, new Delivery(m, qos, true, subId == 0 ? null : new int[] {subId}));
             }
         }
     }
@@ -540,6 +581,9 @@ final class ProtocolHandler {
             if (version.isV5()) {
                 codes.add(had ? 0 : 0x11);
             }
+        }
+        if (session.durable()) {
+            broker.durability().saveSession(session, true);
         }
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending UNSUBACK to {}", clientId);

@@ -1,5 +1,7 @@
 package io.tern.broker;
 
+import io.tern.broker.config.SharedSubscriptionStrategy;
+
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -15,16 +17,67 @@ public final class Router {
     private static final class Scratch {
         final List<Subscriber> matches = new ArrayList<>();
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
+        final List<TopicTree.SharedGroup> groups = new ArrayList<>();
+        /** The store id of the message being routed, 0 until a durable delivery stored it. */
+        long messageId;
+        /** Whether routing this message wrote anything that must be synced before acknowledging it. */
+        boolean durable;
     }
 
     private static final ThreadLocal<Scratch> SCRATCH = ThreadLocal.withInitial(Scratch::new);
 
     private final TopicTree tree;
     private final boolean upgradeQos;
+    private final SharedSubscriptionStrategy strategy;
+    private final BrokerStats stats;
+    private final int maxQueued;
+    private volatile Durability durability;
 
-    Router(TopicTree tree, boolean upgradeQos) {
+    Router(TopicTree tree, boolean upgradeQos, SharedSubscriptionStrategy strategy, BrokerStats stats, int maxQueued) {
         this.tree = tree;
         this.upgradeQos = upgradeQos;
+        this.strategy = strategy;
+        this.stats = stats;
+        this.maxQueued = maxQueued;
+    }
+
+    /** Turns on durable queue entries for persistent sessions (persistence true). */
+    void durability(Durability d) {
+        this.durability = d;
+    }
+
+    /** Whether the last {@link #publish} on this thread wrote durable state that needs a sync before acking. */
+    boolean lastPublishDurable() {
+        return SCRATCH.get().durable;
+    }
+
+    /**
+     * Hands a delivery to a session; QoS 1/2 deliveries to a durable session are first appended to its
+     * durable queue on this (the publisher's) thread, so the publisher's acknowledgement can wait for them.
+     */
+    void hand(Session s, Delivery d) {
+        hand(s, d, SCRATCH.get());
+    }
+
+    private void hand(Session s, Delivery d, Scratch sc) {
+        if (!s.mayRead(d.message().topic())) {
+            // the ACL's read rule: a granted filter (sensors/#) may cover topics the client may not read
+            return;
+        }
+        Durability dur = durability;
+        if (dur != null && d.qos() > 0 && s.durable()) {
+            if (sc.messageId == 0) {
+                sc.messageId = dur.storeMessage(d.message());
+            }
+            long seq = dur.enqueue(s, sc.messageId, d.qos(), d.retain(), d.subscriptionIds(), maxQueued);
+            if (seq == 0) {
+                stats.publishDropped.increment();
+                return;
+            }
+            d = new Delivery(d.message(), d.qos(), d.retain(), d.subscriptionIds(), d.group(), seq);
+            sc.durable = true;
+        }
+        s.offer(d);
     }
 
     public TopicTree tree() { return tree; }
@@ -38,12 +91,26 @@ public final class Router {
      */
     public int publish(Message msg, Session from) {
         Scratch s = SCRATCH.get();
+        s.messageId = 0;
+        s.durable = false;
         List<Subscriber> matches = s.matches;
         matches.clear();
-        tree.match(TopicLevels.split(msg.topic()), matches);
+        List<TopicTree.SharedGroup> groups = s.groups;
+        groups.clear();
+        tree.match(TopicLevels.split(msg.topic()), matches, groups);
+        int shared = 0;
+        if (!groups.isEmpty()) {
+            // shared subscriptions are delivered on their own, one member per group [MQTT-4.8.2]
+            for (int i = 0; i < groups.size(); i++) {
+                if (deliverShared(groups.get(i), msg, from, null, s)) {
+                    shared++;
+                }
+            }
+            groups.clear();
+        }
         int n = matches.size();
         if (n == 0) {
-            return 0;
+            return shared;
         }
         if (n == 1) {
             Subscriber sub = matches.get(0);
@@ -51,9 +118,9 @@ public final class Router {
             if (sub.noLocal() && sub.session() == from) {
                 return 0;
             }
-            sub.session().offer(delivery(msg, sub.qos(), sub.retainAsPublished(),
-                    sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()}));
-            return 1;
+            hand(sub.session(), delivery(msg, sub.qos(), sub.retainAsPublished(),
+                    sub.subscriptionId() == 0 ? null : new int[] {sub.subscriptionId()}), s);
+            return 1 + shared;
         }
         // Merge subscriptions of the same session: max QoS, OR of retain-as-published, all ids.
         IdentityHashMap<Session, Integer> index = s.index;
@@ -86,9 +153,68 @@ public final class Router {
         index.clear();
         for (int i = 0; i < merged.size(); i++) {
             Subscriber sub = merged.get(i);
-            sub.session().offer(delivery(msg, sub.qos(), sub.retainAsPublished(), ids.get(i)));
+            hand(sub.session(), delivery(msg, sub.qos(), sub.retainAsPublished(), ids.get(i)), s);
         }
-        return merged.size();
+        return merged.size() + shared;
+    }
+
+    /**
+     * Hands a message to one member of a shared subscription group, preferring connected members.
+     *
+     * @param exclude a member not to pick (the one that just left), or null
+     * @return whether a member took it
+     */
+    boolean deliverShared(TopicTree.SharedGroup g, Message msg, Session from, Session exclude) {
+        return deliverShared(g, msg, from, exclude, new Scratch());
+    }
+
+    private boolean deliverShared(TopicTree.SharedGroup g, Message msg, Session from, Session exclude, Scratch sc) {
+        Subscriber[] members = g.members();
+        if (members.length == 0) {
+            return false;
+        }
+        Subscriber pick = choose(g, members, msg, exclude, true);
+        if (pick == null) {
+            pick = choose(g, members, msg, exclude, false);
+        }
+        if (pick == null || (pick.noLocal() && pick.session() == from)) {
+            return false;
+        }
+        int qos = upgradeQos ? pick.qos() : Math.min(msg.qos(), pick.qos());
+        hand(pick.session(), new Delivery(msg, qos, pick.retainAsPublished() && msg.retain(),
+                pick.subscriptionId() == 0 ? null : new int[] {pick.subscriptionId()}, g), sc);
+        return true;
+    }
+
+    private Subscriber choose(TopicTree.SharedGroup g, Subscriber[] members, Message msg, Session exclude,
+                              boolean onlineOnly) {
+        int n = members.length;
+        int start = switch (strategy) {
+            case ROUND_ROBIN -> Math.floorMod(g.next.getAndIncrement(), n);
+            case RANDOM -> java.util.concurrent.ThreadLocalRandom.current().nextInt(n);
+            case HASH_CLIENT_ID -> Math.floorMod(msg.publisherId() == null ? 0 : msg.publisherId().hashCode(), n);
+            case HASH_TOPIC -> Math.floorMod(msg.topic().hashCode(), n);
+            case STICKY -> {
+                Subscriber st = g.sticky;
+                if (st != null && st.session() != exclude && (!onlineOnly || st.session().online())) {
+                    yield -1;
+                }
+                yield 0;
+            }
+        };
+        if (start < 0) {
+            return g.sticky;
+        }
+        for (int k = 0; k < n; k++) {
+            Subscriber cand = members[(start + k) % n];
+            if (cand.session() != exclude && (!onlineOnly || cand.session().online())) {
+                if (strategy == SharedSubscriptionStrategy.STICKY) {
+                    g.sticky = cand;
+                }
+                return cand;
+            }
+        }
+        return null;
     }
 
     private Delivery delivery(Message msg, int grantedQos, boolean retainAsPublished, int[] subIds) {

@@ -1,5 +1,7 @@
 package io.tern.broker;
 
+import io.netty.util.collection.IntObjectHashMap;
+import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.EventExecutor;
 import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
@@ -9,7 +11,6 @@ import io.tern.codec.PropertyId;
 import java.util.ArrayDeque;
 import java.util.HashMap;
 import java.util.Iterator;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
@@ -23,11 +24,14 @@ public final class Session {
     /** An outbound QoS 1/2 message the client has not finished acknowledging. */
     static final class Inflight {
         final Delivery delivery;
+        /** Send order, for resending in the original order after a reconnect. */
+        final long order;
         /** true once PUBREC arrived and PUBREL was sent (QoS 2 second half). */
         boolean released;
 
-        Inflight(Delivery delivery) {
+        Inflight(Delivery delivery, long order) {
             this.delivery = delivery;
+            this.order = order;
         }
     }
 
@@ -41,23 +45,49 @@ public final class Session {
     private volatile EventExecutor executor;
 
     private Connection connection;
+    /** Whether a connection is bound; read by other loops to prefer connected shared-subscription members. */
+    private volatile boolean online;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
-    private String username;
+    private volatile String username;
     /** The listener of the latest connection: its ACL decides what this session may read, online or not. */
-    private io.tern.broker.config.ListenerConfig listener;
+    private volatile io.tern.broker.config.ListenerConfig listener;
     /** Seconds the session outlives its connection; 0 = ends with it, -1 = never expires. */
-    private long expirySeconds;
-    private long disconnectedAtNanos;
+    private volatile long expirySeconds;
+    private volatile long disconnectedAtNanos;
+    /** Whether the queue may hold messages with an expiry, so the periodic sweep has work here. */
+    private volatile boolean mayHaveExpiring;
 
     final Map<String, Subscriber> subscriptions = new HashMap<>();
 
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>();
     private long queuedBytes;
-    private final LinkedHashMap<Integer, Inflight> inflight = new LinkedHashMap<>();
+    /** Outbound QoS 1/2 messages by packet id; a primitive map, so no boxing per message. */
+    private final IntObjectHashMap<Inflight> inflight = new IntObjectHashMap<>(8);
+    private long inflightOrder;
     private int nextPacketId = 1;
     /** How many QoS 1/2 messages the client lets us have un-acknowledged (its Receive Maximum). */
-    private int sendQuota;
+    private volatile int sendQuota;
     private boolean droppingLogged;
+    /** The client's Topic Alias Maximum (MQTT 5); aliases we assigned on the current connection. */
+    private int clientTopicAliasMax;
+    private HashMap<String, Integer> outAliases;
+    /** The client's Maximum Packet Size (MQTT 5), 0 = protocol limit. */
+    private long clientMaxPacketSize;
+
+    /** How many durable entries are paged into memory at a time. */
+    static final int PAGE = 256;
+    /** Guards {@link #lastSeq}: durable entries are written in sequence order (see {@link Durability}). */
+    final Object storeLock = new Object();
+    /** The highest durable queue sequence used. */
+    long lastSeq;
+    /** Durable entries not yet completed (queued or in flight), for max_queued_messages. */
+    final java.util.concurrent.atomic.AtomicLong durableCount = new java.util.concurrent.atomic.AtomicLong();
+    /** The highest durable sequence loaded into memory; entries after it wait on disk. */
+    private long pagedUpTo;
+    /** Whether durable entries after {@link #pagedUpTo} may be waiting on disk. */
+    private boolean needPage;
+    /** Whether QoS 1/2 deliveries to this session are stored (persistence on and the session outlives its connection). */
+    private volatile boolean durable;
 
     /** Inbound QoS 2 packet ids received but not yet released [MQTT-4.3.3-10]. */
     final java.util.Set<Integer> inboundQos2 = new java.util.HashSet<>();
@@ -79,6 +109,9 @@ public final class Session {
 
     boolean connected() { return connection != null; }
 
+    /** Whether the client is connected; safe from any thread (it may be stale by the time it is used). */
+    public boolean online() { return online; }
+
     MqttVersion version() { return version; }
 
     long expirySeconds() { return expirySeconds; }
@@ -87,14 +120,49 @@ public final class Session {
 
     int queuedCount() { return queue.size(); }
 
+    /** The client's receive window; read across threads for durable queue limits (a stale value is fine). */
+    int sendQuota() { return sendQuota; }
+
+    /** Whether QoS 1/2 deliveries to this session go to the durable store; safe from any thread. */
+    public boolean durable() { return durable; }
+
+    /** Marks the session durable or not (persistence on and an expiry other than 0). */
+    void durable(boolean d) { this.durable = d; }
+
+    /** After a restart: the session as stored, offline. */
+    void restore(MqttVersion v, long expiry, long disconnectedAt) {
+        this.version = v;
+        this.expirySeconds = expiry;
+        this.disconnectedAtNanos = disconnectedAt;
+    }
+
+    /** After a restart: durable entries are waiting on disk. */
+    void restoreQueue(long lastSeq, long count) {
+        synchronized (storeLock) {
+            this.lastSeq = lastSeq;
+        }
+        this.durableCount.set(count);
+        this.needPage = count > 0;
+    }
+
     int inflightCount() { return inflight.size(); }
 
     /** Moves ownership to another event loop; call on the current owner, nothing may be in the air. */
     void moveTo(EventExecutor newExecutor) { this.executor = newExecutor; }
 
+    /**
+     * Whether the ACL of the listener this client last connected through lets it read {@code topic}; the
+     * router asks per message, from the publisher's thread, as Mosquitto checks read access per delivery.
+     */
+    boolean mayRead(String topic) {
+        io.tern.broker.config.ListenerConfig l = listener;
+        return l == null || broker.security(l).authorizer().canRead(clientId, username, topic);
+    }
+
     /** Binds a new connection; call on the session's executor. */
     void attach(Connection conn, MqttVersion v, String user, long expiry, int clientReceiveMaximum) {
         this.connection = conn;
+        this.online = true;
         this.version = v;
         this.username = user;
         this.listener = conn.listener();
@@ -108,24 +176,73 @@ public final class Session {
     }
 
     /** Unbinds the connection when it is gone; the session then queues for its return or expires. */
-    void detach() {
+    void detach(boolean handOverShared) {
         this.connection = null;
+        this.online = false;
         this.disconnectedAtNanos = System.nanoTime();
+        if (handOverShared) {
+            handOverShared();
+        }
+    }
+
+    /**
+     * Gives un-acknowledged and queued messages that came through a shared subscription to another member
+     * of their group, so a member leaving does not hold them hostage (MQTT 5 4.8.2).
+     */
+    private void handOverShared() {
+        Iterator<IntObjectMap.PrimitiveEntry<Inflight>> it = inflight.entries().iterator();
+        while (it.hasNext()) {
+            IntObjectMap.PrimitiveEntry<Inflight> e = it.next();
+            Delivery d = e.value().delivery;
+            // after PUBREC the message is the client's: only the PUBREL handshake is left
+            if (d.group() != null && !e.value().released
+                    && broker.router().deliverShared(d.group(), d.message(), null, this)) {
+                it.remove();
+                forget(d);
+            }
+        }
+        Iterator<Delivery> q = queue.iterator();
+        while (q.hasNext()) {
+            Delivery d = q.next();
+            if (d.group() != null && broker.router().deliverShared(d.group(), d.message(), null, this)) {
+                q.remove();
+                queuedBytes -= d.weight();
+                forget(d);
+            }
+        }
     }
 
     void expirySeconds(long seconds) { this.expirySeconds = seconds; }
+
+    /** What the client's CONNECT allows us to send (MQTT 5); aliases start afresh with each connection. */
+    void clientLimits(int topicAliasMax, long maxPacketSize) {
+        this.clientTopicAliasMax = topicAliasMax;
+        this.outAliases = topicAliasMax > 0 ? new HashMap<>() : null;
+        this.clientMaxPacketSize = maxPacketSize;
+    }
 
     /**
      * Resends un-acknowledged messages with DUP [MQTT-4.4.0-1] and PUBRELs, in their original order,
      * then drains the queue. Called after CONNACK when a session is resumed.
      */
     void resume() {
-        for (Map.Entry<Integer, Inflight> e : inflight.entrySet()) {
-            Inflight f = e.getValue();
+        int[] ids = new int[inflight.size()];
+        int n = 0;
+        for (IntObjectMap.PrimitiveEntry<Inflight> e : inflight.entries()) {
+            ids[n++] = e.key();
+        }
+        Integer[] boxed = new Integer[n];
+        for (int i = 0; i < n; i++) {
+            boxed[i] = ids[i];
+        }
+        java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
+        for (int id : boxed) {
+            Inflight f = inflight.get(id);
             if (f.released) {
-                connection.send(new Packet.PubRel(e.getKey(), 0, Properties.EMPTY));
-            } else {
-                sendPublish(e.getKey(), f.delivery, true);
+                connection.send(new Packet.PubRel(id, 0, Properties.EMPTY));
+            } else if (!sendPublish(id, f.delivery, true)) {
+                inflight.remove(id);
+                forget(f.delivery);
             }
         }
         drain();
@@ -150,10 +267,20 @@ public final class Session {
         if (broker.sessions().get(clientId) != this) {
             return; // ended or replaced by a clean session meanwhile
         }
-        if (listener != null
-                && !broker.security(listener).authorizer().canRead(clientId, username, d.message().topic())) {
-            // the ACL's read rule, per message as Mosquitto checks it; a granted filter may cover denied topics
-            return;
+        if (d.seq() != 0) {
+            if (d.seq() <= pagedUpTo) {
+                return; // already read back from the store
+            }
+            // take it straight from the publisher only when it is the very next one and memory has room;
+            // otherwise it waits on disk and is paged in order
+            if (needPage || connection == null || queue.size() >= PAGE || d.seq() != pagedUpTo + 1) {
+                needPage = true;
+                if (connection != null) {
+                    drain();
+                }
+                return;
+            }
+            pagedUpTo = d.seq();
         }
         if (connection == null) {
             if (d.qos() == 0 && !broker.settings().queueQos0Messages()) {
@@ -170,15 +297,40 @@ public final class Session {
         if (d.qos() == 0) {
             sendPublish(0, d, false);
         } else if (inflight.size() < sendQuota) {
-            int id = allocatePacketId();
-            inflight.put(id, new Inflight(d));
-            sendPublish(id, d, false);
+            sendNew(d);
         } else {
             enqueue(d);
         }
     }
 
+    /** Sends a QoS 1/2 delivery under a fresh packet id and tracks it until acknowledged. */
+    private void sendNew(Delivery d) {
+        int id = allocatePacketId();
+        inflight.put(id, new Inflight(d, inflightOrder++));
+        if (d.seq() != 0) {
+            broker.durability().store().markSent(clientId, d.seq(), id);
+        }
+        if (!sendPublish(id, d, false)) {
+            inflight.remove(id);
+            forget(d);
+        }
+    }
+
+    /** A delivery leaves the session for good: its durable entry goes too. */
+    private void forget(Delivery d) {
+        if (d.seq() != 0) {
+            broker.durability().dequeue(this, d.seq());
+        }
+    }
+
     private void enqueue(Delivery d) {
+        if (d.seq() != 0) {
+            // durable: its limit was applied when it was stored
+            queue.add(d);
+            queuedBytes += d.weight();
+            noteExpiry(d);
+            return;
+        }
         int maxMessages = broker.settings().maxQueuedMessages();
         long maxBytes = broker.settings().maxQueuedBytes();
         int w = d.weight();
@@ -192,6 +344,20 @@ public final class Session {
         }
         queue.add(d);
         queuedBytes += w;
+        noteExpiry(d);
+    }
+
+    private void noteExpiry(Delivery d) {
+        if (d.message().expiryNanos() != Long.MAX_VALUE) {
+            mayHaveExpiring = true;
+        }
+    }
+
+    /** Whether the periodic sweep has anything to do for this session; safe from any thread. */
+    boolean needsSweep() {
+        long e = expirySeconds;
+        return mayHaveExpiring
+                || (!online && (e > 0 || (e < 0 && broker.settings().persistentClientExpiration() > 0)));
     }
 
     /** Sends queued messages while the window and the socket allow. */
@@ -200,7 +366,17 @@ public final class Session {
             return;
         }
         long now = System.nanoTime();
-        while (!queue.isEmpty() && connection.isWritable()) {
+        while (connection != null && connection.isWritable()) {
+            if (queue.isEmpty()) {
+                if (needPage && inflight.size() < sendQuota) {
+                    page(now);
+                    if (queue.isEmpty()) {
+                        break;
+                    }
+                    continue;
+                }
+                break;
+            }
             Delivery d = queue.peek();
             if (d.qos() > 0 && inflight.size() >= sendQuota) {
                 break;
@@ -208,18 +384,57 @@ public final class Session {
             queue.poll();
             queuedBytes -= d.weight();
             if (d.message().expired(now)) {
+                forget(d);
                 continue;
             }
             if (d.qos() == 0) {
                 sendPublish(0, d, false);
             } else {
-                int id = allocatePacketId();
-                inflight.put(id, new Inflight(d));
-                sendPublish(id, d, false);
+                sendNew(d);
             }
         }
         if (queue.isEmpty()) {
             droppingLogged = false;
+        }
+    }
+
+    /**
+     * Reads the next durable entries into memory, in sequence order. Entries that were in flight before a
+     * restart are resent at once with their packet ids (PUBREL for released QoS 2).
+     */
+    private void page(long now) {
+        Durability dur = broker.durability();
+        java.util.List<io.tern.broker.store.QueueEntry> entries = dur.store().readQueue(clientId, pagedUpTo, PAGE);
+        if (entries.size() < PAGE) {
+            // whatever is written after this read is offered to us afterwards, in order
+            needPage = false;
+        }
+        for (io.tern.broker.store.QueueEntry e : entries) {
+            pagedUpTo = e.seq();
+            io.tern.broker.store.StoredMessage sm = dur.store().message(e.messageId());
+            if (sm == null) {
+                dur.dequeue(this, e.seq());
+                continue;
+            }
+            Delivery d = new Delivery(Durability.fromStored(sm), e.qos(), e.retain(),
+                    e.subscriptionIds().length == 0 ? null : e.subscriptionIds(), null, e.seq());
+            if (e.packetId() != 0 && !inflight.containsKey(e.packetId())) {
+                Inflight f = new Inflight(d, inflightOrder++);
+                f.released = e.released();
+                inflight.put(e.packetId(), f);
+                if (f.released) {
+                    connection.send(new Packet.PubRel(e.packetId(), 0, Properties.EMPTY));
+                } else if (!sendPublish(e.packetId(), d, true)) {
+                    inflight.remove(e.packetId());
+                    forget(d);
+                }
+            } else if (d.message().expired(now)) {
+                dur.dequeue(this, e.seq());
+            } else {
+                queue.add(d);
+                queuedBytes += d.weight();
+                noteExpiry(d);
+            }
         }
     }
 
@@ -234,9 +449,12 @@ public final class Session {
         throw new IllegalStateException("no free packet id");
     }
 
-    private void sendPublish(int packetId, Delivery d, boolean dup) {
+    /** Sends a PUBLISH; false when it was dropped because the client cannot take a packet that large. */
+    private boolean sendPublish(int packetId, Delivery d, boolean dup) {
         Message m = d.message();
         Properties props = m.properties();
+        String topic = m.topic();
+        boolean newAlias = false;
         if (version.isV5()) {
             if (d.subscriptionIds() != null || m.expiryNanos() != Long.MAX_VALUE) {
                 Properties.Builder b = props.toBuilder();
@@ -252,23 +470,48 @@ public final class Session {
                 }
                 props = b.build();
             }
+            if (outAliases != null) {
+                // outbound topic aliases up to the client's Topic Alias Maximum [MQTT-3.3.2-9]
+                Integer alias = outAliases.get(topic);
+                if (alias != null) {
+                    props = props.toBuilder().put(PropertyId.TOPIC_ALIAS, alias).build();
+                    topic = "";
+                } else if (outAliases.size() < clientTopicAliasMax) {
+                    int a = outAliases.size() + 1;
+                    outAliases.put(topic, a);
+                    newAlias = true;
+                    props = props.toBuilder().put(PropertyId.TOPIC_ALIAS, a).build();
+                }
+            }
         } else {
             props = Properties.EMPTY;
         }
-        Packet.Publish p = new Packet.Publish(m.topic(), d.qos(), d.retain(), dup, packetId, m.payload(), props);
+        Packet.Publish p = new Packet.Publish(topic, d.qos(), d.retain(), dup, packetId, m.payload(), props);
+        if (clientMaxPacketSize > 0 && io.tern.codec.MqttEncoder.encodedLength(p, version) > clientMaxPacketSize) {
+            // [MQTT-3.1.2-25]: too large for this client: discard as if sent
+            if (newAlias) {
+                // the client never saw this alias
+                outAliases.remove(m.topic());
+            }
+            broker.stats().publishDropped.increment();
+            return false;
+        }
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending PUBLISH to {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))", clientId,
                     dup ? 1 : 0, d.qos(), d.retain() ? 1 : 0, packetId, m.topic(), m.payload().length);
         }
         connection.send(p);
         broker.stats().messageSent(m.payload().length);
+        return true;
     }
+
 
     /** PUBACK from the client: QoS 1 delivery complete. */
     void onPubAck(int packetId) {
         Inflight f = inflight.get(packetId);
         if (f != null && f.delivery.qos() == 1) {
             inflight.remove(packetId);
+            forget(f.delivery);
             drain();
         }
     }
@@ -284,10 +527,14 @@ public final class Session {
         if (reasonCode >= 0x80) {
             // MQTT 5: the client refused the message; the flow ends here
             inflight.remove(packetId);
+            forget(f.delivery);
             drain();
             return;
         }
         f.released = true;
+        if (f.delivery.seq() != 0) {
+            broker.durability().store().markReleased(clientId, f.delivery.seq());
+        }
         connection.send(new Packet.PubRel(packetId, 0, Properties.EMPTY));
     }
 
@@ -296,6 +543,7 @@ public final class Session {
         Inflight f = inflight.get(packetId);
         if (f != null && f.released) {
             inflight.remove(packetId);
+            forget(f.delivery);
             drain();
         }
     }
@@ -316,14 +564,22 @@ public final class Session {
 
     /** Removes expired messages from the queue (called from the periodic sweep). */
     void expireQueued(long now) {
+        if (!mayHaveExpiring) {
+            return;
+        }
+        boolean more = false;
         Iterator<Delivery> it = queue.iterator();
         while (it.hasNext()) {
             Delivery d = it.next();
             if (d.message().expired(now)) {
                 it.remove();
                 queuedBytes -= d.weight();
+                forget(d);
+            } else if (d.message().expiryNanos() != Long.MAX_VALUE) {
+                more = true;
             }
         }
+        mayHaveExpiring = more;
     }
 
     @Override

@@ -23,6 +23,11 @@ final class SessionRegistry {
 
     Session get(String clientId) { return sessions.get(clientId); }
 
+    /** Puts back a session read from the store at start-up. */
+    void restore(Session s) {
+        sessions.put(s.clientId(), s);
+    }
+
     int size() { return sessions.size(); }
 
     Collection<Session> all() { return sessions.values(); }
@@ -63,7 +68,7 @@ final class SessionRegistry {
             existing.owner = null;
             old.takenOver();
             if (existing.connected()) {
-                existing.detach();
+                existing.detach(false); // the client is back at once: keep its shared messages
             }
         }
         if (existing.pendingWill != null) {
@@ -96,9 +101,11 @@ final class SessionRegistry {
             return;
         }
         s.owner = null;
-        s.detach();
+        s.detach(true);
         if (s.expirySeconds() == 0) {
             discard(s);
+        } else if (s.durable()) {
+            broker.durability().saveSession(s, false);
         }
     }
 
@@ -111,6 +118,13 @@ final class SessionRegistry {
     void discard(Session s) {
         if (!sessions.remove(s.clientId(), s)) {
             return;
+        }
+        if (broker.durability() != null) {
+            synchronized (s.storeLock) {
+                // under the lock: no publisher can add an entry for this session after its removal
+                s.durable(false);
+                broker.durability().store().removeSession(s.clientId());
+            }
         }
         for (String filter : s.subscriptions.keySet()) {
             broker.unsubscribe(s, filter);
@@ -139,6 +153,9 @@ final class SessionRegistry {
     void expire(long persistentClientExpirationSeconds) {
         long now = System.nanoTime();
         for (Session s : sessions.values()) {
+            if (!s.needsSweep()) {
+                continue; // connected without expiring messages: nothing to do, no task
+            }
             s.executor().execute(() -> {
                 if (s.connected() || sessions.get(s.clientId()) != s) {
                     s.expireQueued(now);

@@ -14,12 +14,37 @@ import java.util.concurrent.atomic.AtomicInteger;
 public final class TopicTree {
 
     private static final Subscriber[] NONE = new Subscriber[0];
+    private static final SharedGroup[] NO_GROUPS = new SharedGroup[0];
+
+    /**
+     * The members of one MQTT 5 shared subscription {@code $share/name/filter}; each message goes to one of
+     * them [MQTT-4.8.2]. Members are a copy-on-write array like a node's subscribers.
+     */
+    public static final class SharedGroup {
+        final String name;
+        final String filter;
+        volatile Subscriber[] members = NONE;
+        final java.util.concurrent.atomic.AtomicInteger next = new java.util.concurrent.atomic.AtomicInteger();
+        volatile Subscriber sticky;
+
+        SharedGroup(String name, String filter) {
+            this.name = name;
+            this.filter = filter;
+        }
+
+        public String name() { return name; }
+
+        public String filter() { return filter; }
+
+        public Subscriber[] members() { return members; }
+    }
 
     private static final class Node {
         final Node parent;
         final String level;
         final ConcurrentHashMap<String, Node> children = new ConcurrentHashMap<>(4);
         volatile Subscriber[] subscribers = NONE;
+        volatile SharedGroup[] groups = NO_GROUPS;
 
         Node(Node parent, String level) {
             this.parent = parent;
@@ -87,8 +112,85 @@ public final class TopicTree {
         return false;
     }
 
+    /** Adds a member to the shared subscription {@code $share/group/filter}; returns the one it replaced. */
+    public synchronized Subscriber subscribeShared(String group, Subscriber sub) {
+        Node node = root;
+        for (String level : TopicLevels.split(sub.filter())) {
+            Node parent = node;
+            node = parent.children.computeIfAbsent(level, l -> new Node(parent, l));
+        }
+        SharedGroup g = null;
+        for (SharedGroup candidate : node.groups) {
+            if (candidate.name.equals(group)) {
+                g = candidate;
+            }
+        }
+        if (g == null) {
+            g = new SharedGroup(group, sub.filter());
+            SharedGroup[] gs = java.util.Arrays.copyOf(node.groups, node.groups.length + 1);
+            gs[gs.length - 1] = g;
+            node.groups = gs;
+        }
+        Subscriber[] ms = g.members;
+        for (int i = 0; i < ms.length; i++) {
+            if (ms[i].session() == sub.session()) {
+                Subscriber old = ms[i];
+                Subscriber[] copy = ms.clone();
+                copy[i] = sub;
+                g.members = copy;
+                return old;
+            }
+        }
+        Subscriber[] copy = java.util.Arrays.copyOf(ms, ms.length + 1);
+        copy[ms.length] = sub;
+        g.members = copy;
+        count.incrementAndGet();
+        return null;
+    }
+
+    /** Removes a session from the shared subscription {@code $share/group/filter}. */
+    public synchronized boolean unsubscribeShared(Session session, String group, String filter) {
+        Node node = root;
+        for (String level : TopicLevels.split(filter)) {
+            node = node.children.get(level);
+            if (node == null) {
+                return false;
+            }
+        }
+        SharedGroup[] gs = node.groups;
+        for (int gi = 0; gi < gs.length; gi++) {
+            SharedGroup g = gs[gi];
+            if (!g.name.equals(group)) {
+                continue;
+            }
+            Subscriber[] ms = g.members;
+            for (int i = 0; i < ms.length; i++) {
+                if (ms[i].session() == session) {
+                    Subscriber[] copy = new Subscriber[ms.length - 1];
+                    System.arraycopy(ms, 0, copy, 0, i);
+                    System.arraycopy(ms, i + 1, copy, i, ms.length - i - 1);
+                    g.members = copy;
+                    if (g.sticky != null && g.sticky.session() == session) {
+                        g.sticky = null;
+                    }
+                    count.decrementAndGet();
+                    if (copy.length == 0) {
+                        SharedGroup[] rest = new SharedGroup[gs.length - 1];
+                        System.arraycopy(gs, 0, rest, 0, gi);
+                        System.arraycopy(gs, gi + 1, rest, gi, gs.length - gi - 1);
+                        node.groups = rest;
+                        prune(node);
+                    }
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+
     private void prune(Node node) {
-        while (node.parent != null && node.subscribers.length == 0 && node.children.isEmpty()) {
+        while (node.parent != null && node.subscribers.length == 0 && node.groups.length == 0
+                && node.children.isEmpty()) {
             node.parent.children.remove(node.level, node);
             node = node.parent;
         }
@@ -99,17 +201,23 @@ public final class TopicTree {
      * matching filters appears once per filter; the caller merges them.
      */
     public void match(String[] levels, List<Subscriber> out) {
-        boolean dollar = levels.length > 0 && !levels[0].isEmpty() && levels[0].charAt(0) == '$';
-        match(root, levels, 0, dollar, out);
+        match(levels, out, null);
     }
 
-    private static void match(Node node, String[] levels, int i, boolean dollar, List<Subscriber> out) {
+    /** As {@link #match(String[], List)}, also collecting the matching shared subscription groups. */
+    public void match(String[] levels, List<Subscriber> out, List<SharedGroup> groups) {
+        boolean dollar = levels.length > 0 && !levels[0].isEmpty() && levels[0].charAt(0) == '$';
+        match(root, levels, 0, dollar, out, groups);
+    }
+
+    private static void match(Node node, String[] levels, int i, boolean dollar, List<Subscriber> out,
+                              List<SharedGroup> groups) {
         if (i == levels.length) {
-            add(node.subscribers, out);
+            add(node, out, groups);
             // "sport/#" also matches "sport" [MQTT-4.7.1-2]
             Node hash = node.children.get("#");
             if (hash != null) {
-                add(hash.subscribers, out);
+                add(hash, out, groups);
             }
             return;
         }
@@ -121,16 +229,25 @@ public final class TopicTree {
         if (wildcardsAllowed) {
             Node hash = node.children.get("#");
             if (hash != null) {
-                add(hash.subscribers, out);
+                add(hash, out, groups);
             }
             Node plus = node.children.get("+");
             if (plus != null) {
-                match(plus, levels, i + 1, dollar, out);
+                match(plus, levels, i + 1, dollar, out, groups);
             }
         }
         Node exact = node.children.get(levels[i]);
         if (exact != null) {
-            match(exact, levels, i + 1, dollar, out);
+            match(exact, levels, i + 1, dollar, out, groups);
+        }
+    }
+
+    private static void add(Node node, List<Subscriber> out, List<SharedGroup> groups) {
+        add(node.subscribers, out);
+        if (groups != null) {
+            for (SharedGroup g : node.groups) {
+                groups.add(g);
+            }
         }
     }
 
@@ -149,6 +266,9 @@ public final class TopicTree {
 
     private static void collect(Node node, List<Subscriber> out) {
         add(node.subscribers, out);
+        for (SharedGroup g : node.groups) {
+            add(g.members, out);
+        }
         for (Node child : node.children.values()) {
             collect(child, out);
         }

@@ -62,6 +62,13 @@ final class RawClient implements AutoCloseable {
         return (Packet.ConnAck) next();
     }
 
+    /** MQTT 5 CONNECT with properties; waits for CONNACK. */
+    Packet.ConnAck connect(String clientId, boolean clean, int keepAlive, Packet.Will will, Properties props)
+            throws IOException {
+        send(new Packet.Connect(version, clientId, clean, keepAlive, null, null, will, props));
+        return (Packet.ConnAck) next();
+    }
+
     Packet.ConnAck connect(String clientId) throws IOException {
         return connect(clientId, true, 60, null);
     }

@@ -75,6 +75,7 @@ public final class BrokerConfig {
     private String pidFile;
     private String user = "mosquitto";
 
+    private SharedSubscriptionStrategy sharedSubscriptionStrategy = SharedSubscriptionStrategy.ROUND_ROBIN;
     private boolean persistence;
     private String persistenceFile = "mosquitto.db";
     private String persistenceLocation;
@@ -434,6 +435,16 @@ public final class BrokerConfig {
 
     public BrokerConfig persistentClientExpiration(Duration persistentClientExpiration) {
         this.persistentClientExpiration = Objects.requireNonNull(persistentClientExpiration);
+        return this;
+    }
+
+    /** {@code shared_subscription_strategy} (Tern): how a shared subscription group picks a member. */
+    public SharedSubscriptionStrategy sharedSubscriptionStrategy() {
+        return sharedSubscriptionStrategy;
+    }
+
+    public BrokerConfig sharedSubscriptionStrategy(SharedSubscriptionStrategy strategy) {
+        this.sharedSubscriptionStrategy = Objects.requireNonNull(strategy);
         return this;
     }
 

@@ -373,6 +373,11 @@ public final class ConfigParser {
                 config.persistentClientExpiration(duration(l));
                 config.record(l.name(), l.at());
             }
+            case "shared_subscription_strategy" -> {
+                config.sharedSubscriptionStrategy(choice(l, SharedSubscriptionStrategy.values(),
+                        SharedSubscriptionStrategy::configName));
+                config.record(l.name(), l.at());
+            }
             case "sys_interval" -> {
                 config.sysInterval(integer(l, 0, 65535));
                 config.record(l.name(), l.at());

@@ -109,6 +109,20 @@ class AclE2eTest {
     }
 
     @Test
+    void aMessageQueuedForAnOfflineClientIsFilteredByTheAclToo() throws Exception {
+        try (PahoClient bob = PahoClient.connect(uri, "bob-p", "bob", null, null, false)) {
+            assertThat(bob.subscribe("sensors/#", 1)).isEqualTo(1);
+        }
+        try (PahoClient alice = PahoClient.connect(uri, "alice-1", "alice", null)) {
+            alice.publish("sensors/secret/door", "denied to bob", 1);
+            alice.publish("sensors/hall/temp", "queued", 1);
+        }
+        try (PahoClient bob = PahoClient.connect(uri, "bob-p", "bob", null, null, false)) {
+            assertThat(bob.next()).isEqualTo("sensors/hall/temp queued");
+        }
+    }
+
+    @Test
     void aRetainedMessageTheSubscriberMayNotReadIsNotSent() throws Exception {
         try (PahoClient alice = PahoClient.connect(uri, "alice-1", "alice", null)) {
             alice.client.publish("sensors/secret/door", "closed".getBytes(StandardCharsets.UTF_8), 1, true);

@@ -29,6 +29,12 @@ final class PahoClient implements AutoCloseable {
     /** Connects (clean session) or throws Paho's exception, whose reason code is the CONNACK's. */
     static PahoClient connect(String uri, String clientId, String username, String password, SocketFactory sockets)
             throws MqttException {
+        return connect(uri, clientId, username, password, sockets, true);
+    }
+
+    /** Connects with the given clean-session flag; false keeps the session (and its queue) across connections. */
+    static PahoClient connect(String uri, String clientId, String username, String password, SocketFactory sockets,
+                              boolean clean) throws MqttException {
         MqttClient c = new MqttClient(uri, clientId, new MemoryPersistence());
         c.setTimeToWait(10_000); // every blocking call is bounded
         PahoClient p = new PahoClient(c);
@@ -48,7 +54,7 @@ final class PahoClient implements AutoCloseable {
         });
         MqttConnectOptions o = new MqttConnectOptions();
         o.setMqttVersion(MqttConnectOptions.MQTT_VERSION_3_1_1);
-        o.setCleanSession(true);
+        o.setCleanSession(clean);
         o.setConnectionTimeout(10);
         o.setKeepAliveInterval(30);
         o.setAutomaticReconnect(false);

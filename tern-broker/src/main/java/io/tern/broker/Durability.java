@@ -1,0 +1,91 @@
+package io.tern.broker;
+
+import io.tern.broker.store.QueueEntry;
+import io.tern.broker.store.Store;
+import io.tern.broker.store.StoredMessage;
+import io.tern.broker.store.StoredSession;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The broker's side of persistence: what goes into the {@link Store} and when. QoS 1/2 deliveries to
+ * persistent sessions get a durable queue entry on the publisher's thread, before the publisher is
+ * acknowledged; the session pages its queue back from the store, so offline queues live on disk.
+ */
+final class Durability {
+
+    private final Store store;
+    private final AtomicLong nextMessageId;
+
+    Durability(Store store, long nextMessageId) {
+        this.store = store;
+        this.nextMessageId = new AtomicLong(Math.max(1, nextMessageId));
+    }
+
+    Store store() { return store; }
+
+    /** Stores a message body once per publish; returns its id. */
+    long storeMessage(Message m) {
+        long id = nextMessageId.getAndIncrement();
+        store.putMessage(id, toStored(m));
+        return id;
+    }
+
+    /**
+     * Appends a delivery to a session's durable queue, unless the queue is at {@code max_queued_messages}.
+     *
+     * @return its sequence number, or 0 when the queue was full and the delivery dropped
+     */
+    long enqueue(Session s, long messageId, int qos, boolean retain, int[] subIds, int maxQueued) {
+        synchronized (s.storeLock) {
+            if (!s.durable()) {
+                return 0; // discarded meanwhile: nothing may be written for it any more
+            }
+            if (maxQueued > 0 && s.durableCount.get() >= maxQueued + (long) s.sendQuota()) {
+                return 0;
+            }
+            long seq = ++s.lastSeq;
+            // written under the lock so that store order is sequence order: paging relies on it
+            store.enqueue(s.clientId(), new QueueEntry(seq, messageId, qos, retain,
+                    subIds == null ? new int[0] : subIds, 0, false));
+            s.durableCount.incrementAndGet();
+            return seq;
+        }
+    }
+
+    void dequeue(Session s, long seq) {
+        store.dequeue(s.clientId(), seq);
+        s.durableCount.decrementAndGet();
+    }
+
+    /** Writes the session's durable part; call on its executor. */
+    void saveSession(Session s, boolean connected) {
+        List<StoredSession.StoredSubscription> subs = new ArrayList<>(s.subscriptions.size());
+        for (var e : s.subscriptions.entrySet()) {
+            Subscriber sub = e.getValue();
+            subs.add(new StoredSession.StoredSubscription(e.getKey(), sub.qos(), sub.noLocal(),
+                    sub.retainAsPublished(), sub.retainHandling(), sub.subscriptionId()));
+        }
+        store.putSession(new StoredSession(s.clientId(), s.version().level(), s.expirySeconds(),
+                connected ? 0 : System.currentTimeMillis(), subs));
+    }
+
+    static StoredMessage toStored(Message m) {
+        long expiry = Long.MAX_VALUE;
+        if (m.expiryNanos() != Long.MAX_VALUE) {
+            expiry = System.currentTimeMillis() + (m.expiryNanos() - System.nanoTime()) / 1_000_000L;
+        }
+        return new StoredMessage(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.publisherId(), expiry);
+    }
+
+    static Message fromStored(StoredMessage m) {
+        long now = System.nanoTime();
+        long expiry = Long.MAX_VALUE;
+        if (m.expiryEpochMillis() != Long.MAX_VALUE) {
+            expiry = now + (m.expiryEpochMillis() - System.currentTimeMillis()) * 1_000_000L;
+        }
+        return new Message(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.publisherId(), now, expiry);
+    }
+}
