@@ -204,12 +204,7 @@ public final class Broker implements AutoCloseable {
         io.tern.broker.transport.PskSettings psk = null;
         try {
             if (l.usesCertificateTls()) {
-                io.tern.broker.transport.TlsSettings settings = new io.tern.broker.transport.TlsSettings(
-                        path(l.cafile()), path(l.capath()), path(l.certfile()), path(l.keyfile()), null,
-                        l.requireCertificate(), l.tlsVersion() == null ? null : l.tlsVersion().configName(),
-                        l.ciphers(), l.ciphersTls13(), path(l.crlfile()));
-                tls = io.tern.broker.transport.TlsContextFactory.create(settings);
-                Log.INFO.info("TLS on port {} uses {}.", l.port(), io.tern.broker.transport.TlsContextFactory.provider(settings));
+                tls = tlsContext(l);
             }
             if (l.usesPsk()) {
                 String pskFile = config.security(l).pskFile();
@@ -223,7 +218,12 @@ public final class Broker implements AutoCloseable {
         } catch (io.tern.broker.transport.TransportConfigException e) {
             throw new IOException(e.getMessage(), e);
         }
-        final io.netty.handler.ssl.SslContext sslContext = tls;
+        // a holder, not the context: reload() swaps it and only connections opened afterwards see the new one
+        final java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext> sslContext =
+                new java.util.concurrent.atomic.AtomicReference<>(tls);
+        if (tls != null) {
+            tlsContexts.put(l, sslContext);
+        }
         final io.tern.broker.transport.PskSettings pskSettings = psk;
         final boolean websockets = l.protocol() == io.tern.broker.config.ListenerProtocol.WEBSOCKETS;
         for (InetSocketAddress addr : addrs) {
@@ -252,12 +252,13 @@ public final class Broker implements AutoCloseable {
                             if (pskSettings != null) {
                                 ch.pipeline().addLast("psk", new io.tern.broker.transport.PskServerHandler(pskSettings));
                             }
+                            io.netty.handler.ssl.SslContext tlsNow = sslContext.get();
                             if (websockets) {
                                 io.tern.broker.transport.WebSocketTransport.addTo(ch.pipeline(), "/",
                                         io.tern.broker.transport.WebSocketTransport.DEFAULT_MAX_FRAME_PAYLOAD,
-                                        sslContext);
-                            } else if (sslContext != null) {
-                                ch.pipeline().addLast("ssl", sslContext.newHandler(ch.alloc()));
+                                        tlsNow);
+                            } else if (tlsNow != null) {
+                                ch.pipeline().addLast("ssl", tlsNow.newHandler(ch.alloc()));
                             }
                             ch.pipeline()
                                     .addLast("bytes", byteCounter)
@@ -280,6 +281,44 @@ public final class Broker implements AutoCloseable {
                         + e.getMessage(), e);
             }
         }
+    }
+
+    // ---------------------------------------------------------------- reload (SIGHUP)
+
+    /** The TLS context holder of each certificate listener, filled by bind(), swapped by reload(). */
+    private final java.util.Map<ListenerConfig, java.util.concurrent.atomic.AtomicReference<io.netty.handler.ssl.SslContext>>
+            tlsContexts = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * What Mosquitto does on SIGHUP: re-reads the password, ACL and TLS files of every listener. New rules
+     * apply to the next operation of connected clients; a new certificate to connections opened afterwards
+     * (open ones keep their session keys). All files are read before anything is swapped, so on error the
+     * previous security and certificates all stay in force.
+     *
+     * @throws IOException naming the file (and line) that is wrong
+     */
+    public void reload() throws IOException {
+        Log.NOTICE.info("Reloading config.");
+        java.util.Map<ListenerConfig, io.netty.handler.ssl.SslContext> fresh = new java.util.HashMap<>();
+        try {
+            for (ListenerConfig l : tlsContexts.keySet()) {
+                fresh.put(l, tlsContext(l));
+            }
+        } catch (io.tern.broker.transport.TransportConfigException e) {
+            throw new IOException(e.getMessage(), e);
+        }
+        loadSecurity();
+        fresh.forEach((l, tls) -> tlsContexts.get(l).set(tls));
+    }
+
+    private io.netty.handler.ssl.SslContext tlsContext(ListenerConfig l) {
+        io.tern.broker.transport.TlsSettings settings = new io.tern.broker.transport.TlsSettings(
+                path(l.cafile()), path(l.capath()), path(l.certfile()), path(l.keyfile()), null,
+                l.requireCertificate(), l.tlsVersion() == null ? null : l.tlsVersion().configName(),
+                l.ciphers(), l.ciphersTls13(), path(l.crlfile()));
+        io.netty.handler.ssl.SslContext tls = io.tern.broker.transport.TlsContextFactory.create(settings);
+        Log.INFO.info("TLS on port {} uses {}.", l.port(), io.tern.broker.transport.TlsContextFactory.provider(settings));
+        return tls;
     }
 
     private Path path(String written) {

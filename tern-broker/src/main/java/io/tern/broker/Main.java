@@ -136,6 +136,7 @@ public final class Main implements Callable<Integer> {
             return 1;
         }
         LogSetup.publishTo(broker);
+        reloadOnHangup(broker);
         Path pid = config.pidFile() != null ? config.resolve(config.pidFile()) : null;
         if (pid != null) {
             Files.writeString(pid, ProcessHandle.current().pid() + "\n");
@@ -170,6 +171,26 @@ public final class Main implements Callable<Integer> {
         } catch (io.tern.broker.store.StoreException e) {
             err.println("Error: " + e.getMessage());
             return 1;
+        }
+    }
+
+    /** SIGHUP re-reads the password, ACL and TLS files, as it makes Mosquitto do. */
+    private static void reloadOnHangup(Broker broker) {
+        try {
+            sun.misc.Signal.handle(new sun.misc.Signal("HUP"), signal -> reload(broker));
+        } catch (IllegalArgumentException e) {
+            // no SIGHUP here (Windows), or the JVM keeps it for itself (-Xrs)
+            Log.WARNING.warn("Warning: SIGHUP will not reload the configuration: {}", e.getMessage());
+        }
+    }
+
+    /** One reload; a bad file is reported with its name and line and the files in force stay in force. */
+    static void reload(Broker broker) {
+        try {
+            broker.reload();
+        } catch (IOException | RuntimeException e) {
+            Log.ERROR.error("Error: {}", e.getMessage());
+            Log.ERROR.error("Error: reload failed; the previous password, ACL and TLS files stay in force.");
         }
     }
 

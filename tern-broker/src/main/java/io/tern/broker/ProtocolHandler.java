@@ -137,9 +137,13 @@ final class ProtocolHandler {
         }
         String id = c.clientId();
         username = c.username();
-        if (conn.transportIdentity() != null
-                && (conn.listener().useIdentityAsUsername() || conn.listener().useSubjectAsUsername())) {
+        boolean identityAsUsername = conn.listener().useIdentityAsUsername() || conn.listener().useSubjectAsUsername();
+        if (identityAsUsername && conn.transportIdentity() != null) {
             username = conn.transportIdentity();
+        } else if (identityAsUsername && (conn.listener().usesCertificateTls() || conn.listener().usesPsk())) {
+            // Mosquitto 2.0: no certificate means no username, and a CONNECT username does not stand in for one
+            refuse(c, 4, 0x86, "no client certificate to take the username from");
+            return;
         }
         boolean assigned = false;
         if (id.isEmpty()) {
@@ -183,6 +187,14 @@ final class ProtocolHandler {
         final boolean assigned0 = assigned;
         ListenerSecurity sec = broker.security(conn.listener());
         String user = username;
+        if (identityAsUsername) {
+            // Mosquitto 2.0: the certificate or PSK identity authenticated the client; password_file and
+            // allow_anonymous are skipped, only clientid_prefixes still applies
+            String prefix = broker.config().clientidPrefixes();
+            boolean prefixed = prefix == null || prefix.isEmpty() || clientId.startsWith(prefix);
+            authenticated(c, prefixed ? AuthResult.ACCEPT : AuthResult.NOT_AUTHORISED, ka0, ska0, assigned0);
+            return;
+        }
         if (!sec.authenticator().mayBlock()) {
             authenticated(c, sec.authenticator().authenticate(clientId, user, c.password()), ka0, ska0, assigned0);
             return;

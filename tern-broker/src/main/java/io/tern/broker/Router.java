@@ -84,6 +84,10 @@ public final class Router {
     }
 
     private void hand(Session s, Delivery d, Scratch sc) {
+        if (!s.mayRead(d.message().topic())) {
+            // the ACL's read rule: a granted filter (sensors/#) may cover topics the client may not read
+            return;
+        }
         Durability dur = durability;
         if (dur != null && d.qos() > 0 && s.durable()) {
             if (sc.messageId == 0) {

@@ -48,7 +48,9 @@ public final class Session {
     /** Whether a connection is bound; read by other loops to prefer connected shared-subscription members. */
     private volatile boolean online;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
-    private String username;
+    private volatile String username;
+    /** The listener of the latest connection: its ACL decides what this session may read, online or not. */
+    private volatile io.tern.broker.config.ListenerConfig listener;
     /** Seconds the session outlives its connection; 0 = ends with it, -1 = never expires. */
     private volatile long expirySeconds;
     private volatile long disconnectedAtNanos;
@@ -160,12 +162,22 @@ public final class Session {
     /** Moves ownership to another event loop; call on the current owner, nothing may be in the air. */
     void moveTo(EventExecutor newExecutor) { this.executor = newExecutor; }
 
+    /**
+     * Whether the ACL of the listener this client last connected through lets it read {@code topic}; the
+     * router asks per message, from the publisher's thread, as Mosquitto checks read access per delivery.
+     */
+    boolean mayRead(String topic) {
+        io.tern.broker.config.ListenerConfig l = listener;
+        return l == null || broker.security(l).authorizer().canRead(clientId, username, topic);
+    }
+
     /** Binds a new connection; call on the session's executor. */
     void attach(Connection conn, MqttVersion v, String user, long expiry, int clientReceiveMaximum) {
         this.connection = conn;
         this.online = true;
         this.version = v;
         this.username = user;
+        this.listener = conn.listener();
         this.expirySeconds = expiry;
         int window = broker.settings().maxInflightMessages();
         if (window <= 0) {

@@ -44,18 +44,18 @@ import org.bouncycastle.operator.ContentSigner;
 import org.bouncycastle.operator.jcajce.JcaContentSignerBuilder;
 
 /** Certificates made at test time: a CA, a server certificate for 127.0.0.1, and client certificates. */
-final class TestPki {
+public final class TestPki {
 
     private static final AtomicLong SERIAL = new AtomicLong(System.currentTimeMillis());
 
     /** A key, its certificate and the PEM files they were written to. */
-    record Issued(KeyPair keys, X509Certificate cert, Path certFile, Path keyFile) {
+    public record Issued(KeyPair keys, X509Certificate cert, Path certFile, Path keyFile) {
     }
 
-    final Path dir;
-    final Issued ca;
+    public final Path dir;
+    public final Issued ca;
 
-    TestPki(Path dir, String caName) throws Exception {
+    public TestPki(Path dir, String caName) throws Exception {
         this.dir = dir;
         KeyPair caKeys = ecKeys();
         X500Name name = new X500Name("CN=" + caName + ",O=Tern Test");
@@ -68,7 +68,7 @@ final class TestPki {
     }
 
     /** A server certificate valid for 127.0.0.1 and localhost. */
-    Issued server() throws Exception {
+    public Issued server() throws Exception {
         KeyPair keys = ecKeys();
         X509v3CertificateBuilder b = builder("CN=localhost,O=Tern Test", keys, Instant.now().minus(Duration.ofDays(1)),
                 Instant.now().plus(Duration.ofDays(30)));
@@ -78,16 +78,16 @@ final class TestPki {
     }
 
     /** A client certificate with the given subject (RFC 2253 order, as X500Name takes it). */
-    Issued client(String fileName, String subject) throws Exception {
+    public Issued client(String fileName, String subject) throws Exception {
         return client(fileName, subject, Instant.now().minus(Duration.ofDays(1)), Instant.now().plus(Duration.ofDays(30)));
     }
 
-    Issued client(String fileName, String subject, Instant notBefore, Instant notAfter) throws Exception {
+    public Issued client(String fileName, String subject, Instant notBefore, Instant notAfter) throws Exception {
         KeyPair keys = ecKeys();
         return write(fileName, keys, sign(builder(subject, keys, notBefore, notAfter), ca.keys().getPrivate()));
     }
 
-    Issued client(String fileName, X500Name subject) throws Exception {
+    public Issued client(String fileName, X500Name subject) throws Exception {
         KeyPair keys = ecKeys();
         X509v3CertificateBuilder b = new JcaX509v3CertificateBuilder(caName(),
                 serial(), Date.from(Instant.now().minus(Duration.ofDays(1))), Date.from(Instant.now().plus(Duration.ofDays(30))),
@@ -96,7 +96,7 @@ final class TestPki {
     }
 
     /** A PEM CRL from this CA revoking the given certificates. */
-    Path crl(String fileName, X509Certificate... revoked) throws Exception {
+    public Path crl(String fileName, X509Certificate... revoked) throws Exception {
         X509v2CRLBuilder b = new X509v2CRLBuilder(caName(),
                 Date.from(Instant.now().minus(Duration.ofHours(1))));
         b.setNextUpdate(Date.from(Instant.now().plus(Duration.ofDays(7))));
@@ -112,7 +112,7 @@ final class TestPki {
     }
 
     /** A client-side SSLContext trusting this CA and, if given, presenting {@code client}. */
-    SSLContext clientContext(Issued client, String protocol) throws Exception {
+    public SSLContext clientContext(Issued client, String protocol) throws Exception {
         KeyStore trust = KeyStore.getInstance("PKCS12");
         trust.load(null, null);
         trust.setCertificateEntry("ca", ca.cert());
@@ -196,7 +196,7 @@ final class TestPki {
         return new Issued(keys, cert, certFile, keyFile);
     }
 
-    static String pem(Object o) throws IOException {
+    public static String pem(Object o) throws IOException {
         StringWriter s = new StringWriter();
         try (JcaPEMWriter w = new JcaPEMWriter(s)) {
             w.writeObject(o);
