@@ -395,6 +395,7 @@ public final class Broker implements AutoCloseable {
         shutdownGroups();
         authExecutor.shutdownNow();
         if (durability != null) {
+            durability.store().putCounters(stats.totals());
             durability.store().close();
             durability = null;
         }
@@ -417,6 +418,7 @@ public final class Broker implements AutoCloseable {
             throw new IOException(e.getMessage(), e);
         }
         durability = new Durability(store, rec.nextMessageId());
+        stats.restore(store.counters());
         router.durability(durability);
         for (io.tern.broker.store.StoredMessage m : rec.retained()) {
             retained.put(Durability.fromStored(m));
