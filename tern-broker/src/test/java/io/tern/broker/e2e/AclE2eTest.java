@@ -13,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -186,6 +187,24 @@ class AclE2eTest {
             assertThat(sly.connect("dev-#", "carol", null).reasonCode()).isZero();
             // %c would otherwise expand to clients/dev-#/#
             assertThat(sly.subscribe(1, "clients/dev-1/x").reasonCodes()).isEqualTo(List.of(0x80));
+        }
+    }
+
+    @Test
+    void aSharedSubscriptionGivesEachMessageToAMemberThatMayReadIt() throws Exception {
+        // bob may not read sensors/secret/#, admin may: a group of both must never pick bob for it
+        try (PahoClient admin = PahoClient.connect(uri, "admin-2", "admin", null);
+             PahoClient bob = PahoClient.connect(uri, "bob-2", "bob", null);
+             PahoClient alice = PahoClient.connect(uri, "alice-2", "alice", null)) {
+            assertThat(admin.subscribe("$share/g/sensors/#", 1)).isEqualTo(1);
+            assertThat(bob.subscribe("$share/g/sensors/#", 1)).isEqualTo(1);
+            for (int i = 0; i < 6; i++) {
+                alice.publish("sensors/secret/" + i, "s" + i, 1);
+            }
+            for (int i = 0; i < 6; i++) {
+                assertThat(admin.next()).isEqualTo("sensors/secret/" + i + " s" + i);
+            }
+            assertThat(bob.poll(Duration.ofMillis(300))).isNull();
         }
     }
 }
