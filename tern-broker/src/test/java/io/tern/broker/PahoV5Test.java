@@ -191,6 +191,35 @@ class PahoV5Test {
         assertThat(back.poll(300)).isNull();
     }
 
+    @Test
+    void aMessageForwardedAtOnceKeepsAPositiveExpiryInterval() throws Exception {
+        Paho5Client sub = connected("p5-fresh-sub");
+        sub.subscribe("fx/#", 1);
+        Paho5Client pub = connected("p5-fresh-pub");
+        MqttProperties oneSecond = new MqttProperties();
+        oneSecond.setMessageExpiryInterval(1L);
+        pub.publish("fx/a", new MqttMessage(utf8("fresh"), 1, false, oneSecond));
+        Got g = sub.take();
+        // [MQTT-3.3.2-6]: received value minus the time waited (milliseconds here); a message that has not
+        // expired must not reach the subscriber with an interval of 0
+        assertThat(g.props().getMessageExpiryInterval()).isEqualTo(1L);
+    }
+
+    @Test
+    void retainedMessageExpires() throws Exception {
+        MqttProperties oneSecond = new MqttProperties();
+        oneSecond.setMessageExpiryInterval(1L);
+        Paho5Client pub = connected("p5-rexp-pub");
+        pub.publish("rx/short", new MqttMessage(utf8("gone"), 1, true, oneSecond));
+        pub.publish("rx/long", "kept", 1, true);
+        letTimePass(Duration.ofMillis(2100));
+        Paho5Client sub = connected("p5-rexp-sub");
+        sub.subscribe("rx/#", 1);
+        // 3.3.2.3.3: a retained message past its expiry is no longer sent to new subscribers
+        assertThat(sub.take().topic()).isEqualTo("rx/long");
+        assertThat(sub.poll(300)).isNull();
+    }
+
     // ---------------------------------------------------------------- topic aliases
 
     @Test
@@ -531,6 +560,56 @@ class PahoV5Test {
         assertThat(will.props().getUserProperties()).extracting(u -> u.getKey() + "=" + u.getValue())
                 .containsExactly("why=crash", "why=test");
         assertThat(will.props().getWillDelayInterval()).as("a will property, not forwarded").isNull();
+    }
+
+    @Test
+    void willMessageExpiryStartsWhenTheWillIsPublishedNotAtDisconnect() throws Exception {
+        Paho5Client watcher = connected("p5-watch3");
+        watcher.subscribe("we/#", 1);
+        MqttProperties willProps = new MqttProperties();
+        willProps.setWillDelayInterval(2L);
+        willProps.setMessageExpiryInterval(1L);
+        Paho5Client dying = paho("p5-wexp").connect(o -> {
+            o.setSessionExpiryInterval(60L);
+            o.setWill("we/late", new MqttMessage(utf8("gone"), 1, false, null));
+            o.setWillMessageProperties(willProps);
+        });
+        dying.drop();
+        // 3.1.3.2.4: the will's Message Expiry Interval "is sent as the Publication Expiry Interval when the
+        // Server publishes the Will Message": its lifetime starts after the 2 s delay, not at the disconnect
+        Got will = watcher.take();
+        assertThat(will.topic()).isEqualTo("we/late");
+        assertThat(will.props().getMessageExpiryInterval()).isEqualTo(1L);
+    }
+
+    @Test
+    void willIsPublishedWhenTheSessionEndsBeforeTheWillDelay() throws Exception {
+        Paho5Client watcher = connected("p5-watch4");
+        watcher.subscribe("ws/#", 1);
+        MqttProperties willProps = new MqttProperties();
+        willProps.setWillDelayInterval(30L);
+        Paho5Client dying = paho("p5-wses").connect(o -> {
+            o.setSessionExpiryInterval(1L);
+            o.setWill("ws/ended", new MqttMessage(utf8("gone"), 1, false, null));
+            o.setWillMessageProperties(willProps);
+        });
+        dying.drop();
+        // 3.1.3.2.2: published when the delay passes or the session ends, whichever is first (here after 1 s)
+        assertThat(watcher.take().topic()).isEqualTo("ws/ended");
+    }
+
+    @Test
+    void disconnectWithWillMessageReasonPublishesTheWill() throws Exception {
+        Paho5Client watcher = connected("p5-watch5");
+        watcher.subscribe("w4/#", 1);
+        Paho5Client leaving = paho("p5-w4").connect(o ->
+                o.setWill("w4/asked", new MqttMessage(utf8("on purpose"), 1, false, null)));
+        // DISCONNECT 0x04 Disconnect with Will Message (3.14.2.1)
+        leaving.client.disconnect(Paho5Client.WAIT_MS, null, null, 0x04, new MqttProperties())
+                .waitForCompletion(Paho5Client.WAIT_MS);
+        Got will = watcher.take();
+        assertThat(will.topic()).isEqualTo("w4/asked");
+        assertThat(will.payload()).isEqualTo("on purpose");
     }
 
     @Test
