@@ -530,8 +530,10 @@ public final class Session {
                     }
                 }
                 if (m.expiryNanos() != Long.MAX_VALUE) {
-                    // forward the remaining lifetime, not the original [MQTT-3.3.2-6]
-                    long left = Math.max(0, (m.expiryNanos() - System.nanoTime()) / 1_000_000_000L);
+                    // forward the remaining lifetime, not the original [MQTT-3.3.2-6]; rounded up, so a message
+                    // forwarded within its last second is not announced as having 0 s left
+                    long nanosLeft = m.expiryNanos() - System.nanoTime();
+                    long left = nanosLeft <= 0 ? 0 : (nanosLeft + 999_999_999L) / 1_000_000_000L;
                     b.put(PropertyId.MESSAGE_EXPIRY_INTERVAL, left);
                 }
                 props = b.build();
