@@ -281,6 +281,10 @@ public final class Session {
         if (broker.sessions().get(clientId) != this) {
             return; // ended or replaced by a clean session meanwhile
         }
+        if (d.message().expiryNanos() != Long.MAX_VALUE && d.message().expired(System.nanoTime())) {
+            forget(d); // [MQTT-3.3.2-5]: an expired message is not delivered
+            return;
+        }
         if (d.seq() != 0) {
             if (d.seq() <= pagedUpTo) {
                 return; // already read back from the store
