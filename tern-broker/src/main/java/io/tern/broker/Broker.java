@@ -85,6 +85,9 @@ public final class Broker implements AutoCloseable {
     private final List<ScheduledFuture<?>> timers = new ArrayList<>();
     private volatile boolean running;
     private Durability durability;
+    private io.tern.broker.security.EnhancedAuthenticator enhancedAuthenticator;
+
+    io.tern.broker.security.EnhancedAuthenticator enhancedAuthenticator() { return enhancedAuthenticator; }
 
     private Broker(BrokerConfig config) {
         this.config = config;
@@ -99,6 +102,13 @@ public final class Broker implements AutoCloseable {
     /** Builds a {@link Broker}. */
     public static final class Builder {
         private BrokerConfig config;
+        private io.tern.broker.security.EnhancedAuthenticator enhanced;
+
+        /** MQTT 5 enhanced authentication for clients that name this authenticator's method. */
+        public Builder enhancedAuthenticator(io.tern.broker.security.EnhancedAuthenticator authenticator) {
+            this.enhanced = authenticator;
+            return this;
+        }
 
         private Builder() {
         }
@@ -110,7 +120,9 @@ public final class Broker implements AutoCloseable {
         }
 
         public Broker build() {
-            return new Broker(config != null ? config : new BrokerConfig());
+            Broker b = new Broker(config != null ? config : new BrokerConfig());
+            b.enhancedAuthenticator = enhanced;
+            return b;
         }
     }
 
@@ -383,6 +395,7 @@ public final class Broker implements AutoCloseable {
         shutdownGroups();
         authExecutor.shutdownNow();
         if (durability != null) {
+            durability.store().putCounters(stats.totals());
             durability.store().close();
             durability = null;
         }
@@ -405,6 +418,7 @@ public final class Broker implements AutoCloseable {
             throw new IOException(e.getMessage(), e);
         }
         durability = new Durability(store, rec.nextMessageId());
+        stats.restore(store.counters());
         router.durability(durability);
         for (io.tern.broker.store.StoredMessage m : rec.retained()) {
             retained.put(Durability.fromStored(m));

@@ -22,7 +22,7 @@ import java.util.concurrent.ThreadLocalRandom;
  */
 final class ProtocolHandler {
 
-    private enum State { NEW, CONNECTING, CONNECTED, CLOSED }
+    private enum State { NEW, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
     /** Packets a client may send after CONNECT before it has its CONNACK; more is abuse. */
     private static final int MAX_EARLY_PACKETS = 1000;
@@ -40,6 +40,12 @@ final class ProtocolHandler {
     private String closeReason;
     /** Topic aliases the client set up (MQTT 5), index = alias. */
     private String[] inboundAliases;
+    /** MQTT 5 enhanced authentication: the method in use, the authenticator's progress, what CONNACK returns. */
+    private String authMethod;
+    private Object authState;
+    private byte[] authReply;
+    private Runnable afterAuth;
+    private boolean reauthenticating;
 
     ProtocolHandler(Broker broker, Connection conn) {
         this.broker = broker;
@@ -60,6 +66,16 @@ final class ProtocolHandler {
                 } else {
                     // the decoder enforces CONNECT-first; this is defence in depth [MQTT-3.1.0-1]
                     protocolError("first packet was " + p.type() + ", not CONNECT");
+                }
+            }
+            case AUTHENTICATING -> {
+                if (p instanceof Packet.Auth a && a.reasonCode() == 0x18) {
+                    continueAuth(a);
+                } else if (p instanceof Packet.Disconnect d) {
+                    onDisconnect(d);
+                } else {
+                    // only AUTH (or DISCONNECT) may come before the CONNACK of an enhanced authentication (MQTT 5 4.12)
+                    protocolError(p.type() + " during enhanced authentication");
                 }
             }
             case CONNECTING -> {
@@ -107,7 +123,7 @@ final class ProtocolHandler {
             }
             case DISCONNECT -> onDisconnect((Packet.Disconnect) p);
             case CONNECT -> protocolError("second CONNECT on one connection"); // [MQTT-3.1.0-2]
-            case AUTH -> protocolError("AUTH without an authentication method");
+            case AUTH -> onAuth((Packet.Auth) p);
             default -> protocolError("unexpected " + p.type() + " from a client");
         }
     }
@@ -130,10 +146,14 @@ final class ProtocolHandler {
             return;
         }
         if (version.isV5() && c.properties().has(PropertyId.AUTHENTICATION_METHOD)) {
-            // no enhanced authentication method is configured [MQTT-4.12.0-1]
-            refuse(c, 5, 0x8C, "unsupported authentication method '"
-                    + c.properties().stringValue(PropertyId.AUTHENTICATION_METHOD) + "'");
-            return;
+            String method = c.properties().stringValue(PropertyId.AUTHENTICATION_METHOD);
+            io.tern.broker.security.EnhancedAuthenticator ea = broker.enhancedAuthenticator();
+            if (ea == null || !ea.method().equals(method)) {
+                // [MQTT-4.12.0-1]: a method the server does not support
+                refuse(c, 5, 0x8C, "unsupported authentication method '" + method + "'");
+                return;
+            }
+            authMethod = method;
         }
         String id = c.clientId();
         username = c.username();
@@ -185,6 +205,13 @@ final class ProtocolHandler {
         final int ka0 = keepAlive;
         final int ska0 = serverKeepAlive;
         final boolean assigned0 = assigned;
+        if (authMethod != null) {
+            // the enhanced authenticator stands in for password_file and allow_anonymous
+            afterAuth = () -> authenticated(c, AuthResult.ACCEPT, ka0, ska0, assigned0);
+            authStep(broker.enhancedAuthenticator().start(clientId, username,
+                    c.properties().binaryValue(PropertyId.AUTHENTICATION_DATA)), c);
+            return;
+        }
         ListenerSecurity sec = broker.security(conn.listener());
         String user = username;
         if (identityAsUsername) {
@@ -212,6 +239,85 @@ final class ProtocolHandler {
             AuthResult result = r;
             loop.execute(() -> authenticated(c, result, ka0, ska0, assigned0));
         });
+    }
+
+    /** Acts on one step of enhanced authentication, during CONNECT ({@code c} set) or re-authentication. */
+    private void authStep(io.tern.broker.security.EnhancedAuthenticator.Step step, Packet.Connect c) {
+        switch (step.outcome()) {
+            case SUCCESS -> {
+                authReply = step.data();
+                authState = null;
+                if (c != null) {
+                    state = State.CONNECTING;
+                    Runnable next = afterAuth;
+                    afterAuth = null;
+                    next.run();
+                } else {
+                    reauthenticating = false;
+                    conn.send(new Packet.Auth(0x00, authProperties(authReply)));
+                }
+            }
+            case CONTINUE -> {
+                authState = step.state();
+                if (c != null) {
+                    state = State.AUTHENTICATING;
+                    pendingConnect = c;
+                } else {
+                    reauthenticating = true;
+                }
+                conn.send(new Packet.Auth(0x18, authProperties(step.data())));
+            }
+            case FAILURE -> {
+                if (c != null) {
+                    refuse(c, 5, 0x87, "enhanced authentication failed");
+                    Log.NOTICE.info("Client {} disconnected, not authorised.", clientId);
+                } else {
+                    disconnect(0x87, "re-authentication failed");
+                }
+            }
+        }
+    }
+
+    private Packet.Connect pendingConnect;
+
+    private Properties authProperties(byte[] data) {
+        Properties.Builder b = Properties.builder().put(PropertyId.AUTHENTICATION_METHOD, authMethod);
+        if (data != null) {
+            b.put(PropertyId.AUTHENTICATION_DATA, data);
+        }
+        return b.build();
+    }
+
+    private void continueAuth(Packet.Auth a) {
+        if (!authMethod.equals(a.properties().stringValue(PropertyId.AUTHENTICATION_METHOD))) {
+            protocolError("AUTH with a different authentication method"); // [MQTT-4.12.0-5]
+            return;
+        }
+        io.tern.broker.security.EnhancedAuthenticator.Step step =
+                broker.enhancedAuthenticator().next(authState, a.properties().binaryValue(PropertyId.AUTHENTICATION_DATA));
+        Packet.Connect c = state == State.AUTHENTICATING ? pendingConnect : null;
+        if (c != null && step.outcome() != io.tern.broker.security.EnhancedAuthenticator.Outcome.CONTINUE) {
+            pendingConnect = null;
+        }
+        authStep(step, c);
+    }
+
+    /** AUTH after CONNACK: re-authentication (0x19) or its continuation (0x18) [MQTT-4.12.1]. */
+    private void onAuth(Packet.Auth a) {
+        if (authMethod == null) {
+            protocolError("AUTH without an authentication method"); // [MQTT-4.12.0-7]
+        } else if (a.reasonCode() == 0x19 && !reauthenticating) {
+            if (!authMethod.equals(a.properties().stringValue(PropertyId.AUTHENTICATION_METHOD))) {
+                protocolError("re-authentication with a different method"); // [MQTT-4.12.1-1]
+                return;
+            }
+            authStep(broker.enhancedAuthenticator().start(clientId, username,
+                    a.properties().binaryValue(PropertyId.AUTHENTICATION_DATA)), null);
+        } else if (a.reasonCode() == 0x18 && reauthenticating) {
+            continueAuth(a);
+        } else {
+            protocolError("unexpected AUTH reason 0x" + Integer.toHexString(a.reasonCode()));
+        }
     }
 
     private void authenticated(Packet.Connect c, AuthResult auth, int keepAlive, int serverKeepAlive,
@@ -312,6 +418,13 @@ final class ProtocolHandler {
         Properties.Builder b = Properties.builder();
         if (assigned) {
             b.put(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId);
+        }
+        if (authMethod != null) {
+            // [MQTT-4.12.0-5]: a successful CONNACK repeats the method, with the final data if any
+            b.put(PropertyId.AUTHENTICATION_METHOD, authMethod);
+            if (authReply != null) {
+                b.put(PropertyId.AUTHENTICATION_DATA, authReply);
+            }
         }
         if (serverKeepAlive >= 0) {
             b.put(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive);

@@ -245,7 +245,8 @@ public final class Router {
             case HASH_TOPIC -> Math.floorMod(msg.topic().hashCode(), n);
             case STICKY -> {
                 Subscriber st = g.sticky;
-                if (st != null && st.session() != exclude && (!onlineOnly || st.session().online())) {
+                if (st != null && st.session() != exclude && (!onlineOnly || st.session().online())
+                        && st.session().mayRead(msg.topic())) {
                     yield -1;
                 }
                 yield 0;
@@ -256,7 +257,9 @@ public final class Router {
         }
         for (int k = 0; k < n; k++) {
             Subscriber cand = members[(start + k) % n];
-            if (cand.session() != exclude && (!onlineOnly || cand.session().online())) {
+            if (cand.session() != exclude && (!onlineOnly || cand.session().online())
+                    && cand.session().mayRead(msg.topic())) {
+                // a member the ACL keeps from this topic is passed over, not chosen to lose the message
                 if (strategy == SharedSubscriptionStrategy.STICKY) {
                     g.sticky = cand;
                 }

@@ -281,6 +281,10 @@ public final class Session {
         if (broker.sessions().get(clientId) != this) {
             return; // ended or replaced by a clean session meanwhile
         }
+        if (d.message().expiryNanos() != Long.MAX_VALUE && d.message().expired(System.nanoTime())) {
+            forget(d); // [MQTT-3.3.2-5]: an expired message is not delivered
+            return;
+        }
         if (d.seq() != 0) {
             if (d.seq() <= pagedUpTo) {
                 return; // already read back from the store
@@ -530,8 +534,10 @@ public final class Session {
                     }
                 }
                 if (m.expiryNanos() != Long.MAX_VALUE) {
-                    // forward the remaining lifetime, not the original [MQTT-3.3.2-6]
-                    long left = Math.max(0, (m.expiryNanos() - System.nanoTime()) / 1_000_000_000L);
+                    // forward the remaining lifetime, not the original [MQTT-3.3.2-6]; rounded up, so a message
+                    // forwarded within its last second is not announced as having 0 s left
+                    long nanosLeft = m.expiryNanos() - System.nanoTime();
+                    long left = nanosLeft <= 0 ? 0 : (nanosLeft + 999_999_999L) / 1_000_000_000L;
                     b.put(PropertyId.MESSAGE_EXPIRY_INTERVAL, left);
                 }
                 props = b.build();

@@ -134,7 +134,7 @@ final class SessionRegistry {
             // the session ends before the will delay: the will goes now [MQTT-3.1.3-9]
             s.pendingWill.cancel(false);
             s.pendingWill = null;
-            broker.publish(s.pendingWillMessage, null);
+            broker.publish(publishedNow(s.pendingWillMessage), null);
             s.pendingWillMessage = null;
         }
     }
@@ -145,8 +145,20 @@ final class SessionRegistry {
         s.pendingWill = s.executor().schedule(() -> {
             s.pendingWill = null;
             s.pendingWillMessage = null;
-            broker.publish(will, null);
+            broker.publish(publishedNow(will), null);
         }, seconds, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A delayed will's Message Expiry Interval counts from its publication, not from the disconnect (3.1.3.2.4:
+     * it "is sent as the Publication Expiry Interval when the Server publishes the Will Message").
+     */
+    private static Message publishedNow(Message will) {
+        long now = System.nanoTime();
+        long expiry = will.expiryNanos() == Long.MAX_VALUE
+                ? Long.MAX_VALUE : now + (will.expiryNanos() - will.createdNanos());
+        return new Message(will.topic(), will.payload(), will.qos(), will.retain(), will.properties(),
+                will.publisherId(), now, expiry);
     }
 
     /** Ends offline sessions whose expiry has passed; called periodically from any thread. */

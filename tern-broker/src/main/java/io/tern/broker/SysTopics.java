@@ -66,6 +66,10 @@ final class SysTopics {
     /** Publishes every dynamic value that changed; runs on one event loop at a time. */
     synchronized void publish() {
         BrokerStats s = broker.stats();
+        Durability dur = broker.durability();
+        if (dur != null) {
+            dur.store().putCounters(s.totals()); // totals survive a crash to within one sys_interval
+        }
         long now = System.nanoTime();
         double interval = lastRunNanos == 0 ? 0 : (now - lastRunNanos) / 1e9;
         lastRunNanos = now;

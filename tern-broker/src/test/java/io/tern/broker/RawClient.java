@@ -21,7 +21,7 @@ import java.util.List;
  * A bare-socket MQTT peer for tests that need to send exactly the bytes they choose (malformed packets,
  * unacknowledged deliveries, abrupt closes) and see exactly what the broker answers.
  */
-final class RawClient implements AutoCloseable {
+public final class RawClient implements AutoCloseable {
 
     private final Socket socket;
     private final InputStream in;
@@ -30,25 +30,25 @@ final class RawClient implements AutoCloseable {
     private final EmbeddedChannel decoder;
     private final ArrayDeque<Packet> received = new ArrayDeque<>();
 
-    RawClient(int port, MqttVersion version) throws IOException {
+    public RawClient(int port, MqttVersion version) throws IOException {
         this.socket = new Socket("127.0.0.1", port);
-        this.socket.setSoTimeout(5000);
+        this.socket.setSoTimeout(10_000);
         this.in = socket.getInputStream();
         this.out = socket.getOutputStream();
         this.version = version;
         this.decoder = new EmbeddedChannel(new MqttDecoder(version, 0));
     }
 
-    RawClient(int port) throws IOException {
+    public RawClient(int port) throws IOException {
         this(port, MqttVersion.MQTT_3_1_1);
     }
 
-    void sendBytes(byte... bytes) throws IOException {
+    public void sendBytes(byte... bytes) throws IOException {
         out.write(bytes);
         out.flush();
     }
 
-    void send(Packet p) throws IOException {
+    public void send(Packet p) throws IOException {
         ByteBuf b = MqttEncoder.encode(p, version, io.netty.buffer.ByteBufAllocator.DEFAULT);
         byte[] bytes = new byte[b.readableBytes()];
         b.readBytes(bytes);
@@ -57,24 +57,62 @@ final class RawClient implements AutoCloseable {
     }
 
     /** CONNECT and wait for CONNACK. */
-    Packet.ConnAck connect(String clientId, boolean clean, int keepAlive, Packet.Will will) throws IOException {
+    public Packet.ConnAck connect(String clientId, boolean clean, int keepAlive, Packet.Will will) throws IOException {
         send(new Packet.Connect(version, clientId, clean, keepAlive, null, null, will, Properties.EMPTY));
         return (Packet.ConnAck) next();
     }
 
     /** MQTT 5 CONNECT with properties; waits for CONNACK. */
-    Packet.ConnAck connect(String clientId, boolean clean, int keepAlive, Packet.Will will, Properties props)
+    public Packet.ConnAck connect(String clientId, boolean clean, int keepAlive, Packet.Will will, Properties props)
             throws IOException {
         send(new Packet.Connect(version, clientId, clean, keepAlive, null, null, will, props));
         return (Packet.ConnAck) next();
     }
 
-    Packet.ConnAck connect(String clientId) throws IOException {
+    /** CONNECT (clean, keep-alive 60) with credentials; waits for CONNACK. */
+    public Packet.ConnAck connect(String clientId, String username, String password) throws IOException {
+        send(new Packet.Connect(version, clientId, true, 60, username,
+                password == null ? null : password.getBytes(java.nio.charset.StandardCharsets.UTF_8), null,
+                Properties.EMPTY));
+        return (Packet.ConnAck) next();
+    }
+
+    /** One connection, one CONNECT with credentials, its CONNACK, and close. */
+    public static Packet.ConnAck connectOnce(int port, MqttVersion version, String clientId, String username,
+                                             String password) throws IOException {
+        try (RawClient c = new RawClient(port, version)) {
+            return c.connect(clientId, username, password);
+        }
+    }
+
+    /** SUBSCRIBE at QoS 1 to each filter; waits for SUBACK. */
+    public Packet.SubAck subscribe(int packetId, String... filters) throws IOException {
+        send(new Packet.Subscribe(packetId,
+                java.util.Arrays.stream(filters).map(f -> new Packet.Subscription(f, 1)).toList(), Properties.EMPTY));
+        return (Packet.SubAck) next();
+    }
+
+    /** True when the broker closes the connection within the socket timeout without sending anything more. */
+    public boolean closedByBroker() throws IOException {
+        try {
+            Packet p = next();
+            throw new AssertionError("expected the connection to close, got " + p);
+        } catch (java.net.SocketTimeoutException e) {
+            return false;
+        } catch (IOException e) {
+            return true;
+        }
+    }
+
+    /** Packets already read but not yet taken. */
+    public List<Packet> pending() { return List.copyOf(received); }
+
+    public Packet.ConnAck connect(String clientId) throws IOException {
         return connect(clientId, true, 60, null);
     }
 
     /** The next packet from the broker, waiting up to the socket timeout; throws at EOF. */
-    Packet next() throws IOException {
+    public Packet next() throws IOException {
         while (received.isEmpty()) {
             byte[] buf = new byte[8192];
             int n = in.read(buf);
@@ -91,7 +129,7 @@ final class RawClient implements AutoCloseable {
     }
 
     /** Reads until the broker closes the connection; returns the packets it sent before closing. */
-    List<Packet> readUntilClosed() throws IOException {
+    public List<Packet> readUntilClosed() throws IOException {
         List<Packet> got = new java.util.ArrayList<>();
         try {
             while (true) {
@@ -104,7 +142,7 @@ final class RawClient implements AutoCloseable {
         }
     }
 
-    void setTimeout(int millis) throws IOException {
+    public void setTimeout(int millis) throws IOException {
         socket.setSoTimeout(millis);
     }
 

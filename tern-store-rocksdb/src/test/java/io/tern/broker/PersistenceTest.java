@@ -199,6 +199,19 @@ class PersistenceTest {
     }
 
     @Test
+    void sysTotalsContinueAfterARestart() throws Exception {
+        start();
+        for (int i = 0; i < 5; i++) {
+            publish("t/x", "m", 0, false);
+        }
+        long received = broker.broker.stats().publishReceived.sum();
+        assertThat(received).isGreaterThanOrEqualTo(5);
+        restart();
+        assertThat(broker.broker.stats().publishReceived.sum()).isEqualTo(received);
+        assertThat(broker.broker.stats().connections.sum()).isGreaterThanOrEqualTo(5);
+    }
+
+    @Test
     void unreadableStoreStopsStartUpWithThePathAndWhatToDo() throws Exception {
         Path store = dir.resolve("tern.db");
         Files.createDirectories(store);

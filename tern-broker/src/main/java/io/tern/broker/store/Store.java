@@ -66,6 +66,12 @@ public interface Store extends AutoCloseable {
 
     void removeRetained(String topic);
 
+    /** Stores the broker's running totals (what {@code $SYS} reports as totals), so they go on after a restart. */
+    void putCounters(java.util.Map<String, Long> counters);
+
+    /** The totals last stored with {@link #putCounters}, empty when none. */
+    java.util.Map<String, Long> counters();
+
     /**
      * Calls {@code onDurable} (on a store thread) once every write made before this call is durable under
      * the configured {@code persistence_sync} policy: {@code always} and {@code batch} fsync (batch groups

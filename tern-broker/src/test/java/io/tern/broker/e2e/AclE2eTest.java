@@ -1,5 +1,6 @@
 package io.tern.broker.e2e;
 
+import io.tern.broker.RawClient;
 import io.tern.broker.Broker;
 import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
@@ -12,6 +13,7 @@ import org.junit.jupiter.api.io.TempDir;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -83,7 +85,7 @@ class AclE2eTest {
 
     @Test
     void aDeniedPublishIsAnsweredNotAuthorisedInMqtt5() throws Exception {
-        try (RawMqtt alice = new RawMqtt(port, MqttVersion.MQTT_5)) {
+        try (RawClient alice = new RawClient(port, MqttVersion.MQTT_5)) {
             assertThat(alice.connect("alice-5", "alice", null).reasonCode()).isZero();
             alice.send(new Packet.Publish("bob/private", 1, false, false, 7, "x".getBytes(StandardCharsets.UTF_8),
                     Properties.EMPTY));
@@ -143,12 +145,12 @@ class AclE2eTest {
     @Test
     void subscribingToAFilterTheClientCanNeverReadIsRefused() throws Exception {
         // Tern refuses (0x80) what Mosquitto 2.0.11 would grant and then never deliver
-        try (RawMqtt bob = new RawMqtt(port, MqttVersion.MQTT_3_1_1)) {
+        try (RawClient bob = new RawClient(port, MqttVersion.MQTT_3_1_1)) {
             assertThat(bob.connect("bob-1", "bob", null).reasonCode()).isZero();
             Packet.SubAck ack = bob.subscribe(1, "bob/#", "alice/#", "sensors/secret/#", "sensors/+/temp");
             assertThat(ack.reasonCodes()).containsExactly(1, 0x80, 0x80, 1);
         }
-        try (RawMqtt bob = new RawMqtt(port, MqttVersion.MQTT_5)) {
+        try (RawClient bob = new RawClient(port, MqttVersion.MQTT_5)) {
             assertThat(bob.connect("bob-5", "bob", null).reasonCode()).isZero();
             assertThat(bob.subscribe(1, "alice/#", "bob/x").reasonCodes()).containsExactly(0x87, 1);
         }
@@ -181,10 +183,28 @@ class AclE2eTest {
 
     @Test
     void aClientIdWithWildcardsGetsNothingFromPatterns() throws Exception {
-        try (RawMqtt sly = new RawMqtt(port, MqttVersion.MQTT_3_1_1)) {
+        try (RawClient sly = new RawClient(port, MqttVersion.MQTT_3_1_1)) {
             assertThat(sly.connect("dev-#", "carol", null).reasonCode()).isZero();
             // %c would otherwise expand to clients/dev-#/#
             assertThat(sly.subscribe(1, "clients/dev-1/x").reasonCodes()).isEqualTo(List.of(0x80));
+        }
+    }
+
+    @Test
+    void aSharedSubscriptionGivesEachMessageToAMemberThatMayReadIt() throws Exception {
+        // bob may not read sensors/secret/#, admin may: a group of both must never pick bob for it
+        try (PahoClient admin = PahoClient.connect(uri, "admin-2", "admin", null);
+             PahoClient bob = PahoClient.connect(uri, "bob-2", "bob", null);
+             PahoClient alice = PahoClient.connect(uri, "alice-2", "alice", null)) {
+            assertThat(admin.subscribe("$share/g/sensors/#", 1)).isEqualTo(1);
+            assertThat(bob.subscribe("$share/g/sensors/#", 1)).isEqualTo(1);
+            for (int i = 0; i < 6; i++) {
+                alice.publish("sensors/secret/" + i, "s" + i, 1);
+            }
+            for (int i = 0; i < 6; i++) {
+                assertThat(admin.next()).isEqualTo("sensors/secret/" + i + " s" + i);
+            }
+            assertThat(bob.poll(Duration.ofMillis(300))).isNull();
         }
     }
 }

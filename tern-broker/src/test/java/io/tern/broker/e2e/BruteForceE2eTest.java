@@ -1,5 +1,6 @@
 package io.tern.broker.e2e;
 
+import io.tern.broker.RawClient;
 import io.tern.broker.Broker;
 import io.tern.broker.security.PasswdCommand;
 import io.tern.codec.MqttVersion;
@@ -53,7 +54,7 @@ class BruteForceE2eTest {
                     for (int i = thread; i < ATTEMPTS; i += THREADS) {
                         boolean real = i % 2 == 0;
                         String user = real ? "alice" : "user" + i;
-                        int code = RawMqtt.connect(port, MqttVersion.MQTT_3_1_1, "guess-" + i, user, "guess" + i)
+                        int code = RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "guess-" + i, user, "guess" + i)
                                 .reasonCode();
                         (real ? existing : unknown).computeIfAbsent(code, k -> new LongAdder()).increment();
                         done.incrementAndGet();

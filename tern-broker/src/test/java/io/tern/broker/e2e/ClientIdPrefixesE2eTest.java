@@ -1,5 +1,6 @@
 package io.tern.broker.e2e;
 
+import io.tern.broker.RawClient;
 import io.tern.broker.Broker;
 import io.tern.codec.MqttVersion;
 import org.junit.jupiter.api.Test;
@@ -25,12 +26,12 @@ class ClientIdPrefixesE2eTest {
                 + "password_file passwords.txt\n"
                 + "listener " + Brokers.freePort() + " 127.0.0.1\n")) {
             int port = broker.port();
-            assertThat(RawMqtt.connect(port, MqttVersion.MQTT_3_1_1, "sensor-7", "sensor1", "sensorpass1").reasonCode())
+            assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "sensor-7", "sensor1", "sensorpass1").reasonCode())
                     .isZero();
             // the right credentials do not help an id without the prefix (Mosquitto: not authorised)
-            assertThat(RawMqtt.connect(port, MqttVersion.MQTT_3_1_1, "laptop", "sensor1", "sensorpass1").reasonCode())
+            assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "laptop", "sensor1", "sensorpass1").reasonCode())
                     .isEqualTo(5);
-            assertThat(RawMqtt.connect(port, MqttVersion.MQTT_5, "laptop", "sensor1", "sensorpass1").reasonCode())
+            assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_5, "laptop", "sensor1", "sensorpass1").reasonCode())
                     .isEqualTo(0x87);
             assertThat(PahoClient.connect("tcp://127.0.0.1:" + port, "sensor-8", "sensor1", "sensorpass1").client
                     .isConnected()).isTrue();

@@ -1,5 +1,6 @@
 package io.tern.broker.e2e;
 
+import io.tern.broker.RawClient;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3BlockingClient;
 import com.hivemq.client.mqtt.mqtt3.Mqtt3Client;
@@ -103,8 +104,8 @@ class PasswordFileE2eTest {
     @Test
     void aWrongPasswordIsRefusedWithBadUsernameOrPassword() throws Exception {
         // [MQTT-3.2.2-6] CONNACK 4 in 3.1.1, 0x86 in MQTT 5 (Mosquitto 2.0 answers 5 / 0x87 here)
-        assertThat(RawMqtt.connect(port, MqttVersion.MQTT_3_1_1, "c1", "alice", "wrong").reasonCode()).isEqualTo(4);
-        assertThat(RawMqtt.connect(port, MqttVersion.MQTT_5, "c2", "alice", "wrong").reasonCode()).isEqualTo(0x86);
+        assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "c1", "alice", "wrong").reasonCode()).isEqualTo(4);
+        assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_5, "c2", "alice", "wrong").reasonCode()).isEqualTo(0x86);
         assertThatThrownBy(() -> PahoClient.connect(uri, "c3", "bob", "alice-secret"))
                 .isInstanceOfSatisfying(MqttException.class,
                         e -> assertThat(e.getReasonCode()).isEqualTo(MqttException.REASON_CODE_FAILED_AUTHENTICATION));
@@ -118,16 +119,16 @@ class PasswordFileE2eTest {
 
     @Test
     void anUnknownUserGetsTheSameAnswerAsAWrongPassword() throws Exception {
-        assertThat(RawMqtt.connect(port, MqttVersion.MQTT_3_1_1, "c1", "mallory", "wrong").reasonCode()).isEqualTo(4);
-        assertThat(RawMqtt.connect(port, MqttVersion.MQTT_5, "c2", "mallory", "wrong").reasonCode()).isEqualTo(0x86);
+        assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "c1", "mallory", "wrong").reasonCode()).isEqualTo(4);
+        assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_5, "c2", "mallory", "wrong").reasonCode()).isEqualTo(0x86);
     }
 
     @Test
     void anAnonymousClientIsNotAuthorisedAndTheLogSaysSo() throws Exception {
         try (LogCapture log = new LogCapture()) {
-            assertThat(RawMqtt.connect(port, MqttVersion.MQTT_3_1_1, "anon-1", null, null).reasonCode()).isEqualTo(5);
+            assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "anon-1", null, null).reasonCode()).isEqualTo(5);
             log.awaitLine("Client anon-1 disconnected, not authorised.");
-            assertThat(RawMqtt.connect(port, MqttVersion.MQTT_5, "anon-2", null, null).reasonCode()).isEqualTo(0x87);
+            assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_5, "anon-2", null, null).reasonCode()).isEqualTo(0x87);
             log.awaitLine("Client anon-2 disconnected, not authorised.");
         }
         assertThatThrownBy(() -> PahoClient.connect(uri, "anon-3", null, null))
@@ -138,7 +139,7 @@ class PasswordFileE2eTest {
     @Test
     void theBrokerClosesTheConnectionAfterARefusal() throws Exception {
         // [MQTT-3.2.2-5] a non-zero CONNACK is followed by the close
-        try (RawMqtt c = new RawMqtt(port, MqttVersion.MQTT_3_1_1)) {
+        try (RawClient c = new RawClient(port, MqttVersion.MQTT_3_1_1)) {
             assertThat(c.connect("c1", "alice", "wrong").reasonCode()).isEqualTo(4);
             assertThat(c.closedByBroker()).isTrue();
         }

@@ -1,5 +1,6 @@
 package io.tern.broker.e2e;
 
+import io.tern.broker.RawClient;
 import io.tern.broker.Broker;
 import io.tern.broker.config.BrokerConfig;
 import io.tern.broker.config.ListenerConfig;
@@ -64,7 +65,7 @@ class ReloadE2eTest {
         Files.writeString(acl, "user alice\ntopic readwrite a/#\n");
         try (Broker broker = Brokers.fromConfig(dir, "listener " + Brokers.freePort() + " 127.0.0.1\n"
                 + "allow_anonymous true\nacl_file acl\n")) {
-            try (RawMqtt alice = new RawMqtt(broker.port(), MqttVersion.MQTT_3_1_1)) {
+            try (RawClient alice = new RawClient(broker.port(), MqttVersion.MQTT_3_1_1)) {
                 assertThat(alice.connect("alice-1", "alice", null).reasonCode()).isZero();
                 Files.writeString(acl, "user alice\ntopic readwrite b/#\ntopic sometimes c/#\n");
                 assertThatThrownBy(broker::reload).isInstanceOf(IOException.class)
@@ -81,11 +82,11 @@ class ReloadE2eTest {
         try (Broker broker = Brokers.fromConfig(dir, "listener " + Brokers.freePort() + " 127.0.0.1\n"
                 + "allow_anonymous false\npassword_file passwords\n")) {
             int port = broker.port();
-            assertThat(RawMqtt.connect(port, MqttVersion.MQTT_3_1_1, "c1", "alice", "two").reasonCode()).isEqualTo(4);
+            assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "c1", "alice", "two").reasonCode()).isEqualTo(4);
             assertThat(PasswdCommand.run("-I", "1000", "-b", pw.toString(), "alice", "two")).isZero();
             broker.reload();
-            assertThat(RawMqtt.connect(port, MqttVersion.MQTT_3_1_1, "c2", "alice", "two").reasonCode()).isZero();
-            assertThat(RawMqtt.connect(port, MqttVersion.MQTT_3_1_1, "c3", "alice", "one").reasonCode()).isEqualTo(4);
+            assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "c2", "alice", "two").reasonCode()).isZero();
+            assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "c3", "alice", "one").reasonCode()).isEqualTo(4);
         }
     }
 

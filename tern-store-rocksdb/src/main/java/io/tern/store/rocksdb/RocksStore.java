@@ -700,6 +700,36 @@ public final class RocksStore implements Store {
         delete(retained, Keys.utf8(topic), "retained message");
     }
 
+    private static final byte[] COUNTERS_KEY = "counters".getBytes(StandardCharsets.US_ASCII);
+
+    @Override
+    public void putCounters(java.util.Map<String, Long> counters) {
+        StringBuilder sb = new StringBuilder();
+        for (java.util.Map.Entry<String, Long> e : counters.entrySet()) {
+            sb.append(e.getKey()).append('=').append(e.getValue()).append('\n');
+        }
+        put(meta, COUNTERS_KEY, sb.toString().getBytes(StandardCharsets.UTF_8), "counters");
+    }
+
+    @Override
+    public java.util.Map<String, Long> counters() {
+        java.util.Map<String, Long> out = new java.util.LinkedHashMap<>();
+        try {
+            byte[] v = db.get(meta, COUNTERS_KEY);
+            if (v != null) {
+                for (String line : new String(v, StandardCharsets.UTF_8).split("\n")) {
+                    int eq = line.indexOf('=');
+                    if (eq > 0) {
+                        out.put(line.substring(0, eq), Long.parseLong(line.substring(eq + 1)));
+                    }
+                }
+            }
+        } catch (org.rocksdb.RocksDBException | NumberFormatException e) {
+            throw new IllegalStateException("store " + dir + ": cannot read the stored counters: " + e.getMessage(), e);
+        }
+        return out;
+    }
+
     /**
      * {@inheritDoc}
      *
