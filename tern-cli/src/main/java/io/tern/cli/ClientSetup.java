@@ -67,15 +67,30 @@ final class ClientSetup {
     }
 
     private static TlsSettings tls(CliOptions o) {
-        if (o.psk != null) {
-            return TlsSettings.psk(o.pskIdentity, o.psk);
-        }
-        List<String> protocols = o.tlsVersion == null ? List.of()
-                : List.of(o.tlsVersion.replace("tlsv", "TLSv"));
+        // --tls-version is a minimum, as in libmosquitto (SSL_OP_NO_TLSv1_1 etc.); TLS 1.3 is always allowed
+        List<String> protocols = o.tlsVersion == null || !TLS_VERSIONS.contains(o.tlsVersion) ? List.of()
+                : switch (o.tlsVersion) {
+                    case "tlsv1.3" -> List.of("TLSv1.3");
+                    case "tlsv1.2" -> List.of("TLSv1.3", "TLSv1.2");
+                    default -> List.of("TLSv1.3", "TLSv1.2", "TLSv1.1");
+                };
         List<String> ciphers = o.ciphers == null ? List.of() : List.of(o.ciphers.split(":"));
+        if (o.psk != null) {
+            // an invalid key is reported by connect(), before any socket is opened
+            boolean valid = validPsk(o.psk) && !o.psk.isEmpty();
+            return new TlsSettings(null, null, null, null, false, protocols, ciphers, List.of(),
+                    valid ? o.pskIdentity : null, valid ? o.psk : null);
+        }
         return new TlsSettings(o.cafile == null ? null : Path.of(o.cafile), o.capath == null ? null : Path.of(o.capath),
                 o.certfile == null ? null : Path.of(o.certfile), o.keyfile == null ? null : Path.of(o.keyfile),
                 o.insecure, protocols, ciphers, o.tlsAlpn == null ? List.of() : List.of(o.tlsAlpn), null, null);
+    }
+
+    private static final List<String> TLS_VERSIONS = List.of("tlsv1.3", "tlsv1.2", "tlsv1.1");
+
+    /** libmosquitto's mosquitto_tls_psk_set: hexadecimal digits only (no 0x); an empty key passes this check. */
+    private static boolean validPsk(String psk) {
+        return psk.chars().allMatch(c -> c < 128 && Character.digit(c, 16) >= 0);
     }
 
     /**
@@ -88,6 +103,20 @@ final class ClientSetup {
                 errPrint(o, err, "Error: Problem setting TLS options: File not found.\n");
                 return 1;
             }
+        }
+        // the order of libmosquitto's client_opts_set: the PSK first, then the TLS version
+        if (o.psk != null && !validPsk(o.psk)) {
+            errPrint(o, err, "Error: Problem setting TLS-PSK options.\n");
+            return 1;
+        }
+        if (o.tlsVersion != null && !TLS_VERSIONS.contains(o.tlsVersion)) {
+            errPrint(o, err, "Error: Problem setting TLS options, check the options are valid.\n");
+            return 1;
+        }
+        if (o.psk != null && o.psk.isEmpty()) {
+            // OpenSSL refuses a zero-length key in the handshake; libmosquitto reports that as a TLS error
+            errPrint(o, err, "Unable to connect (A TLS error occurred.).\n");
+            return 1;
         }
         try {
             client.connect().get(Math.max(10, o.keepAlive) + 5L, TimeUnit.SECONDS);

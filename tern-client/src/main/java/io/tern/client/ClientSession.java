@@ -332,7 +332,14 @@ final class ClientSession {
     private void open() {
         state = State.CONNECTING;
         lostCause = null;
-        if (cfg.secure() && (cfg.tls() == null || !cfg.tls().isPsk()) && sslContext == null) {
+        if (cfg.secure() && cfg.tls() != null && cfg.tls().isPsk()) {
+            try {
+                PskTls.check(cfg.tls());
+            } catch (RuntimeException e) {
+                connectFailed(new MqttClientException("TLS setup failed: " + e.getMessage(), e));
+                return;
+            }
+        } else if (cfg.secure() && sslContext == null) {
             try {
                 sslContext = TlsContexts.forClient(cfg.tls() == null ? TlsSettings.system() : cfg.tls());
             } catch (Exception e) {

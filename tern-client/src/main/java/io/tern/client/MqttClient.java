@@ -283,6 +283,18 @@ public final class MqttClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * TLS-PSK for {@code ssl://} (and {@code wss://}): the same as {@code tls(TlsSettings.psk(identity, key))}.
+         * Needs BouncyCastle's {@code bctls-jdk18on} on the class path.
+         *
+         * @param identity the PSK identity the broker looks the key up by
+         * @param key      the pre-shared key's bytes
+         */
+        public Builder psk(String identity, byte[] key) {
+            this.tls = TlsSettings.psk(Objects.requireNonNull(identity), key);
+            return this;
+        }
+
         /** Local address to bind the socket to (Mosquitto's {@code -A}). */
         public Builder localAddress(String address) {
             this.localAddress = address;

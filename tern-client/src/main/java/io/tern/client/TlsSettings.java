@@ -1,6 +1,8 @@
 package io.tern.client;
 
+import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.HexFormat;
 import java.util.List;
 
 /**
@@ -12,7 +14,12 @@ import java.util.List;
  * {@code --insecure}.
  *
  * <p>TLS-PSK: {@code pskIdentity} + {@code pskHex} (the key in hex, as Mosquitto's {@code --psk}); needs
- * BouncyCastle's {@code bctls-jdk18on} on the class path, since the JDK has no PSK cipher suites.
+ * BouncyCastle's {@code bctls-jdk18on} on the class path, since the JDK has no PSK cipher suites. The client
+ * offers TLS 1.3 with an external SHA-256 PSK and the TLS 1.2 PSK suites; {@code protocols} limits the versions
+ * (from the highest to the lowest listed; list {@code TLSv1.3, TLSv1.2} for Mosquitto's
+ * {@code --tls-version tlsv1.2}, which is a minimum), {@code ciphers} restricts the
+ * TLS 1.2 suites (IANA or OpenSSL names, e.g. {@code PSK-AES128-GCM-SHA256}); CA, certificate and
+ * {@code insecure} settings do not apply.
  *
  * @param caFile      PEM file of trusted CA certificates, or null
  * @param caPath      directory of PEM CA certificates, or null
@@ -36,6 +43,10 @@ public record TlsSettings(Path caFile, Path caPath, Path certFile, Path keyFile,
         if ((pskIdentity == null) != (pskHex == null)) {
             throw new IllegalArgumentException("TLS-PSK needs both an identity and a key");
         }
+        if (pskHex != null && (pskHex.isEmpty()
+                || !pskHex.chars().allMatch(c -> c < 128 && Character.digit(c, 16) >= 0))) {
+            throw new IllegalArgumentException("the PSK must be hexadecimal digits without 0x, not \"" + pskHex + "\"");
+        }
     }
 
     /** TLS that trusts the JDK's default CA certificates. */
@@ -48,12 +59,51 @@ public record TlsSettings(Path caFile, Path caPath, Path certFile, Path keyFile,
         return new TlsSettings(caFile, null, null, null, false, List.of(), List.of(), List.of(), null, null);
     }
 
-    /** TLS-PSK with an identity and a hex key. */
+    /**
+     * TLS-PSK with an identity and a hex key, as Mosquitto's {@code --psk-identity} and {@code --psk}.
+     *
+     * @throws IllegalArgumentException when the key is empty or not hexadecimal
+     */
     public static TlsSettings psk(String identity, String hexKey) {
         return new TlsSettings(null, null, null, null, false, List.of(), List.of(), List.of(), identity, hexKey);
     }
 
+    /** TLS-PSK with an identity and the key's bytes. */
+    public static TlsSettings psk(String identity, byte[] key) {
+        if (key.length == 0) {
+            throw new IllegalArgumentException("the PSK must not be empty");
+        }
+        return psk(identity, HexFormat.of().formatHex(key));
+    }
+
+    /** @return true for TLS-PSK, false for certificate TLS */
     public boolean isPsk() {
         return pskIdentity != null;
+    }
+
+    /**
+     * The key bytes, decoded as libmosquitto does ({@code mosquitto__hex2bin}): each leading {@code 00} pair is a
+     * zero byte, the rest is read as one big-endian number in its minimal bytes. So an odd number of digits
+     * reads with a leading zero digit ({@code abc} is {@code 0a bc}), and {@code 0ab} is the single byte
+     * {@code ab}, exactly the bytes mosquitto_pub would use.
+     *
+     * @return the key bytes, or null for certificate TLS
+     */
+    public byte[] pskKey() {
+        if (pskHex == null) {
+            return null;
+        }
+        int zeros = 0;
+        while (pskHex.startsWith("00", zeros * 2)) {
+            zeros++;
+        }
+        byte[] rest = new BigInteger(pskHex, 16).toByteArray(); // may carry a sign byte
+        int skip = 0;
+        while (skip < rest.length && rest[skip] == 0) {
+            skip++;
+        }
+        byte[] key = new byte[zeros + rest.length - skip];
+        System.arraycopy(rest, skip, key, zeros, rest.length - skip);
+        return key;
     }
 }

@@ -45,7 +45,7 @@ final class Transport {
                         ChannelPipeline p = ch.pipeline();
                         if (cfg.secure()) {
                             if (cfg.tls() != null && cfg.tls().isPsk()) {
-                                p.addLast(TLS, PskTls.handler(cfg.tls(), cfg.host(), cfg.port()));
+                                p.addLast(TLS, PskTls.handler(cfg.tls(), cfg.connectTimeout()));
                             } else {
                                 SSLEngine engine = sslContext.newEngine(ch.alloc(), cfg.host(), cfg.port());
                                 if (cfg.tls() == null || !cfg.tls().insecure()) {
