@@ -1,6 +1,5 @@
 package io.tern.client;
 
-import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.HexFormat;
 import java.util.List;
@@ -90,20 +89,6 @@ public record TlsSettings(Path caFile, Path caPath, Path certFile, Path keyFile,
      * @return the key bytes, or null for certificate TLS
      */
     public byte[] pskKey() {
-        if (pskHex == null) {
-            return null;
-        }
-        int zeros = 0;
-        while (pskHex.startsWith("00", zeros * 2)) {
-            zeros++;
-        }
-        byte[] rest = new BigInteger(pskHex, 16).toByteArray(); // may carry a sign byte
-        int skip = 0;
-        while (skip < rest.length && rest[skip] == 0) {
-            skip++;
-        }
-        byte[] key = new byte[zeros + rest.length - skip];
-        System.arraycopy(rest, skip, key, zeros, rest.length - skip);
-        return key;
+        return pskHex == null ? null : io.tern.codec.PskKeys.decode(pskHex);
     }
 }

@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -76,7 +75,6 @@ public final class PskFile {
      * @return the key bytes
      */
     public static byte[] decodeKey(String hex) {
-        String even = (hex.length() % 2 == 1) ? "0" + hex : hex;
-        return HexFormat.of().parseHex(even);
+        return io.tern.codec.PskKeys.decode(hex);
     }
 }
