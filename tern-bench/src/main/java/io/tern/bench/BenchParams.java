@@ -80,6 +80,10 @@ public final class BenchParams {
     @Option(names = "--client-id-prefix", description = "client identifier prefix (default: tb-<run id>)")
     String clientIdPrefix;
 
+    @Option(names = "--persistent", description = "subscribers keep a persistent session (clean session 0, or "
+            + "MQTT 5 session expiry 1 h), so a broker with persistence stores their QoS 1/2 deliveries")
+    boolean persistent;
+
     /** The scenario's -c, with its default. */
     int clients() {
         if (clients != null) {

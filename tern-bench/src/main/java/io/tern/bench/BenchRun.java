@@ -106,8 +106,10 @@ public final class BenchRun {
             all.addAll(idle);
         }
         for (int i = 0; i < subCount; i++) {
-            subscribers.add(new Subscriber(prefix + "-s" + i, v, p.keepAlive, counters, expand(p.filter(), i),
-                    p.qos, runId, p.scenario == Scenario.SUB));
+            Subscriber s = new Subscriber(prefix + "-s" + i, v, p.keepAlive, counters, expand(p.filter(), i),
+                    p.qos, runId, p.scenario == Scenario.SUB);
+            s.persistentSession = p.persistent;
+            subscribers.add(s);
         }
         all.addAll(subscribers);
         for (int i = 0; i < pubCount; i++) {

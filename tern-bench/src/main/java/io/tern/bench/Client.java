@@ -37,6 +37,9 @@ class Client extends ChannelInboundHandlerAdapter {
         this.counters = counters;
     }
 
+    /** Whether to ask for a session that outlives the connection (clean session 0 / session expiry). */
+    boolean persistentSession;
+
     /** Completes when the connection is usable, exceptionally if it could not be set up. */
     CompletableFuture<Client> ready() { return ready; }
 
@@ -46,9 +49,15 @@ class Client extends ChannelInboundHandlerAdapter {
         Properties props = Properties.EMPTY;
         if (version.isV5()) {
             // let the broker keep as many QoS 1/2 deliveries in flight to us as it is willing to
-            props = Properties.builder().put(PropertyId.RECEIVE_MAXIMUM, 65_535).build();
+            Properties.Builder b = Properties.builder().put(PropertyId.RECEIVE_MAXIMUM, 65_535);
+            if (persistentSession) {
+                b.put(PropertyId.SESSION_EXPIRY_INTERVAL, 3600L);
+            }
+            props = b.build();
         }
-        write(new Packet.Connect(version, clientId, true, keepAlive, null, null, null, props));
+        // a persistent session starts clean too (clean start 1 with expiry in v5), so runs do not mix
+        write(new Packet.Connect(version, clientId, !persistentSession || version.isV5(), keepAlive, null, null, null,
+                props));
         ctx.flush();
         ctx.fireChannelActive();
     }

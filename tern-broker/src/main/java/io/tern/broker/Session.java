@@ -289,17 +289,52 @@ public final class Session {
             if (d.seq() <= pagedUpTo) {
                 return; // already read back from the store
             }
-            // take it straight from the publisher only when it is the very next one and memory has room;
+            // take it straight from the publisher while memory has room, in sequence order: publishers on
+            // other event loops may hand over seq n+1 before seq n, so a few wait in a reorder buffer;
             // otherwise it waits on disk and is paged in order
-            if (needPage || connection == null || queue.size() >= PAGE || d.seq() != pagedUpTo + 1) {
-                needPage = true;
-                if (connection != null) {
-                    drain();
+            if (connection != null && !congested) {
+                checkCongestion();
+            }
+            if (needPage || connection == null || queue.size() >= PAGE
+                    || (d.seq() != pagedUpTo + 1 && reorder != null && reorder.size() >= PAGE)) {
+                spill();
+                return;
+            }
+            if (d.seq() != pagedUpTo + 1) {
+                if (reorder == null) {
+                    reorder = new java.util.TreeMap<>();
                 }
+                reorder.put(d.seq(), d);
                 return;
             }
             pagedUpTo = d.seq();
+            accept(d);
+            Delivery next;
+            while (reorder != null && !reorder.isEmpty() && (next = reorder.remove(pagedUpTo + 1)) != null) {
+                pagedUpTo = next.seq();
+                accept(next);
+            }
+            return;
         }
+        accept(d);
+    }
+
+    /** Durable deliveries beyond {@link #pagedUpTo} stay on disk from now on and are paged in order. */
+    private void spill() {
+        needPage = true;
+        if (reorder != null) {
+            reorder.clear(); // all of them are in the store, after pagedUpTo
+        }
+        if (connection != null) {
+            drain();
+        }
+    }
+
+    /** Out-of-order durable deliveries waiting for the ones before them (see {@link #deliver}). */
+    private java.util.TreeMap<Long, Delivery> reorder;
+
+    /** The in-memory path: send now, or queue behind what is waiting. */
+    private void accept(Delivery d) {
         if (connection == null) {
             if (d.qos() == 0 && !broker.settings().queueQos0Messages()) {
                 broker.stats().publishDropped.increment();
@@ -325,7 +360,9 @@ public final class Session {
     private void sendNew(Delivery d) {
         int id = allocatePacketId();
         inflight.put(id, new Inflight(d, inflightOrder++));
-        if (d.seq() != 0) {
+        if (d.seq() != 0 && d.qos() == 2) {
+            // QoS 2 must resend under the same id after a restart; QoS 1 may take a fresh one (it is a duplicate
+            // either way), which saves a store write per message
             broker.durability().store().markSent(clientId, d.seq(), id);
         }
         if (!sendPublish(id, d, false)) {
@@ -406,14 +443,16 @@ public final class Session {
     }
 
     private void checkCongestion() {
+        // durable entries wait on disk rather than in the memory queue: they count as queued too
+        long backlog = Math.max(queue.size(), durable ? durableCount.get() - inflight.size() : 0);
         if (!congested) {
             long maxBytes = broker.settings().maxQueuedBytes();
-            if (queue.size() >= highWater() || (maxBytes > 0 && queuedBytes >= maxBytes / 2)) {
+            if (backlog >= highWater() || (maxBytes > 0 && queuedBytes >= maxBytes / 2)) {
                 congested = true;
             }
         } else {
             long maxBytes = broker.settings().maxQueuedBytes();
-            if (queue.size() <= highWater() / 2 && (maxBytes <= 0 || queuedBytes <= maxBytes / 4)) {
+            if (backlog <= highWater() / 2 && (maxBytes <= 0 || queuedBytes <= maxBytes / 4)) {
                 congested = false;
                 resumePublishers();
             }
