@@ -360,9 +360,9 @@ public final class Session {
     private void sendNew(Delivery d) {
         int id = allocatePacketId();
         inflight.put(id, new Inflight(d, inflightOrder++));
-        if (d.seq() != 0 && d.qos() == 2) {
-            // QoS 2 must resend under the same id after a restart; QoS 1 may take a fresh one (it is a duplicate
-            // either way), which saves a store write per message
+        if (d.seq() != 0) {
+            // a resumed session resends unacknowledged messages under their original ids [MQTT-4.4.0-1],
+            // after a restart too
             broker.durability().store().markSent(clientId, d.seq(), id);
         }
         if (!sendPublish(id, d, false)) {
