@@ -62,7 +62,7 @@ public final class BrokerConfig {
     private Duration persistentClientExpiration = Duration.ZERO;
     private int sysInterval = 10;
     private boolean retainAvailable = true;
-    private boolean setTcpNodelay;
+    private boolean setTcpNodelay = true;
     private boolean upgradeOutgoingQos;
 
     private Set<LogDestination> logDest = EnumSet.of(LogDestination.STDERR);
@@ -468,7 +468,11 @@ public final class BrokerConfig {
         return this;
     }
 
-    /** {@code set_tcp_nodelay}: TCP_NODELAY on client sockets (default false). */
+    /**
+     * {@code set_tcp_nodelay}: TCP_NODELAY on client sockets. Tern defaults to true where Mosquitto defaults to
+     * false: Tern already gathers a flush's packets into one write, so Nagle's algorithm only adds delay (tens of
+     * milliseconds against a client's delayed ACKs). {@code set_tcp_nodelay false} turns it off.
+     */
     public boolean setTcpNodelay() {
         return setTcpNodelay;
     }

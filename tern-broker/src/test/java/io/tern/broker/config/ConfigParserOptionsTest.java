@@ -37,7 +37,7 @@ class ConfigParserOptionsTest {
                 "persistent_client_expiration 14d",
                 "sys_interval 0",
                 "retain_available false",
-                "set_tcp_nodelay true",
+                "set_tcp_nodelay false",
                 "upgrade_outgoing_qos true",
                 "log_timestamp false",
                 "log_timestamp_format %Y-%m-%dT%H:%M:%S",
@@ -69,7 +69,7 @@ class ConfigParserOptionsTest {
         assertThat(c.persistentClientExpiration()).isEqualTo(Duration.ofDays(14));
         assertThat(c.sysInterval()).isZero();
         assertThat(c.retainAvailable()).isFalse();
-        assertThat(c.setTcpNodelay()).isTrue();
+        assertThat(c.setTcpNodelay()).isFalse();
         assertThat(c.upgradeOutgoingQos()).isTrue();
         assertThat(c.logTimestamp()).isFalse();
         assertThat(c.logTimestampFormat()).isEqualTo("%Y-%m-%dT%H:%M:%S");

@@ -29,7 +29,7 @@ class DefaultsTest {
         assertThat(c.autoIdPrefix()).isEqualTo("auto-");
         assertThat(c.sysInterval()).isEqualTo(10);
         assertThat(c.retainAvailable()).isTrue();
-        assertThat(c.setTcpNodelay()).isFalse();
+        assertThat(c.setTcpNodelay()).as("Tern differs from Mosquitto here: see BrokerConfig").isTrue();
         assertThat(c.upgradeOutgoingQos()).isFalse();
         assertThat(c.logDest()).containsExactly(LogDestination.STDERR);
         assertThat(c.logType()).containsExactlyInAnyOrder(LogType.ERROR, LogType.WARNING, LogType.NOTICE, LogType.INFORMATION);
