@@ -23,6 +23,7 @@ class PersistenceTest {
     Path dir;
 
     private TestBroker broker;
+    private int publishers;
 
     @AfterEach
     void stop() {
@@ -67,7 +68,9 @@ class PersistenceTest {
 
     private void publish(String topic, String payload, int qos, boolean retain) throws Exception {
         try (RawClient p = new RawClient(broker.port())) {
-            p.connect("publisher");
+            // a fresh id each time: reusing one would take over the previous connection, which may not have
+            // been read to its end yet (a QoS 0 publish still in its socket is then rightly dropped)
+            p.connect("publisher-" + (++publishers));
             p.send(new Packet.Publish(topic, qos, retain, false, qos == 0 ? 0 : 1, utf8(payload), Properties.EMPTY));
             if (qos == 1) {
                 assertThat(p.next()).isInstanceOf(Packet.PubAck.class);
