@@ -123,6 +123,13 @@ public final class Main implements Callable<Integer> {
             config.allowAnonymous(true);
         }
         if (testConfig) {
+            java.util.Set<String> fileProblems = checkFiles(config);
+            for (String p : fileProblems) {
+                err.println("Error: " + p);
+            }
+            if (!fileProblems.isEmpty()) {
+                return 1;
+            }
             err.println((configFile != null ? configFile : "(no configuration file)") + ": configuration is valid.");
             return 0;
         }
@@ -154,6 +161,27 @@ public final class Main implements Callable<Integer> {
         }, "tern-shutdown"));
         stopped.await();
         return 0;
+    }
+
+    /** The files the configuration names (password, ACL, PSK), read as start-up would read them. */
+    private static java.util.Set<String> checkFiles(BrokerConfig config) {
+        java.util.Set<String> problems = new java.util.LinkedHashSet<>();
+        for (ListenerConfig l : config.effectiveListeners()) {
+            try {
+                ListenerSecurity.load(config, l);
+            } catch (IOException e) {
+                problems.add(e.getMessage());
+            }
+            String psk = config.security(l).pskFile();
+            if (l.usesPsk() && psk != null) {
+                try {
+                    io.tern.broker.transport.PskFile.load(config.resolve(psk));
+                } catch (RuntimeException e) {
+                    problems.add(e.getMessage());
+                }
+            }
+        }
+        return problems;
     }
 
     private int store(Path dir, boolean repair) {

@@ -140,6 +140,17 @@ class LauncherIT {
     }
 
     @Test
+    void testConfigReadsThePasswordFileToo(@TempDir Path dir) throws Exception {
+        // secured.conf as shipped names a plain-text passwords.txt: start-up would refuse it, so must the check
+        Path conf = example(dir, "secured.conf", freePort(), 1883);
+        Path out = dir.resolve("out.txt");
+        Process p = tern(dir, out, "-c", conf.toString(), "--test-config");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isEqualTo(1);
+        assertThat(Files.readString(out)).contains("passwords.txt:1: ").contains("tern-passwd -U");
+    }
+
+    @Test
     void startsWithAnonymousExample(@TempDir Path dir) throws Exception {
         int port = freePort();
         Path conf = example(dir, "anonymous.conf", port, 1883);
