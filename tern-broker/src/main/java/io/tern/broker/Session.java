@@ -121,6 +121,9 @@ public final class Session {
 
     boolean connected() { return connection != null; }
 
+    /** Set when the registry discards this session; deliveries still on their way are dropped then. */
+    volatile boolean ended;
+
     /** Whether the client is connected; safe from any thread (it may be stale by the time it is used). */
     public boolean online() { return online; }
 
@@ -278,7 +281,7 @@ public final class Session {
             offer(d);
             return;
         }
-        if (broker.sessions().get(clientId) != this) {
+        if (ended) {
             return; // ended or replaced by a clean session meanwhile
         }
         if (d.message().expiryNanos() != Long.MAX_VALUE && d.message().expired(System.nanoTime())) {

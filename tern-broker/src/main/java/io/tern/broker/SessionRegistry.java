@@ -119,6 +119,7 @@ final class SessionRegistry {
         if (!sessions.remove(s.clientId(), s)) {
             return;
         }
+        s.ended = true;
         if (broker.durability() != null) {
             synchronized (s.storeLock) {
                 // under the lock: no publisher can add an entry for this session after its removal
