@@ -26,11 +26,7 @@ public interface Connection {
     /** "address:port" of the peer, for logs. */
     String remoteAddress();
 
-    /** The host part of the peer's address, for Mosquitto-style log lines. */
-    String remoteHost();
 
-    /** The local port of the listener this connection came in on. */
-    int listenerPort();
 
     /** The configuration of the listener this connection came in on (per-listener limits). */
     io.tern.broker.config.ListenerConfig listener();

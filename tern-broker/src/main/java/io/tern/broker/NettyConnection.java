@@ -35,7 +35,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private boolean inRead;
     private boolean flushPending;
     private String remote;
-    private String remoteHost;
     private String transportIdentity;
     private final Runnable flushTask = this::flushNow;
 
@@ -55,11 +54,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
         SocketAddress a = ctx.channel().remoteAddress();
         if (a instanceof InetSocketAddress in) {
-            remoteHost = in.getAddress() != null ? in.getAddress().getHostAddress() : in.getHostString();
-            remote = remoteHost + ":" + in.getPort();
+            String host = in.getAddress() != null ? in.getAddress().getHostAddress() : in.getHostString();
+            remote = host + ":" + in.getPort();
         } else {
-            remoteHost = String.valueOf(a);
-            remote = remoteHost;
+            remote = String.valueOf(a);
         }
         broker.stats().sockets.increment();
         if (broker.settings().connectionMessages()) {
@@ -214,11 +212,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     @Override
     public String remoteAddress() { return remote; }
 
-    @Override
-    public String remoteHost() { return remoteHost; }
 
-    @Override
-    public int listenerPort() { return listenerPort; }
 
     @Override
     public io.tern.broker.config.ListenerConfig listener() { return listener; }

@@ -22,7 +22,6 @@ final class Settings {
     private final boolean retainAvailable;
     private final boolean upgradeOutgoingQos;
     private final boolean connectionMessages;
-    private final String clientidPrefixes;
 
     Settings(BrokerConfig c) {
         maxInflightMessages = c.maxInflightMessages();
@@ -38,7 +37,6 @@ final class Settings {
         retainAvailable = c.retainAvailable();
         upgradeOutgoingQos = c.upgradeOutgoingQos();
         connectionMessages = c.connectionMessages();
-        clientidPrefixes = c.clientidPrefixes();
     }
 
     int maxInflightMessages() { return maxInflightMessages; }
@@ -54,5 +52,4 @@ final class Settings {
     boolean retainAvailable() { return retainAvailable; }
     boolean upgradeOutgoingQos() { return upgradeOutgoingQos; }
     boolean connectionMessages() { return connectionMessages; }
-    String clientidPrefixes() { return clientidPrefixes; }
 }

@@ -177,6 +177,46 @@ final class ClientSetup {
         }
     }
 
+    /** The tool must exit with {@link #code} before doing anything (a flag error, or --help). */
+    static final class Exit extends Exception {
+        private static final long serialVersionUID = 1L;
+        final int code;
+
+        Exit(int code) {
+            super(null, null, false, false);
+            this.code = code;
+        }
+    }
+
+    /**
+     * Parses a tool's flags as Mosquitto's clients do: a flag error is printed with the usage hint, --help prints
+     * the usage; both end the tool with exit code 1.
+     */
+    static CliOptions options(Tool tool, String[] args, PrintStream out, PrintStream err) throws Exit {
+        CliOptions o;
+        try {
+            o = CliOptions.parse(tool, args);
+        } catch (CliError e) {
+            throw new Exit(usageError(e, tool, err));
+        }
+        if (o.help) {
+            out.print(switch (tool) {
+                case PUB -> Usage.pub();
+                case SUB -> Usage.sub();
+                case RR -> Usage.rr();
+            });
+            out.flush();
+            throw new Exit(1);
+        }
+        return o;
+    }
+
+    /** A tool's main(): runs it on the process's streams and exits with its code. */
+    static void main(int rc) {
+        System.out.flush();
+        System.exit(rc);
+    }
+
     /** Prints a parse error the way Mosquitto's main() does, and returns its exit code (1). */
     static int usageError(CliError e, Tool tool, PrintStream err) {
         err.print(e.getMessage());

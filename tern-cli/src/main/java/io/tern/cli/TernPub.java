@@ -24,9 +24,7 @@ public final class TernPub {
     }
 
     public static void main(String[] args) {
-        int rc = run(System.out, System.err, System.in, args);
-        System.out.flush();
-        System.exit(rc);
+        ClientSetup.main(run(System.out, System.err, System.in, args));
     }
 
     /**
@@ -37,14 +35,9 @@ public final class TernPub {
     public static int run(PrintStream out, PrintStream err, InputStream in, String... args) {
         CliOptions o;
         try {
-            o = CliOptions.parse(Tool.PUB, args);
-        } catch (CliError e) {
-            return ClientSetup.usageError(e, Tool.PUB, err);
-        }
-        if (o.help) {
-            out.print(Usage.pub());
-            out.flush();
-            return 1;
+            o = ClientSetup.options(Tool.PUB, args, out, err);
+        } catch (ClientSetup.Exit e) {
+            return e.code;
         }
         if (o.pubMode == CliOptions.PubMode.NONE || o.topics.isEmpty()) {
             err.print("Error: Both topic and message must be supplied.\n");

@@ -23,9 +23,7 @@ public final class TernRr {
     }
 
     public static void main(String[] args) {
-        int rc = run(System.out, System.err, System.in, args);
-        System.out.flush();
-        System.exit(rc);
+        ClientSetup.main(run(System.out, System.err, System.in, args));
     }
 
     /**
@@ -36,14 +34,9 @@ public final class TernRr {
     public static int run(PrintStream out, PrintStream err, InputStream in, String... args) {
         CliOptions o;
         try {
-            o = CliOptions.parse(Tool.RR, args);
-        } catch (CliError e) {
-            return ClientSetup.usageError(e, Tool.RR, err);
-        }
-        if (o.help) {
-            out.print(Usage.rr());
-            out.flush();
-            return 1;
+            o = ClientSetup.options(Tool.RR, args, out, err);
+        } catch (ClientSetup.Exit e) {
+            return e.code;
         }
         if (o.pubMode == CliOptions.PubMode.NONE || o.topics.isEmpty() || o.responseTopic == null) {
             err.print("Error: All of topic, message, and response topic must be supplied.\n");

@@ -28,9 +28,7 @@ public final class TernSub {
     }
 
     public static void main(String[] args) {
-        int rc = run(System.out, System.err, System.in, args);
-        System.out.flush();
-        System.exit(rc);
+        ClientSetup.main(run(System.out, System.err, System.in, args));
     }
 
     /**
@@ -41,14 +39,9 @@ public final class TernSub {
     public static int run(PrintStream out, PrintStream err, InputStream in, String... args) {
         CliOptions o;
         try {
-            o = CliOptions.parse(Tool.SUB, args);
-        } catch (CliError e) {
-            return ClientSetup.usageError(e, Tool.SUB, err);
-        }
-        if (o.help) {
-            out.print(Usage.sub());
-            out.flush();
-            return 1;
+            o = ClientSetup.options(Tool.SUB, args, out, err);
+        } catch (ClientSetup.Exit e) {
+            return e.code;
         }
         return new Receiver(o, out, err).run(() -> subscriptions(o));
     }

@@ -98,24 +98,19 @@ public final class MosquittoBroker implements AutoCloseable {
         List<String> cmd = new ArrayList<>(List.of(BINARY.toString(), "-c", confFile.toString()));
         process = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile())).start();
-        long deadline = System.nanoTime() + Duration.ofSeconds(10).toNanos();
-        while (System.nanoTime() < deadline) {
-            if (!process.isAlive()) {
-                throw new IOException("mosquitto exited at start: " + Files.readString(log()));
-            }
+        try {
             // "running" is logged once every listener is bound; a port someone else holds makes Mosquitto exit
             // instead, which a bare connect test could mistake for readiness
-            if (runningLines() > runningBefore && process.isAlive() && listening(port)) {
-                return;
-            }
-            try {
-                Thread.sleep(20); // polling a subprocess's socket: there is nothing to wait on
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new IOException("interrupted");
-            }
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(20))
+                    .until(() -> {
+                        if (!process.isAlive()) {
+                            throw new IOException("mosquitto exited at start: " + Files.readString(log()));
+                        }
+                        return runningLines() > runningBefore && listening(port);
+                    });
+        } catch (org.awaitility.core.ConditionTimeoutException e) {
+            throw new IOException("mosquitto did not listen on " + port + " within 10 s", e);
         }
-        throw new IOException("mosquitto did not listen on " + port + " within 10 s");
     }
 
     private long runningLines() throws IOException {
