@@ -11,10 +11,12 @@ import java.io.IOException;
 
 /**
  * Who may connect on a listener and what they may do there: the authenticator and authoriser built from
- * {@code allow_anonymous}, {@code password_file}, {@code acl_file} and {@code clientid_prefixes}, global or
- * per listener as {@code per_listener_settings} says. Immutable; a reload builds new ones.
+ * {@code allow_anonymous}, {@code password_file}, {@code acl_file} and {@code clientid_prefixes}, and how empty
+ * client ids are treated ({@code allow_zero_length_clientid}, {@code auto_id_prefix}), global or per listener as
+ * {@code per_listener_settings} says. Immutable; a reload builds new ones.
  */
-record ListenerSecurity(BasicAuthenticator authenticator, Authorizer authorizer) {
+record ListenerSecurity(BasicAuthenticator authenticator, Authorizer authorizer, boolean allowZeroLengthClientid,
+                        String autoIdPrefix) {
 
     /**
      * Loads the files a listener's security names.
@@ -26,6 +28,6 @@ record ListenerSecurity(BasicAuthenticator authenticator, Authorizer authorizer)
         PasswordFile passwords = s.passwordFile() == null ? null : PasswordFile.load(config.resolve(s.passwordFile()));
         Authorizer acl = s.aclFile() == null ? Authorizer.allowAll() : AclFile.load(config.resolve(s.aclFile()));
         return new ListenerSecurity(new BasicAuthenticator(passwords, s.allowAnonymous(), config.clientidPrefixes()),
-                acl);
+                acl, s.allowZeroLengthClientid(), s.autoIdPrefix());
     }
 }

@@ -167,14 +167,16 @@ final class ProtocolHandler {
         }
         boolean assigned = false;
         if (id.isEmpty()) {
-            boolean allowed = cfg.allowZeroLengthClientid()
+            // per listener with per_listener_settings true, as Mosquitto
+            ListenerSecurity ids = broker.security(conn.listener());
+            boolean allowed = ids.allowZeroLengthClientid()
                     && (version == MqttVersion.MQTT_5 || (version == MqttVersion.MQTT_3_1_1 && c.cleanStart()));
             if (!allowed) {
                 // [MQTT-3.1.3-8]
                 refuse(c, 2, 0x85, "client id must not be empty");
                 return;
             }
-            id = cfg.autoIdPrefix() + randomId();
+            id = ids.autoIdPrefix() + randomId();
             assigned = true;
         }
         clientId = id;

@@ -17,8 +17,6 @@ final class Settings {
     private final int maxPacketSize;
     private final int maxKeepalive;
     private final long persistentClientExpiration;
-    private final boolean allowZeroLengthClientid;
-    private final String autoIdPrefix;
     private final boolean retainAvailable;
     private final boolean upgradeOutgoingQos;
     private final boolean connectionMessages;
@@ -32,8 +30,6 @@ final class Settings {
         maxPacketSize = c.maxPacketSize();
         maxKeepalive = c.maxKeepalive();
         persistentClientExpiration = c.persistentClientExpiration().getSeconds();
-        allowZeroLengthClientid = c.allowZeroLengthClientid();
-        autoIdPrefix = c.autoIdPrefix();
         retainAvailable = c.retainAvailable();
         upgradeOutgoingQos = c.upgradeOutgoingQos();
         connectionMessages = c.connectionMessages();
@@ -47,8 +43,6 @@ final class Settings {
     int maxPacketSize() { return maxPacketSize; }
     int maxKeepalive() { return maxKeepalive; }
     long persistentClientExpiration() { return persistentClientExpiration; }
-    boolean allowZeroLengthClientid() { return allowZeroLengthClientid; }
-    String autoIdPrefix() { return autoIdPrefix; }
     boolean retainAvailable() { return retainAvailable; }
     boolean upgradeOutgoingQos() { return upgradeOutgoingQos; }
     boolean connectionMessages() { return connectionMessages; }

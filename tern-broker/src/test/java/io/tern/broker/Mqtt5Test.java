@@ -369,6 +369,18 @@ class Mqtt5Test {
     }
 
     @Test
+    void perListenerSettingsGiveEachListenerItsOwnAutoIdPrefix() throws Exception {
+        broker.close();
+        broker = TestBroker.start(c -> {
+            c.perListenerSettings(true);
+            c.listeners().get(0).autoIdPrefix("edge-").allowAnonymous(true);
+        });
+        RawClient r = raw();
+        Packet.ConnAck ack = r.connect("", true, 60, null, Properties.EMPTY);
+        assertThat(ack.properties().stringValue(PropertyId.ASSIGNED_CLIENT_IDENTIFIER)).startsWith("edge-");
+    }
+
+    @Test
     void serverKeepAliveLowersTheClientsKeepAlive() throws Exception {
         broker.close();
         broker = TestBroker.start(c -> c.maxKeepalive(30));
