@@ -155,17 +155,19 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
      */
     @Override
     public void send(Packet packet) {
-        int len = MqttEncoder.encodedLength(packet, version);
         ByteBuf out = pending;
-        if (out == null || out.writableBytes() < len) {
-            if (out != null) {
-                ctx.write(out, ctx.voidPromise());
-            }
-            out = ctx.alloc().directBuffer(Math.max(len, BATCH_BYTES));
+        if (out == null) {
+            out = ctx.alloc().directBuffer(BATCH_BYTES);
             pending = out;
         }
-        MqttEncoder.encode(packet, version, out);
-        broker.stats().bytesSent.add(len);
+        int before = out.writerIndex();
+        MqttEncoder.encode(packet, version, out); // the buffer grows if a packet needs more room
+        broker.stats().bytesSent.add(out.writerIndex() - before);
+        if (out.readableBytes() >= BATCH_BYTES) {
+            // a full batch goes to the channel now; the flush that is pending will send it
+            pending = null;
+            ctx.write(out, ctx.voidPromise());
+        }
         broker.stats().messagesSent.increment();
         if (!flushPending) {
             flushPending = true;
