@@ -86,6 +86,9 @@ public final class Broker implements AutoCloseable {
     private volatile boolean running;
     private Durability durability;
     private io.tern.broker.security.EnhancedAuthenticator enhancedAuthenticator;
+    /** Given to the builder; ServiceLoader's are added at start. */
+    private final List<io.tern.broker.extension.BrokerExtension> extensions = new ArrayList<>();
+    private final List<io.tern.broker.extension.BrokerExtension> started = new ArrayList<>();
 
     io.tern.broker.security.EnhancedAuthenticator enhancedAuthenticator() { return enhancedAuthenticator; }
 
@@ -103,6 +106,13 @@ public final class Broker implements AutoCloseable {
     public static final class Builder {
         private BrokerConfig config;
         private io.tern.broker.security.EnhancedAuthenticator enhanced;
+        private final List<io.tern.broker.extension.BrokerExtension> extensions = new ArrayList<>();
+
+        /** Adds an extension besides those {@link java.util.ServiceLoader} finds (tests, embedding). */
+        public Builder extension(io.tern.broker.extension.BrokerExtension extension) {
+            extensions.add(Objects.requireNonNull(extension));
+            return this;
+        }
 
         /** MQTT 5 enhanced authentication for clients that name this authenticator's method. */
         public Builder enhancedAuthenticator(io.tern.broker.security.EnhancedAuthenticator authenticator) {
@@ -122,6 +132,7 @@ public final class Broker implements AutoCloseable {
         public Broker build() {
             Broker b = new Broker(config != null ? config : new BrokerConfig());
             b.enhancedAuthenticator = enhanced;
+            b.extensions.addAll(extensions);
             return b;
         }
     }
@@ -187,9 +198,36 @@ public final class Broker implements AutoCloseable {
                 () -> sessions.expire(settings.persistentClientExpiration()), 1, 1, TimeUnit.SECONDS));
         timers.add(workerGroup.next().scheduleAtFixedRate(this::sweepIdle, IDLE_SWEEP_MILLIS, IDLE_SWEEP_MILLIS,
                 TimeUnit.MILLISECONDS));
+        startExtensions();
         running = true;
         Log.NOTICE.info("tern version {} running", version());
         return this;
+    }
+
+    /** Starts every extension the configuration asks for; one that fails closes the broker and fails start. */
+    private void startExtensions() throws IOException {
+        List<io.tern.broker.extension.BrokerExtension> all = new ArrayList<>(extensions);
+        java.util.Set<Class<?>> given = new java.util.HashSet<>();
+        extensions.forEach(e -> given.add(e.getClass()));
+        for (io.tern.broker.extension.BrokerExtension e
+                : java.util.ServiceLoader.load(io.tern.broker.extension.BrokerExtension.class)) {
+            if (!given.contains(e.getClass())) {
+                all.add(e);
+            }
+        }
+        for (io.tern.broker.extension.BrokerExtension e : all) {
+            if (!e.enabledBy(config)) {
+                continue;
+            }
+            try {
+                e.start(this);
+                started.add(e);
+            } catch (IOException | RuntimeException ex) {
+                running = true;
+                close();
+                throw ex instanceof IOException io ? io : new IOException(e.name() + ": " + ex.getMessage(), ex);
+            }
+        }
     }
 
     private void bind(ListenerConfig l, Class<? extends ServerSocketChannel> channelType) throws IOException {
@@ -321,6 +359,9 @@ public final class Broker implements AutoCloseable {
         }
         loadSecurity();
         fresh.forEach((l, tls) -> tlsContexts.get(l).set(tls));
+        for (io.tern.broker.extension.BrokerExtension e : started) {
+            e.reload(this);
+        }
     }
 
     private io.netty.handler.ssl.SslContext tlsContext(ListenerConfig l) {
@@ -379,6 +420,14 @@ public final class Broker implements AutoCloseable {
         }
         running = false;
         Log.NOTICE.info("tern version {} terminating", version());
+        for (int i = started.size() - 1; i >= 0; i--) {
+            try {
+                started.get(i).stop();
+            } catch (RuntimeException e) {
+                Log.ERROR.error("Error stopping {}: {}", started.get(i).name(), e.toString());
+            }
+        }
+        started.clear();
         for (ScheduledFuture<?> t : timers) {
             t.cancel(false);
         }

@@ -1,0 +1,39 @@
+package io.tern.broker.extension;
+
+import io.tern.broker.Broker;
+import io.tern.broker.config.BrokerConfig;
+
+import java.io.IOException;
+
+/**
+ * A capability that lives outside the core (bridges, cluster, console, dynamic security) and is started with
+ * the broker. Modules register one with {@link java.util.ServiceLoader} (a
+ * {@code META-INF/services/io.tern.broker.extension.BrokerExtension} file), or hand one to
+ * {@link Broker.Builder#extension(BrokerExtension)}; the core never names a module.
+ *
+ * <p>Only extensions whose {@link #enabledBy(BrokerConfig)} says yes are started, so a broker whose
+ * configuration does not ask for a module behaves exactly as one without it on the class path.
+ */
+public interface BrokerExtension {
+
+    /** A short name for log lines ({@code bridge}, {@code cluster}, ...). */
+    String name();
+
+    /** Whether {@code config} asks for this extension (a {@code connection} section, a {@code cluster_name}, ...). */
+    boolean enabledBy(BrokerConfig config);
+
+    /**
+     * Called once the listeners are bound and before the broker reports itself running.
+     *
+     * @throws IOException to stop start-up, with a message naming what is wrong
+     */
+    void start(Broker broker) throws IOException;
+
+    /** Called after the broker re-read its security files on SIGHUP. */
+    default void reload(Broker broker) throws IOException {
+    }
+
+    /** Called first when the broker closes, while connections and event loops still run. */
+    default void stop() {
+    }
+}
