@@ -136,7 +136,7 @@ class LauncherIT {
         assertThat(p.exitValue()).isEqualTo(1);
         String text = Files.readString(out);
         assertThat(text).contains(conf + ":2: ").contains("max_inflight_messages");
-        assertThat(text).contains(conf + ":3: option 'bridge_protocol_version' is not supported yet");
+        assertThat(text).contains(conf + ":3: bridge_protocol_version: only allowed in a bridge section (after a 'connection' line)");
     }
 
     @Test

@@ -654,4 +654,18 @@ public final class BrokerConfig {
         this.persistenceSync = Objects.requireNonNull(persistenceSync);
         return this;
     }
+
+    // ---- bridges -------------------------------------------------------------------------------------
+
+    private final List<BridgeConfig> bridges = new ArrayList<>();
+
+    /** The {@code connection} sections, in file order (run by the tern-bridge module). */
+    public List<BridgeConfig> bridges() {
+        return Collections.unmodifiableList(bridges);
+    }
+
+    public BrokerConfig addBridge(BridgeConfig bridge) {
+        bridges.add(Objects.requireNonNull(bridge));
+        return this;
+    }
 }

@@ -49,6 +49,12 @@ public final class ConfigParser {
     private final EnumSet<LogType> logType = EnumSet.noneOf(LogType.class);
     private boolean logTypeSet;
     private final Map<String, Location> listenerLines = new HashMap<>();
+    private final BridgeOptions bridges = new BridgeOptions(config);
+
+    /** Reports a problem: thrown at once by {@link #parse}, collected by {@link #check}. */
+    interface Reporter {
+        void report(ConfigException e) throws ConfigException;
+    }
 
     private ConfigParser(boolean collectAll) {
         this.collectAll = collectAll;
@@ -147,7 +153,7 @@ public final class ConfigParser {
     }
 
     /** One option line, split the way Mosquitto splits it. */
-    private record Line(Location at, String name, List<String> args, String rest) {
+    record Line(Location at, String name, List<String> args, String rest) {
 
         ConfigException error(String reason) {
             return new ConfigException(at, name + ": " + reason);
@@ -415,7 +421,13 @@ public final class ConfigParser {
                 config.record(l.name(), l.at());
             }
 
-            default -> other(l);
+            default -> {
+                if (BridgeOptions.NAMES.contains(l.name())) {
+                    bridges.apply(l);
+                } else {
+                    other(l);
+                }
+            }
         }
     }
 
@@ -657,7 +669,7 @@ public final class ConfigParser {
 
     // ---- values --------------------------------------------------------------------------------------
 
-    private static boolean bool(Line l) throws ConfigException {
+    static boolean bool(Line l) throws ConfigException {
         String v = l.word();
         return switch (v) {
             case "true", "1" -> true;
@@ -666,7 +678,7 @@ public final class ConfigParser {
         };
     }
 
-    private static int integer(Line l, long min, long max) throws ConfigException {
+    static int integer(Line l, long min, long max) throws ConfigException {
         return (int) number(l, l.word(), min, max);
     }
 
@@ -674,7 +686,7 @@ public final class ConfigParser {
         return number(l, l.word(), min, max);
     }
 
-    private static long number(Line l, String v, long min, long max) throws ConfigException {
+    static long number(Line l, String v, long min, long max) throws ConfigException {
         if (!v.matches("[+-]?[0-9]+")) {
             throw l.error("'" + v + "' is not a number");
         }
@@ -765,6 +777,7 @@ public final class ConfigParser {
             checkTlsPair(listener, "certfile", listener.certfile(), "keyfile", listener.keyfile());
             checkTlsPair(listener, "keyfile", listener.keyfile(), "certfile", listener.certfile());
         }
+        BridgeOptions.finish(config, this::report);
     }
 
     private void checkTlsPair(ListenerConfig listener, String have, String haveValue, String need,

@@ -26,16 +26,8 @@ final class MosquittoOptions {
             // listener
             "bind_interface", "http_dir", "use_username_as_clientid",
             "dhparamfile", "tls_engine", "tls_engine_kpass_sha1", "tls_keyform",
-            // bridges
-            "connection", "address", "addresses", "topic",
-            "bridge_attempt_unsubscribe", "bridge_bind_address", "bridge_cafile", "bridge_capath",
-            "bridge_certfile", "bridge_identity", "bridge_insecure", "bridge_keyfile", "bridge_max_packet_size",
-            "bridge_outgoing_retain", "bridge_protocol_version", "bridge_psk", "bridge_require_ocsp",
-            "bridge_tls_version", "bridge_alpn", "cleansession", "local_cleansession", "keepalive_interval",
-            "idle_timeout", "local_clientid", "local_password", "local_username", "notifications",
-            "notifications_local_only", "notification_topic", "remote_clientid", "clientid", "remote_password",
-            "password", "remote_username", "username", "restart_timeout", "round_robin", "start_type",
-            "threshold", "try_private");
+            // bridges (the other bridge options are read by BridgeOptions)
+            "bridge_require_ocsp");
 
     /** Families of plugin options ({@code auth_opt_NAME}, {@code plugin_opt_NAME}). */
     static final Set<String> NOT_SUPPORTED_PREFIXES = Set.of("auth_opt_", "plugin_opt_");
