@@ -559,7 +559,29 @@ public final class Broker implements AutoCloseable {
         for (ListenerConfig l : listeners) {
             m.put(l, ListenerSecurity.load(config, l));
         }
+        m.put(localListener, ListenerSecurity.local(listeners.isEmpty() ? null : m.get(listeners.get(0))));
         security = m;
+    }
+
+    /** The listener in-process connections ({@link LocalConnection}) come in on; it is never bound. */
+    private final ListenerConfig localListener = new ListenerConfig(ListenerConfig.DEFAULT_PORT, "local");
+
+    ListenerConfig localListener() { return localListener; }
+
+    /**
+     * Opens an in-process MQTT connection (a bridge's local side): send it CONNECT, then packets as a client
+     * would; the broker answers through {@code peer}. Call after {@link #start()}.
+     *
+     * @param executor the event loop that runs the connection, its session and {@code peer}; null for one of
+     *                 the broker's
+     * @param name     shown where a socket's address would be (logs)
+     */
+    public LocalConnection openLocal(io.netty.util.concurrent.EventExecutor executor, String name,
+                                     LocalConnection.Peer peer) {
+        if (workerGroup == null) {
+            throw new IllegalStateException("the broker is not running");
+        }
+        return new LocalConnection(this, executor != null ? executor : workerGroup.next(), peer, name);
     }
 
     /**

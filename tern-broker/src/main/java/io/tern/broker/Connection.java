@@ -50,4 +50,11 @@ public interface Connection {
 
     /** The username that the transport established (TLS certificate or PSK identity), or null. */
     default String transportIdentity() { return null; }
+
+    /**
+     * Whether the peer is a Mosquitto-style bridge: its CONNECT set bit 7 of a 3.1 / 3.1.1 protocol level
+     * ({@code try_private}). Its subscriptions then get No Local and Retain As Published, as Mosquitto gives
+     * them, so messages it brought are not sent back to it.
+     */
+    default boolean bridge() { return false; }
 }

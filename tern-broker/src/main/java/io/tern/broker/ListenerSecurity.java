@@ -30,4 +30,30 @@ record ListenerSecurity(BasicAuthenticator authenticator, Authorizer authorizer,
         return new ListenerSecurity(new BasicAuthenticator(passwords, s.allowAnonymous(), config.clientidPrefixes()),
                 acl, s.allowZeroLengthClientid(), s.autoIdPrefix());
     }
+
+    /**
+     * For in-process connections: no authentication (the operator configured them), and the ACL of
+     * {@code like} (the first listener's: the global one unless per_listener_settings) for a connection that
+     * names a username; none without one, as Mosquitto 2.0 applies no acl_file to its bridges.
+     */
+    static ListenerSecurity local(ListenerSecurity like) {
+        Authorizer acl = like == null ? Authorizer.allowAll() : like.authorizer();
+        Authorizer byUser = new Authorizer() {
+            @Override
+            public boolean canPublish(String clientId, String username, String topic) {
+                return username == null || acl.canPublish(clientId, username, topic);
+            }
+
+            @Override
+            public boolean canRead(String clientId, String username, String topic) {
+                return username == null || acl.canRead(clientId, username, topic);
+            }
+
+            @Override
+            public boolean canSubscribe(String clientId, String username, String filter) {
+                return username == null || acl.canSubscribe(clientId, username, filter);
+            }
+        };
+        return new ListenerSecurity(new BasicAuthenticator(null, true, null), byUser, true, "auto-");
+    }
 }

@@ -244,6 +244,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     @Override
     public String transportIdentity() { return transportIdentity; }
 
+    @Override
+    public boolean bridge() {
+        io.tern.codec.MqttDecoder d = ctx.pipeline().get(io.tern.codec.MqttDecoder.class);
+        return d != null && d.bridge();
+    }
+
     ProtocolHandler protocol() { return protocol; }
 
     /** How long a congestion pause lasts at most before reading is tried again. */

@@ -378,7 +378,7 @@ final class ProtocolHandler {
         state = State.CONNECTED;
         if (broker.settings().connectionMessages()) {
             StringBuilder sb = new StringBuilder(96);
-            sb.append("New client connected from ").append(conn.remoteAddress()).append(" as ").append(clientId)
+            sb.append(conn.bridge() ? "New bridge connected from " : "New client connected from ").append(conn.remoteAddress()).append(" as ").append(clientId)
                     .append(" (p").append(version == MqttVersion.MQTT_3_1 ? 1 : version == MqttVersion.MQTT_3_1_1 ? 2 : 5)
                     .append(", c").append(c.cleanStart() ? 1 : 0).append(", k").append(c.keepAlive());
             if (username != null) {
@@ -643,8 +643,10 @@ final class ProtocolHandler {
                 continue;
             }
             int granted = Math.min(sub.qos(), conn.listener().maxQos());
-            Subscriber entry = new Subscriber(session, filter, granted, sub.noLocal(), sub.retainAsPublished(),
-                    sub.retainHandling(), subId);
+            // Mosquitto's bridges (3.1 / 3.1.1 with the bridge bit) get No Local and Retain As Published
+            boolean bridged = !version.isV5() && conn.bridge();
+            Subscriber entry = new Subscriber(session, filter, granted, sub.noLocal() || bridged,
+                    sub.retainAsPublished() || bridged, sub.retainHandling(), subId);
             Subscriber old = broker.subscribe(full, entry);
             session.subscriptions.put(full, entry);
             codes.add(granted);

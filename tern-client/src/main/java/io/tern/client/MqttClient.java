@@ -195,6 +195,7 @@ public final class MqttClient implements AutoCloseable {
         private PacketTrace trace;
         private EventLoopGroup eventLoopGroup;
         private String webSocketSubprotocol;
+        private boolean bridge;
 
         private Builder() {
         }
@@ -384,6 +385,17 @@ public final class MqttClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Connects as a Mosquitto-style bridge: on MQTT 3.1 / 3.1.1 the CONNECT's protocol level gets bit 7
+         * (0x83 / 0x84, Mosquitto's {@code try_private}), which tells Mosquitto and Tern not to send back what
+         * this client publishes and to keep retained flags as published. No effect on 5.0, where a bridge asks
+         * for that per subscription (No Local, Retain As Published). Off by default.
+         */
+        public Builder bridge(boolean bridge) {
+            this.bridge = bridge;
+            return this;
+        }
+
         public MqttClient build() {
             if (version != MqttVersion.MQTT_5 && !connectProperties.isEmpty()) {
                 throw new IllegalArgumentException("CONNECT properties need MQTT 5");
@@ -393,7 +405,7 @@ public final class MqttClient implements AutoCloseable {
             return new MqttClient(new ClientConfig(serverUri, version, clientId, cleanStart, keepAlive, username,
                     password, will, connectProperties, tls, localAddress, tcpNoDelay, connectTimeout,
                     automaticReconnect, reconnectInitialDelay, reconnectMaxDelay, maxInflight, offlineBufferLimit,
-                    defaultHandler, listener, trace, eventLoopGroup, sub));
+                    defaultHandler, listener, trace, eventLoopGroup, sub, bridge));
         }
     }
 }

@@ -69,6 +69,9 @@ final class Transport {
                             p.addLast(new WebSocketFrames());
                         }
                         WireCodec.install(p, cfg.version());
+                        if (cfg.bridge() && cfg.version() != io.tern.codec.MqttVersion.MQTT_5) {
+                            p.addBefore(WireCodec.ENCODER, BridgeFlag.NAME, new BridgeFlag());
+                        }
                         p.addLast(MQTT, mqtt);
                     }
                 });

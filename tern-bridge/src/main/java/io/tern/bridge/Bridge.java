@@ -1,0 +1,380 @@
+package io.tern.bridge;
+
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.util.concurrent.ScheduledFuture;
+import io.tern.broker.Broker;
+import io.tern.broker.Log;
+import io.tern.broker.config.BridgeConfig;
+import io.tern.client.ConnectResult;
+import io.tern.client.ConnectionListener;
+import io.tern.client.ConnectionRefusedException;
+import io.tern.client.MqttClient;
+import io.tern.client.MqttMessage;
+import io.tern.client.TopicFilter;
+import io.tern.codec.MqttVersion;
+import io.tern.codec.Packet;
+import io.tern.codec.Properties;
+
+import java.net.ConnectException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One {@code connection} section at work: the remote side (a tern-client {@link MqttClient} per connection
+ * attempt) and the local side ({@link LocalSide}), with Mosquitto's life cycle from src/bridge.c: attempts
+ * rotate through {@code addresses} (back to the first after a loss or failure), wait {@code restart_timeout}
+ * between attempts, return to the primary address when it answers again (unless {@code round_robin}),
+ * start at once ({@code automatic}, {@code once}: never again after a loss) or when {@code threshold}
+ * messages wait ({@code lazy}, which also stops after {@code idle_timeout} without traffic), and publish the
+ * bridge's state ({@code 1}/{@code 0}, retained) locally and, as the remote will, remotely.
+ *
+ * <p>All state lives on one event loop, shared with the client and the local connection.
+ */
+final class Bridge implements LocalSide.Forwarder {
+
+    /** How often a failed-over bridge checks whether its primary address answers again (Mosquitto: 5 s). */
+    private static final long PRIMARY_RETRY_SECONDS = 5;
+
+    private final Broker broker;
+    private final BridgeConfig cfg;
+    private final EventLoopGroup group;
+    private final EventLoop loop;
+    private final LocalSide local;
+    private final Backoff backoff;
+    private MqttVersion version;
+    private boolean tryPrivateAccepted = true;
+
+    private MqttClient remote;
+    private boolean up;
+    private boolean connecting;
+    private int generation;
+    private int address;
+    private boolean stopped;
+    private boolean lazyWanted;
+    private long lastTrafficNanos = System.nanoTime();
+    private ScheduledFuture<?> retry;
+    private ScheduledFuture<?> ticker;
+
+    Bridge(Broker broker, BridgeConfig cfg, EventLoopGroup group) {
+        this.broker = broker;
+        this.cfg = cfg;
+        this.group = group;
+        this.loop = group.next();
+        this.local = new LocalSide(broker, cfg, loop, this);
+        this.backoff = new Backoff(cfg);
+        this.version = RemoteClients.version(cfg.protocolVersion());
+    }
+
+    void start() {
+        loop.execute(() -> {
+            local.open();
+            if (cfg.notifications()) {
+                notifyLocal('0');
+            }
+            if (cfg.startType() != BridgeConfig.StartType.LAZY) {
+                connect();
+            }
+            ticker = loop.scheduleAtFixedRate(this::tick, 1, 1, TimeUnit.SECONDS);
+        });
+    }
+
+    /** Stops the bridge: the remote connection is dropped (its will tells the remote side), the local one too. */
+    void stop() {
+        CompletableFuture<Void> done = new CompletableFuture<>();
+        loop.execute(() -> {
+            stopped = true;
+            cancel(retry);
+            cancel(ticker);
+            MqttClient r = remote;
+            remote = null;
+            up = false;
+            if (r != null) {
+                r.close(); // on the loop: closes the socket without DISCONNECT, so the remote sends our will
+            }
+            local.stop();
+            done.complete(null);
+        });
+        try {
+            done.get(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (Exception e) {
+            // stopping anyway
+        }
+    }
+
+    String name() {
+        return cfg.name();
+    }
+
+    // ---------------------------------------------------------------- connection attempts
+
+    private void connect() {
+        if (stopped || connecting || remote != null) {
+            return;
+        }
+        connecting = true;
+        BridgeConfig.Address a = cfg.addresses().get(address);
+        Log.NOTICE.info("Connecting bridge {} ({}:{})", cfg.name(), a.host(), a.port());
+        int gen = ++generation;
+        MqttClient client;
+        try {
+            client = RemoteClients.build(broker.config(), cfg, a, version,
+                    cfg.tryPrivate() && tryPrivateAccepted, group, this::inbound, new ConnectionListener() {
+                        @Override
+                        public void connectionLost(Throwable cause) {
+                            lost(gen, cause);
+                        }
+                    });
+        } catch (RuntimeException e) {
+            connecting = false;
+            Log.ERROR.error("Error creating bridge: {}.", e.getMessage());
+            failed();
+            return;
+        }
+        remote = client;
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Bridge {} sending CONNECT", cfg.remoteClientId());
+        }
+        client.connect().whenComplete((result, error) -> loop.execute(() -> {
+            if (gen != generation || stopped) {
+                return;
+            }
+            connecting = false;
+            if (error != null) {
+                refused(unwrap(error));
+                client.close();
+                remote = null;
+                failed();
+            } else {
+                connected(client, result);
+            }
+        }));
+    }
+
+    private void connected(MqttClient client, ConnectResult result) {
+        if (Log.DEBUG.isDebugEnabled()) {
+            Log.DEBUG.debug("Received CONNACK on connection {}.", cfg.localClientId());
+        }
+        up = true;
+        lazyWanted = false;
+        lastTrafficNanos = System.nanoTime();
+        backoff.reset();
+        if (cfg.notifications()) {
+            if (!cfg.notificationsLocalOnly()) {
+                client.publish(cfg.notificationTopic(), "1".getBytes(StandardCharsets.US_ASCII), 1, true);
+            }
+            notifyLocal('1');
+        }
+        for (BridgeConfig.Topic t : cfg.topics()) {
+            if (t.direction().in()) {
+                client.subscribe(List.of(RemoteClients.subscription(t.remoteTopic(), t.qos(), version)),
+                        Properties.EMPTY, this::inbound);
+            } else if (cfg.attemptUnsubscribe()) {
+                // out only: a subscription an earlier configuration made would bring messages back
+                client.unsubscribe(t.remoteTopic());
+            }
+        }
+        local.subscribe();
+        local.remoteUp();
+    }
+
+    private void refused(Throwable cause) {
+        if (cause instanceof ConnectionRefusedException r) {
+            String text = r.getMessage().endsWith(".") ? r.getMessage().substring(0, r.getMessage().length() - 1)
+                    : r.getMessage();
+            if (r.version() == MqttVersion.MQTT_5 && r.reasonCode() == 0x84
+                    || r.version() == MqttVersion.MQTT_5 && r.reasonCode() == 1) {
+                Log.NOTICE.info("Warning: Remote bridge {} does not support MQTT v5.0, reconnecting using MQTT v3.1.1.",
+                        cfg.name());
+                version = MqttVersion.MQTT_3_1_1;
+                return;
+            }
+            if (r.version() != MqttVersion.MQTT_5 && r.reasonCode() == 1) {
+                // a broker that does not know the bridge bit: try again without it, as Mosquitto does
+                tryPrivateAccepted = false;
+            }
+            Log.ERROR.error("{}", text);
+        } else if (cause instanceof ConnectException || (cause != null && cause.getCause() instanceof ConnectException)) {
+            Log.ERROR.error("Error creating bridge: Connection refused.");
+        } else {
+            Log.ERROR.error("Error creating bridge: {}.", cause == null ? "unknown error" : cause.getMessage());
+        }
+    }
+
+    /** An attempt failed: the next address, after the restart timeout. */
+    private void failed() {
+        nextAddress();
+        if (cfg.startType() != BridgeConfig.StartType.ONCE) {
+            scheduleRetry(); // Mosquitto never restarts a "once" bridge
+        }
+    }
+
+    private void lost(int gen, Throwable cause) {
+        if (gen != generation || stopped) {
+            return;
+        }
+        Log.NOTICE.info("Bridge {} lost its connection: {}.", cfg.name(), cause == null ? "closed" : cause.getMessage());
+        dropRemote();
+        if (cfg.startType() == BridgeConfig.StartType.ONCE) {
+            return;
+        }
+        nextAddress();
+        if (cfg.startType() != BridgeConfig.StartType.LAZY) {
+            scheduleRetry(); // a lazy bridge waits for its threshold again
+        }
+    }
+
+    private void dropRemote() {
+        boolean wasUp = up;
+        up = false;
+        connecting = false;
+        MqttClient r = remote;
+        remote = null;
+        generation++;
+        if (r != null) {
+            r.close();
+        }
+        local.remoteDown();
+        if (wasUp && cfg.notifications()) {
+            notifyLocal('0'); // Mosquitto publishes the bridge's will locally as well
+        }
+    }
+
+    private void nextAddress() {
+        address = (address + 1) % cfg.addresses().size();
+    }
+
+    private void scheduleRetry() {
+        if (stopped) {
+            return;
+        }
+        cancel(retry);
+        retry = loop.schedule(this::connect, backoff.nextMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Once a second: lazy idle timeout, and the way back to the primary address. */
+    private void tick() {
+        if (stopped) {
+            return;
+        }
+        if (up && cfg.startType() == BridgeConfig.StartType.LAZY
+                && System.nanoTime() - lastTrafficNanos >= TimeUnit.SECONDS.toNanos(cfg.idleTimeout())) {
+            Log.NOTICE.info("Bridge connection {} has exceeded idle timeout, disconnecting.", cfg.localClientId());
+            dropRemote();
+            return;
+        }
+        if (up && !cfg.roundRobin() && address != 0 && ++tickCount % PRIMARY_RETRY_SECONDS == 0) {
+            probePrimary();
+        }
+    }
+
+    private long tickCount;
+
+    /** Mosquitto tries a TCP connect to the first address; when it answers the bridge goes back to it. */
+    private void probePrimary() {
+        BridgeConfig.Address primary = cfg.addresses().get(0);
+        int gen = generation;
+        // a blocking connect of its own, off the loop; Mosquitto's probe is a non-blocking connect
+        Thread t = new Thread(() -> {
+            boolean answers;
+            try (Socket s = new Socket()) {
+                s.connect(new InetSocketAddress(primary.host(), primary.port()), 2000);
+                answers = true;
+            } catch (Exception e) {
+                answers = false;
+            }
+            boolean back = answers;
+            loop.execute(() -> {
+                if (back && gen == generation && up && address != 0 && !stopped) {
+                    Log.NOTICE.info("Bridge {}: primary address {} answers again, reconnecting to it.", cfg.name(),
+                            primary);
+                    dropRemote();
+                    address = 0;
+                    connect();
+                }
+            });
+        }, "tern-bridge-probe");
+        t.setDaemon(true);
+        t.start();
+    }
+
+    // ---------------------------------------------------------------- messages
+
+    /** A message from the remote broker: remapped by the first matching in topic and published locally. */
+    private void inbound(MqttMessage m) {
+        lastTrafficNanos = System.nanoTime();
+        String topic = m.topic();
+        for (BridgeConfig.Topic t : cfg.topics()) {
+            if (t.direction().in() && TopicFilter.matches(t.remoteTopic(), topic)) {
+                topic = t.toLocal(topic);
+                break;
+            }
+        }
+        local.publish(topic, m.qos(), m.retain(), m.payload(), m.properties());
+    }
+
+    @Override
+    public boolean remoteUp() {
+        return up;
+    }
+
+    @Override
+    public void forward(Packet.Publish p, Runnable done) {
+        MqttClient r = remote;
+        if (!up || r == null) {
+            return;
+        }
+        lastTrafficNanos = System.nanoTime();
+        String topic = p.topic();
+        for (BridgeConfig.Topic t : cfg.topics()) {
+            if (t.direction().out() && TopicFilter.matches(t.localTopic(), topic)) {
+                topic = t.toRemote(topic);
+                break;
+            }
+        }
+        int gen = generation;
+        r.publish(MqttMessage.of(topic, p.payload(), p.qos(), p.retain() && cfg.outgoingRetain(), p.properties()))
+                .whenComplete((v, error) -> loop.execute(() -> {
+                    if (error == null) {
+                        done.run();
+                    } else if (gen == generation && up) {
+                        // the remote refused this one message (MQTT 5 reason code): trying again will not help
+                        Log.WARNING.warn("Bridge {}: remote refused '{}': {}", cfg.name(), p.topic(),
+                                unwrap(error).getMessage());
+                        done.run();
+                    }
+                    // else: the connection went; the message is still held and goes to the next one
+                }));
+    }
+
+    @Override
+    public void waiting(int count) {
+        if (cfg.startType() == BridgeConfig.StartType.LAZY && !up && !connecting && count >= cfg.threshold()
+                && !stopped) {
+            lazyWanted = true;
+            cancel(retry);
+            connect();
+        }
+    }
+
+    private void notifyLocal(char state) {
+        broker.publish(cfg.notificationTopic(), new byte[] {(byte) state}, 1, true);
+    }
+
+    private static Throwable unwrap(Throwable t) {
+        return t instanceof CompletionException && t.getCause() != null ? t.getCause() : t;
+    }
+
+    private static void cancel(ScheduledFuture<?> f) {
+        if (f != null) {
+            f.cancel(false);
+        }
+    }
+}

@@ -1,0 +1,288 @@
+package io.tern.bridge;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.tern.broker.Broker;
+import io.tern.broker.LocalConnection;
+import io.tern.broker.Log;
+import io.tern.broker.config.BridgeConfig;
+import io.tern.codec.MqttVersion;
+import io.tern.codec.Packet;
+import io.tern.codec.Properties;
+import io.tern.codec.PropertyId;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A bridge's side in this broker: an in-process MQTT 5 client ({@link LocalConnection}) with the bridge's
+ * local client id. It subscribes to the {@code out} topics (No Local, Retain As Published, as Mosquitto's
+ * bridge context) and publishes what arrives on the {@code in} topics.
+ *
+ * <p>A QoS 1/2 delivery for the remote broker is acknowledged to the local session only once the remote
+ * broker acknowledged it, so until then it stays in the session's in-flight window, and in the store with
+ * persistence on: a remote that is down, or a crash of this broker, loses nothing (the session resends it
+ * after a restart). All on the bridge's event loop.
+ */
+final class LocalSide implements LocalConnection.Peer {
+
+    /** Where out-going messages go; implemented by {@link Bridge}. */
+    interface Forwarder {
+        /** Whether the remote broker is connected now. */
+        boolean remoteUp();
+
+        /** Sends a delivery on; {@code done} runs on the loop once the remote acknowledged it (or refused it). */
+        void forward(Packet.Publish p, Runnable done);
+
+        /** A delivery is waiting for the remote (lazy start counts them). */
+        void waiting(int count);
+    }
+
+    private final Broker broker;
+    private final BridgeConfig cfg;
+    private final EventExecutor loop;
+    private final Forwarder forwarder;
+    private LocalConnection conn;
+    private boolean connected;
+    private boolean stopped;
+
+    /** Deliveries from the local session not yet acknowledged to it, by its packet id, in arrival order. */
+    private final LinkedHashMap<Integer, Packet.Publish> held = new LinkedHashMap<>();
+    /** Which of {@link #held} went to the current remote connection (the generation it went with). */
+    private final Map<Integer, Integer> sentWith = new HashMap<>();
+    private int generation;
+    /** QoS 0 deliveries kept for a lazy bridge until it connects. */
+    private final ArrayDeque<Packet.Publish> heldQos0 = new ArrayDeque<>();
+
+    /** Messages from the remote broker on their way into this one. */
+    private final ArrayDeque<Packet.Publish> inWaiting = new ArrayDeque<>();
+    private final Map<Integer, Packet.Publish> inFlight = new HashMap<>();
+    private int inWindow = 65535;
+    private int nextId = 1;
+
+    LocalSide(Broker broker, BridgeConfig cfg, EventExecutor loop, Forwarder forwarder) {
+        this.broker = broker;
+        this.cfg = cfg;
+        this.loop = loop;
+        this.forwarder = forwarder;
+    }
+
+    /** Opens the local connection: CONNECT as the bridge's local client, then SUBSCRIBE to the out topics. */
+    void open() {
+        connected = false;
+        conn = broker.openLocal(loop, "bridge " + cfg.name(), this);
+        Properties.Builder p = Properties.builder().put(PropertyId.RECEIVE_MAXIMUM, 65535);
+        if (!cfg.localCleanSession()) {
+            p.put(PropertyId.SESSION_EXPIRY_INTERVAL, 0xFFFFFFFFL);
+        }
+        byte[] password = cfg.localPassword() == null ? null : cfg.localPassword().getBytes(StandardCharsets.UTF_8);
+        conn.receive(new Packet.Connect(MqttVersion.MQTT_5, cfg.localClientId(), cfg.localCleanSession(), 0,
+                cfg.localUsername(), password, null, p.build()));
+    }
+
+    /**
+     * Subscribes to the out topics (again): the subscription exists after the first time, and subscribing once
+     * more sends the retained messages again, as Mosquitto queues them to the remote at every connect.
+     */
+    void subscribe() {
+        List<Packet.Subscription> subs = new ArrayList<>();
+        for (BridgeConfig.Topic t : cfg.topics()) {
+            if (t.direction().out()) {
+                if (Log.DEBUG.isDebugEnabled()) {
+                    Log.DEBUG.debug("Bridge {} doing local SUBSCRIBE on topic {}", cfg.localClientId(), t.localTopic());
+                }
+                subs.add(new Packet.Subscription(t.localTopic(), t.qos(), true, true, 0));
+            }
+        }
+        if (!subs.isEmpty() && conn != null && !conn.isClosed()) {
+            conn.receive(new Packet.Subscribe(freeId(), subs, Properties.EMPTY));
+        }
+    }
+
+    /** The remote broker is connected (again): everything held goes to it. */
+    void remoteUp() {
+        generation++;
+        sentWith.clear();
+        while (!heldQos0.isEmpty()) {
+            forwarder.forward(heldQos0.pollFirst(), () -> { });
+        }
+        for (Map.Entry<Integer, Packet.Publish> e : new ArrayList<>(held.entrySet())) {
+            send(e.getKey(), e.getValue());
+        }
+    }
+
+    /** The remote broker went away: what was sent and not acknowledged is sent again to the next connection. */
+    void remoteDown() {
+        generation++;
+        sentWith.clear();
+    }
+
+    /** Publishes a message that came from the remote broker, as a client of this broker would. */
+    void publish(String topic, int qos, boolean retain, byte[] payload, Properties props) {
+        Properties p = props;
+        if (p.has(PropertyId.TOPIC_ALIAS) || p.has(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
+            p = p.toBuilder().remove(PropertyId.TOPIC_ALIAS).remove(PropertyId.SUBSCRIPTION_IDENTIFIER).build();
+        }
+        inWaiting.addLast(new Packet.Publish(topic, qos, retain, false, 0, payload, p));
+        drainIn();
+    }
+
+    private void drainIn() {
+        while (connected && !inWaiting.isEmpty() && (inWaiting.peekFirst().qos() == 0 || inFlight.size() < inWindow)) {
+            Packet.Publish p = inWaiting.pollFirst();
+            if (p.qos() > 0) {
+                int id = freeId();
+                p = p.withPacketId(id, p.qos(), p.retain(), false);
+                inFlight.put(id, p);
+            }
+            conn.receive(p);
+        }
+    }
+
+    private int freeId() {
+        for (int i = 0; i < 65535; i++) {
+            int id = nextId;
+            nextId = nextId == 65535 ? 1 : nextId + 1;
+            if (!inFlight.containsKey(id)) {
+                return id;
+            }
+        }
+        throw new IllegalStateException("no free packet id");
+    }
+
+    int heldCount() {
+        return held.size() + heldQos0.size();
+    }
+
+    void stop() {
+        stopped = true;
+        if (conn != null) {
+            conn.disconnect();
+        }
+    }
+
+    // ---------------------------------------------------------------- from the broker
+
+    @Override
+    public void onPacket(Packet packet) {
+        // after the broker's current step: answering from inside it (PUBCOMP while it sends PUBREL, SUBSCRIBE
+        // while it sends CONNACK) would re-enter the session mid-change
+        loop.execute(() -> handle(packet));
+    }
+
+    private void handle(Packet packet) {
+        if (packet instanceof Packet.ConnAck a) {
+            onConnAck(a);
+        } else if (packet instanceof Packet.Publish p) {
+            onDelivery(p);
+        } else if (packet instanceof Packet.PubRel r) {
+            conn.receive(new Packet.PubComp(r.packetId(), 0, Properties.EMPTY));
+        } else if (packet instanceof Packet.PubAck a) {
+            inFlight.remove(a.packetId());
+            drainIn();
+        } else if (packet instanceof Packet.PubRec r) {
+            if (r.reasonCode() >= 0x80) {
+                inFlight.remove(r.packetId());
+                drainIn();
+            } else {
+                conn.receive(new Packet.PubRel(r.packetId(), 0, Properties.EMPTY));
+            }
+        } else if (packet instanceof Packet.PubComp c) {
+            inFlight.remove(c.packetId());
+            drainIn();
+        } else if (packet instanceof Packet.SubAck s) {
+            for (int code : s.reasonCodes()) {
+                if (code >= 0x80) {
+                    Log.WARNING.warn("Bridge {}: local SUBSCRIBE refused (reason 0x{}); check the ACL of"
+                            + " local_username.", cfg.name(), Integer.toHexString(code));
+                }
+            }
+        } else if (packet instanceof Packet.Disconnect d) {
+            Log.NOTICE.info("Bridge {}: local broker sent DISCONNECT 0x{}.", cfg.name(),
+                    Integer.toHexString(d.reasonCode()));
+        }
+    }
+
+    private void onConnAck(Packet.ConnAck a) {
+        if (a.reasonCode() >= 0x80) {
+            Log.ERROR.error("Bridge {}: the local broker refused its connection (reason 0x{}).", cfg.name(),
+                    Integer.toHexString(a.reasonCode()));
+            return;
+        }
+        connected = true;
+        inWindow = a.properties().intValue(PropertyId.RECEIVE_MAXIMUM, 65535);
+        // a local session that was not resumed has no subscriptions yet
+        subscribe();
+        // what went in before the local side reconnected goes again, first
+        List<Packet.Publish> again = new ArrayList<>(inFlight.values());
+        inFlight.clear();
+        for (int i = again.size() - 1; i >= 0; i--) {
+            inWaiting.addFirst(again.get(i));
+        }
+        drainIn();
+    }
+
+    private void onDelivery(Packet.Publish p) {
+        if (p.qos() == 0) {
+            if (forwarder.remoteUp()) {
+                forwarder.forward(p, () -> { });
+            } else if (cfg.startType() == BridgeConfig.StartType.LAZY
+                    && heldQos0.size() < Math.max(cfg.threshold(), 1000)) {
+                heldQos0.addLast(p);
+                forwarder.waiting(heldCount());
+            }
+            // otherwise dropped, as Mosquitto drops QoS 0 for an offline bridge
+            return;
+        }
+        held.put(p.packetId(), p);
+        if (forwarder.remoteUp()) {
+            send(p.packetId(), p);
+        } else {
+            forwarder.waiting(heldCount());
+        }
+    }
+
+    private void send(int id, Packet.Publish p) {
+        Integer gen = sentWith.get(id);
+        if (gen != null && gen == generation) {
+            return; // already on its way over this connection
+        }
+        int g = generation;
+        sentWith.put(id, g);
+        forwarder.forward(p, () -> acknowledged(id, p));
+    }
+
+    /** The remote broker has the message: the local session may let it go. */
+    private void acknowledged(int id, Packet.Publish p) {
+        if (held.get(id) != p) {
+            return;
+        }
+        held.remove(id);
+        sentWith.remove(id);
+        if (conn == null || conn.isClosed()) {
+            return;
+        }
+        conn.receive(p.qos() == 1 ? new Packet.PubAck(id, 0, Properties.EMPTY)
+                : new Packet.PubRec(id, 0, Properties.EMPTY));
+    }
+
+    @Override
+    public void onClosed() {
+        connected = false;
+        held.clear();
+        sentWith.clear();
+        if (!stopped) {
+            // takeover by a client with the same id, or the broker is shutting down: try again shortly
+            loop.schedule(() -> {
+                if (!stopped) {
+                    open();
+                }
+            }, 1, TimeUnit.SECONDS);
+        }
+    }
+}
