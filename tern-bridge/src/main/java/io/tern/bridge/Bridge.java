@@ -181,7 +181,7 @@ final class Bridge implements LocalSide.Forwarder {
                 client.unsubscribe(t.remoteTopic());
             }
         }
-        local.subscribe();
+        local.subscribe(true);
         local.remoteUp();
     }
 

@@ -86,17 +86,18 @@ final class LocalSide implements LocalConnection.Peer {
     }
 
     /**
-     * Subscribes to the out topics (again): the subscription exists after the first time, and subscribing once
-     * more sends the retained messages again, as Mosquitto queues them to the remote at every connect.
+     * Subscribes to the out topics (again). With {@code retained} the matching retained messages come too, as
+     * Mosquitto queues them to the remote at every connect of the bridge; without, the subscription is made
+     * (or kept) and nothing retained is sent, as when the local side connects.
      */
-    void subscribe() {
+    void subscribe(boolean retained) {
         List<Packet.Subscription> subs = new ArrayList<>();
         for (BridgeConfig.Topic t : cfg.topics()) {
             if (t.direction().out()) {
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Bridge {} doing local SUBSCRIBE on topic {}", cfg.localClientId(), t.localTopic());
                 }
-                subs.add(new Packet.Subscription(t.localTopic(), t.qos(), true, true, 0));
+                subs.add(new Packet.Subscription(t.localTopic(), t.qos(), true, true, retained ? 0 : 2));
             }
         }
         if (!subs.isEmpty() && conn != null && !conn.isClosed()) {
@@ -217,7 +218,7 @@ final class LocalSide implements LocalConnection.Peer {
         connected = true;
         inWindow = a.properties().intValue(PropertyId.RECEIVE_MAXIMUM, 65535);
         // a local session that was not resumed has no subscriptions yet
-        subscribe();
+        subscribe(false);
         // what went in before the local side reconnected goes again, first
         List<Packet.Publish> again = new ArrayList<>(inFlight.values());
         inFlight.clear();

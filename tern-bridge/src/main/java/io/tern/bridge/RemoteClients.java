@@ -64,6 +64,10 @@ final class RemoteClients {
             if (!cfg.cleanSession()) {
                 p.put(PropertyId.SESSION_EXPIRY_INTERVAL, 0xFFFFFFFFL);
             }
+            int inflight = broker.maxInflightMessages();
+            if (inflight > 0 && inflight < 65535) {
+                p.put(PropertyId.RECEIVE_MAXIMUM, inflight); // as Mosquitto's v5 bridges say
+            }
             if (cfg.maxPacketSize() > 0) {
                 p.put(PropertyId.MAXIMUM_PACKET_SIZE, cfg.maxPacketSize());
             }

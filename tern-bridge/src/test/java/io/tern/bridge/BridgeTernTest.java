@@ -194,6 +194,8 @@ class BridgeTernTest {
         MqttClient lc = client(l, "lc");
         lc.publish("data/0", "before", 1, false).join();
         assertThat(atRemote.next().payloadAsString()).isEqualTo("before");
+        // the remote has processed the subscriber's PUBACK for "before" once it answers a later packet
+        sub.publish("other/sync", "x", 1, false).join();
 
         open.remove(r);
         r.close();
