@@ -154,6 +154,27 @@ class BridgeTernTest {
     }
 
     @Test
+    void aRetainedMessageStoredBeforeTheBridgeStartsGoesOnceAtConnect() throws Exception {
+        String persist = "persistence true\npersistence_location " + dir.resolve("local-store") + "/\n";
+        Broker first = Peers.tern(dir, "first", 0, persist);
+        try (MqttClient c = Peers.client(first.port(), "c")) {
+            c.publish("r/test", "kept", 1, true).join();
+        }
+        first.close();
+        Broker r = remote("remote", 0, "");
+        MqttClient rc = keep(Peers.client(r.port(), "rc", MqttVersion.MQTT_5));
+        Peers.Inbox atRemote = new Peers.Inbox();
+        rc.subscribe(List.of(new io.tern.codec.Packet.Subscription("r/#", 1, false, true, 0)), Properties.EMPTY,
+                atRemote.queue::add).join();
+        Broker l = local(persist + section(r.port(), "notifications false\ntopic r/# out 1\n"));
+        MqttMessage m = atRemote.next();
+        assertThat(m.payloadAsString()).isEqualTo("kept");
+        assertThat(m.retain()).isTrue();
+        client(l, "lc").publish("r/marker", "m", 1, false).join();
+        assertThat(atRemote.next().topic()).as("the retained message went once").isEqualTo("r/marker");
+    }
+
+    @Test
     void notificationsAreRetainedLocallyAndRemotelyAndTheWillSaysZero() throws Exception {
         Broker r = remote("remote", 0, "");
         Broker l = local(section(r.port(), "topic a out 0\n"));

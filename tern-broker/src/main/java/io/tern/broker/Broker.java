@@ -228,6 +228,13 @@ public final class Broker implements AutoCloseable {
                 throw ex instanceof IOException io ? io : new IOException(e.name() + ": " + ex.getMessage(), ex);
             }
         }
+        if (!config.bridges().isEmpty() && started.stream().noneMatch(e -> e.name().equals("bridge"))) {
+            // a broker that silently ignores its bridges is not the one the operator configured
+            running = true;
+            close();
+            throw new IOException(config.bridges().get(0).location() + ": connection sections need the tern-bridge"
+                    + " module on the class path");
+        }
     }
 
     private void bind(ListenerConfig l, Class<? extends ServerSocketChannel> channelType) throws IOException {

@@ -140,6 +140,14 @@ class LauncherIT {
     }
 
     @Test
+    void theShippedBridgeExamplePassesTheCheck(@TempDir Path dir) throws Exception {
+        Path out = dir.resolve("out.txt");
+        Process p = tern(dir, out, "-c", HOME.resolve("conf/bridge.conf").toString(), "--test-config");
+        assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).as(Files.readString(out)).isZero();
+    }
+
+    @Test
     void testConfigReadsThePasswordFileToo(@TempDir Path dir) throws Exception {
         // secured.conf as shipped names a plain-text passwords.txt: start-up would refuse it, so must the check
         Path conf = example(dir, "secured.conf", freePort(), 1883);
