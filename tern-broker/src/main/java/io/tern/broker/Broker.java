@@ -232,8 +232,9 @@ public final class Broker implements AutoCloseable {
             // a broker that silently ignores its bridges is not the one the operator configured
             running = true;
             close();
-            throw new IOException(config.bridges().get(0).location() + ": connection sections need the tern-bridge"
-                    + " module on the class path");
+            io.tern.broker.config.BridgeConfig b = config.bridges().get(0);
+            throw new IOException((b.location() != null ? b.location() + ": " : "") + "connection " + b.name()
+                    + ": bridges need the tern-bridge module on the class path");
         }
     }
 
