@@ -189,8 +189,7 @@ final class Bridge implements LocalSide.Forwarder {
         if (cause instanceof ConnectionRefusedException r) {
             String text = r.getMessage().endsWith(".") ? r.getMessage().substring(0, r.getMessage().length() - 1)
                     : r.getMessage();
-            if (r.version() == MqttVersion.MQTT_5 && r.reasonCode() == 0x84
-                    || r.version() == MqttVersion.MQTT_5 && r.reasonCode() == 1) {
+            if (r.version() == MqttVersion.MQTT_5 && r.reasonCode() == 0x84) {
                 Log.NOTICE.info("Warning: Remote bridge {} does not support MQTT v5.0, reconnecting using MQTT v3.1.1.",
                         cfg.name());
                 version = MqttVersion.MQTT_3_1_1;

@@ -176,6 +176,10 @@ final class PacketReader {
             sessionPresent = (flags & 0x01) != 0;
         }
         Properties props = Properties.EMPTY;
+        if (version.isV5() && code == 0x01 && pos == end) {
+            // a 3.1.1 server's "unacceptable protocol version" to our 5.0 CONNECT (MQTT 5 section 3.1.2.2)
+            return new Packet.ConnAck(false, 0x84, Properties.EMPTY);
+        }
         if (version.isV5()) {
             checkReason(code, ReasonCodes.CONNACK);
             props = properties(false);

@@ -93,6 +93,13 @@ class VectorTest {
     }
 
     @Test
+    void aV311RefusalOfAV5ConnectReadsAsUnsupportedProtocolVersion() {
+        // MQTT 5 section 3.1.2.2: a server that does not speak 5.0 may answer with its own CONNACK, code 1
+        assertThat(Wire.oneFromServer(MQTT_5, hex("20 02 00 01"))).usingRecursiveComparison()
+                .isEqualTo(new Packet.ConnAck(false, 0x84, EMPTY));
+    }
+
+    @Test
     void connAckV5CodesMapToV3ReturnCodes() {
         assertThat(hex(encode(new Packet.ConnAck(false, 0x86, EMPTY), MQTT_3_1_1))).isEqualTo("20020004");
         assertThat(hex(encode(new Packet.ConnAck(false, 0x84, EMPTY), MQTT_3_1_1))).isEqualTo("20020001");
