@@ -332,6 +332,24 @@ class BridgeTernTest {
     }
 
     @Test
+    void tlsWithACaAndAClientCertificate() throws Exception {
+        io.tern.broker.transport.TestPki pki = new io.tern.broker.transport.TestPki(dir, "Bridge CA");
+        io.tern.broker.transport.TestPki.Issued server = pki.server();
+        io.tern.broker.transport.TestPki.Issued client = pki.client("bridge-client", "CN=bridge-b1");
+        int tlsPort = Peers.freePort();
+        Broker r = remote("remote", 0, "listener " + tlsPort + " 127.0.0.1\ncafile " + pki.ca.certFile()
+                + "\ncertfile " + server.certFile() + "\nkeyfile " + server.keyFile() + "\nrequire_certificate true\n");
+        Broker l = local("connection b1\naddress 127.0.0.1:" + tlsPort + "\nremote_clientid bridge-b1\n"
+                + "restart_timeout 1\nbridge_cafile " + pki.ca.certFile() + "\nbridge_certfile " + client.certFile()
+                + "\nbridge_keyfile " + client.keyFile() + "\nbridge_tls_version tlsv1.2\ntopic s/# both 1\n");
+        awaitState(r, "1");
+        MqttClient rc = client(r, "rc");
+        Peers.Inbox atRemote = new Peers.Inbox().subscribe(rc, "s/#", 1);
+        client(l, "lc").publish("s/1", "over-tls", 1, false).join();
+        assertThat(atRemote.next().payloadAsString()).isEqualTo("over-tls");
+    }
+
+    @Test
     void reloadKeepsTheBridge() throws Exception {
         Broker r = remote("remote", 0, "");
         Broker l = local(section(r.port(), "topic k/# out 1\n"));
