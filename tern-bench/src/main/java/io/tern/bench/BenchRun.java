@@ -258,9 +258,11 @@ public final class BenchRun {
                         ch.pipeline().addLast(new MqttDecoder(c.version, 0)).addLast(c);
                     }
                 });
+        InetSocketAddress to = c instanceof Subscriber && p.subPort > 0
+                ? new InetSocketAddress(remote.getAddress(), p.subPort) : remote;
         ChannelFuture f = sourceIps > 1
-                ? b.connect(remote, new InetSocketAddress(loopback(index % sourceIps), 0))
-                : b.connect(remote);
+                ? b.connect(to, new InetSocketAddress(loopback(index % sourceIps), 0))
+                : b.connect(to);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 c.fail("cannot connect to " + p.host + ":" + p.port + ": " + done.cause().getMessage());
