@@ -83,6 +83,8 @@ public final class BrokerConfig {
     private boolean autosaveOnChanges;
     private PersistenceSync persistenceSync = PersistenceSync.BATCH;
 
+    private HttpOptions http = HttpOptions.DEFAULT;
+
     private final Map<String, Location> locations = new LinkedHashMap<>();
     private final List<ConfigProblem> warnings = new ArrayList<>();
 
@@ -652,6 +654,18 @@ public final class BrokerConfig {
 
     public BrokerConfig persistenceSync(PersistenceSync persistenceSync) {
         this.persistenceSync = Objects.requireNonNull(persistenceSync);
+        return this;
+    }
+
+    // ---- http listeners (console, API, metrics) ------------------------------------------------------
+
+    /** {@code http_admin_users}, {@code http_metrics_public}, {@code metrics_topic_prefixes}. */
+    public HttpOptions http() {
+        return http;
+    }
+
+    public BrokerConfig http(HttpOptions http) {
+        this.http = Objects.requireNonNull(http, "http");
         return this;
     }
 }
