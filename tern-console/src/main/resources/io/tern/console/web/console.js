@@ -172,7 +172,11 @@ function renderNode(n, now) {
     t && t.retained ? el('span', { class: 'ret', title: 'retained' }, 'R') : '',
     t ? el('span', { class: 'value' }, t.last.payload !== undefined ? t.last.payload : '(' + t.last.size + ' bytes)') : '',
     t && rate > 0 ? el('span', { class: 'rate' }, rate.toFixed(1) + '/s') : '');
-  if (t) row.addEventListener('click', () => { state.selected = t.topic; showTopic(t.topic); state.dirty = true; });
+  if (t) row.addEventListener('click', () => {
+    state.selected = t.topic; showTopic(t.topic);
+    for (const o of document.querySelectorAll('.tree .node.selected')) o.classList.remove('selected');
+    row.classList.add('selected');
+  });
   const li = el('li', {}, row);
   if (n.children.size) li.append(el('ul', {}, ...[...n.children.values()].map((c) => renderNode(c, now))));
   return li;
@@ -330,6 +334,7 @@ async function loadCharts() {
   chart($('#chart-messages'), [rate('messagesReceived'), rate('messagesSent')]);
   chart($('#chart-connections'), [s.map((x) => ({ t: x.time, v: x.clientsConnected }))]);
   chart($('#chart-bytes'), [rate('bytesReceived'), rate('bytesSent')]);
+  document.body.dataset.chartsAt = String(Date.now());
 }
 function chart(canvas, series) {
   const g = canvas.getContext('2d');
@@ -344,7 +349,10 @@ function chart(canvas, series) {
     g.beginPath(); g.moveTo(L, y); g.lineTo(W, y); g.stroke();
     g.fillText(fmtNum(max * i / 4), 2, y + 4);
   }
-  for (let m = 0; m <= 60; m += 15) g.fillText(m === 60 ? 'now' : '-' + (60 - m) + 'm', L + (W - L - 20) * m / 60, H - 4);
+  for (let m = 0; m <= 60; m += 15) {
+    const label = m === 60 ? 'now' : '-' + (60 - m) + 'm';
+    g.fillText(label, Math.min(W - g.measureText(label).width - 2, L + (W - L - 20) * m / 60), H - 4);
+  }
   ['#2b7bb9', '#e67e22'].forEach((color, k) => {
     const pts = series[k]; if (!pts || !pts.length) return;
     g.strokeStyle = color; g.lineWidth = 2; g.beginPath();
