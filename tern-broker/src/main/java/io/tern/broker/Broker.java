@@ -231,8 +231,13 @@ public final class Broker implements AutoCloseable {
                 return p;
             }
         }
-        throw new IOException("listener on port " + l.port() + " has 'protocol " + l.protocol().configName()
-                + "' but no module serving it is on the class path (the web console is tern-console)");
+        throw new IOException(unserved(l));
+    }
+
+    /** Why a listener whose protocol the core does not serve cannot start (also for --test-config). */
+    static String unserved(ListenerConfig l) {
+        return "listener on port " + l.port() + " has 'protocol " + l.protocol().configName()
+                + "' but no module serving it is on the class path (the web console is tern-console)";
     }
 
     /** Starts every extension the configuration asks for; one that fails closes the broker and fails start. */
