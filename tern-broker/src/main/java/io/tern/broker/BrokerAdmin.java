@@ -132,8 +132,8 @@ public final class BrokerAdmin {
         if (s == null) {
             Session fresh = new Session(broker, clientId, broker.workers().next());
             fresh.restore(MqttVersion.MQTT_3_1_1, -1, System.nanoTime());
-            broker.sessions().restore(fresh);
-            s = fresh;
+            // a client connecting at this moment, or another admin call, may have made one first: use that
+            s = broker.sessions().adopt(fresh);
         }
         return onLoop(s, x -> {
             boolean shared = Topics.isShared(filter);

@@ -39,6 +39,7 @@ final class ConsoleAccess {
     /** The client id the admin user's ACL is checked with. */
     static final String CLIENT_ID = "tern-console";
     static final long SESSION_IDLE_MILLIS = TimeUnit.HOURS.toMillis(8);
+    static final int MAX_LOGINS = 10_000;
     private static final long CACHE_MILLIS = TimeUnit.MINUTES.toMillis(5);
 
     /** A logged-in browser: its cookie value, its CSRF token, who it is. */
@@ -136,6 +137,11 @@ final class ConsoleAccess {
     /** Starts a browser session for an administrator. */
     Login login(String user) {
         expireLogins();
+        if (logins.size() >= MAX_LOGINS) {
+            // bounded: the oldest-used session goes first
+            logins.values().stream().min(java.util.Comparator.comparingLong(x -> x.lastUsed()[0]))
+                    .ifPresent(x -> logins.remove(x.id()));
+        }
         Login l = new Login(token(), token(), user, new long[] {System.currentTimeMillis()});
         logins.put(l.id(), l);
         return l;

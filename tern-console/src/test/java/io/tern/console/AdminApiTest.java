@@ -203,6 +203,30 @@ class AdminApiTest {
     }
 
     @Test
+    void aSubscriptionForAnUnknownClientQueuesForItAsAPersistentSessionWould() throws Exception {
+        assertThat(f.admin("POST", "/api/v1/clients/future-client/subscriptions", "{\"filter\":\"queued/#\",\"qos\":1}")
+                .statusCode()).isEqualTo(201);
+        JsonNode offline = json(f.admin("GET", "/api/v1/clients/future-client", null));
+        assertThat(offline.get("connected").asBoolean()).isFalse();
+        assertThat(offline.get("expirySeconds").asLong()).isEqualTo(-1);
+        assertThat(f.admin("POST", "/api/v1/publish", "{\"topic\":\"queued/x\",\"payload\":\"kept for you\",\"qos\":1}")
+                .statusCode()).isEqualTo(200);
+        await().atMost(Duration.ofSeconds(10)).until(() ->
+                json(f.admin("GET", "/api/v1/clients/future-client", null)).get("queued").asInt() == 1);
+        BlockingQueue<String> inbox = new LinkedBlockingQueue<>();
+        MqttClient c = new MqttClient("tcp://127.0.0.1:" + f.mqttPort, "future-client",
+                new org.eclipse.paho.client.mqttv3.persist.MemoryPersistence());
+        c.setCallback(callback(null, inbox));
+        org.eclipse.paho.client.mqttv3.MqttConnectOptions o = new org.eclipse.paho.client.mqttv3.MqttConnectOptions();
+        o.setCleanSession(false);
+        assertThat(c.connectWithResult(o).getSessionPresent()).isTrue();
+        assertThat(inbox.poll(10, TimeUnit.SECONDS)).isEqualTo("queued/x kept for you");
+        c.disconnect();
+        c.close();
+        assertThat(f.admin("POST", "/api/v1/clients/future-client/expire", "{}").statusCode()).isEqualTo(200);
+    }
+
+    @Test
     void retainedMessagesAreListedReadAndDeletedAsANewSubscriberSees() throws Exception {
         try (MqttClient pub = f.paho("ret-pub", true)) {
             pub.publish("ret/a", "A".getBytes(StandardCharsets.UTF_8), 1, true);
