@@ -241,6 +241,21 @@ public final class BrokerAdmin {
         return done;
     }
 
+    /**
+     * How long the store takes now to make what was written durable ({@code persistence_sync}: one group commit
+     * with {@code batch}), in nanoseconds; -1 without persistence. For metrics; one sync per call.
+     */
+    public CompletableFuture<Long> storeSyncNanos() {
+        Durability dur = broker.durability();
+        if (dur == null) {
+            return CompletableFuture.completedFuture(-1L);
+        }
+        CompletableFuture<Long> done = new CompletableFuture<>();
+        long t0 = System.nanoTime();
+        dur.store().sync(() -> done.complete(System.nanoTime() - t0));
+        return done;
+    }
+
     /** The number of sessions, connected or not. */
     public int sessionCount() {
         return broker.sessions().size();

@@ -50,6 +50,8 @@ final class Metrics implements MessageObserver {
 
     /** The session figures of the scrape in progress (computed on the sessions' loops before scraping). */
     private volatile List<ClientInfo> clients = List.of();
+    /** The store's sync latency measured for the scrape in progress, nanoseconds (-1: no persistence). */
+    private volatile long storeSyncNanos = -1;
 
     Metrics(Broker broker) {
         this.broker = broker;
@@ -135,8 +137,9 @@ final class Metrics implements MessageObserver {
 
     /** The exposition text; the session figures are gathered first, off this thread's loop. */
     CompletableFuture<byte[]> scrape() {
-        return broker.admin().clients().thenApply(list -> {
+        return broker.admin().clients().thenCombine(broker.admin().storeSyncNanos(), (list, sync) -> {
             clients = list;
+            storeSyncNanos = sync;
             ByteArrayOutputStream out = new ByteArrayOutputStream(16 * 1024);
             try {
                 writer.write(out, registry.scrape());
@@ -215,6 +218,8 @@ final class Metrics implements MessageObserver {
             Path dir = broker.config().persistencePath();
             gauge("tern_store_size_bytes", "Size of the persistence store on disk", null,
                     cb -> cb.call(sizeOf(dir)));
+            gauge("tern_store_sync_latency_seconds", "Time the store took to make writes durable, measured at scrape "
+                    + "(one persistence_sync)", null, cb -> cb.call(storeSyncNanos / 1e9));
         }
         if (prefixes.length > 0) {
             String[] label = {"prefix"};

@@ -100,6 +100,20 @@ class MetricsTest {
         }
     }
 
+    @Test
+    void withPersistenceTheStoreSizeAndSyncLatencyAreReported() throws Exception {
+        Path node = Node.assume();
+        try (ConsoleFixture f = new ConsoleFixture(dir, "persistence true\npersistence_location " + dir.resolve("store"))) {
+            MqttClient pub = f.paho("store-pub", true);
+            pub.publish("stored/a", "kept".getBytes(StandardCharsets.UTF_8), 1, true);
+            pub.disconnect();
+            pub.close();
+            Map<String, Double> m = parse(node, f.admin("GET", "/metrics", null));
+            assertThat(m.get("tern_store_size_bytes")).isPositive();
+            assertThat(m.get("tern_store_sync_latency_seconds")).isNotNegative();
+        }
+    }
+
     private static double retainedNow(ConsoleFixture f) throws Exception {
         return new ObjectMapper().readTree(f.admin("GET", "/api/v1/broker", null).body()).get("retained").asDouble();
     }
