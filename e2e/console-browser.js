@@ -81,6 +81,16 @@ const say = (line) => console.log(line);
     await page.waitForSelector(ret, { state: 'detached' });
     say('DELETED');
 
+    // "why was my message not delivered?": a trace shows that nobody subscribes to a topic
+    await page.click('nav [data-tab="trace"]');
+    await page.fill('#trace-filter', 'console/trace/#');
+    await page.click('#trace-form button[type="submit"]');
+    await page.waitForSelector('#trace-list .chip');
+    say('TRACE_STARTED');
+    await page.waitForSelector('#trace-table tr.ev-no_subscriber');
+    await page.screenshot({ path: path.join(shots, 'console-trace.png') });
+    say('TRACE_SEEN ' + await page.textContent('#trace-table tr.ev-no_subscriber td:nth-child(4)'));
+
     const before = await page.evaluate(() => document.body.dataset.chartsAt || '');
     await page.click('nav [data-tab="charts"]');
     await page.waitForFunction((b) => (document.body.dataset.chartsAt || '') !== b, before);

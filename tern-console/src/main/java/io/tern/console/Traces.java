@@ -174,7 +174,7 @@ final class Traces implements MessageObserver {
     @Override
     public void routed(Message m, int sessions) {
         if (sessions == 0 && active.length > 0) {
-            record("no_subscriber", null, m.publisherId(), m.topic(), m.qos(), "no subscription matches this topic");
+            record("no_subscriber", m.publisherId(), m.publisherId(), m.topic(), m.qos(), "no subscription matches this topic");
         }
     }
 

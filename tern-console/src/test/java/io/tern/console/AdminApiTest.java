@@ -342,7 +342,7 @@ class AdminApiTest {
                     + e.get("topic").asText()));
             assertThat(kinds).contains(
                     "acl_denied trace-sensor trace/low",
-                    "no_subscriber - trace/nobody",
+                    "no_subscriber trace-pub trace/nobody",
                     "qos_downgraded trace-qos0 trace/low",
                     "delivered trace-qos0 trace/low",
                     "delivered trace-qos1 trace/high",

@@ -25,7 +25,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The web console in headless Chromium (playwright-core, e2e/console-browser.js) against a real broker: log in
  * (a wrong password first), see a topic a Paho client publishes appear in the tree with its value, publish from
- * the form and receive it in Paho, kick a Paho client, delete a retained message. Screenshots go to
+ * the form and receive it in Paho, kick a Paho client, delete a retained message, trace a topic nobody
+ * subscribes to. Screenshots go to
  * target/screenshots.
  */
 class ConsoleBrowserTest {
@@ -94,6 +95,9 @@ class ConsoleBrowserTest {
                 await(lines, p, "DELETED", Duration.ofSeconds(30));
                 assertThat(f.admin("GET", "/api/v1/retained/message?topic=console/retained/old", null).statusCode())
                         .isEqualTo(404);
+                await(lines, p, "TRACE_STARTED", Duration.ofSeconds(30));
+                sensor.publish("console/trace/unheard", "anyone?".getBytes(StandardCharsets.UTF_8), 1, false);
+                await(lines, p, "TRACE_SEEN console/trace/unheard", Duration.ofSeconds(30));
                 await(lines, p, "DONE", Duration.ofSeconds(30));
                 assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
                 assertThat(p.exitValue()).as(String.join("\n", lines)).isZero();
