@@ -19,6 +19,12 @@ record ObserverChain(MessageObserver first, MessageObserver second) implements M
     }
 
     @Override
+    public void connected(String clientId, io.tern.broker.config.ListenerConfig listener, String version) {
+        first.connected(clientId, listener, version);
+        second.connected(clientId, listener, version);
+    }
+
+    @Override
     public void received(String clientId, String topic, int qos, int bytes) {
         first.received(clientId, topic, qos, bytes);
         second.received(clientId, topic, qos, bytes);

@@ -377,6 +377,10 @@ final class ProtocolHandler {
         }
         broker.stats().clientConnected();
         state = State.CONNECTED;
+        io.tern.broker.extension.MessageObserver observer = broker.observer();
+        if (observer != null) {
+            observer.connected(clientId, conn.listener(), BrokerAdmin.versionName(version));
+        }
         if (broker.settings().connectionMessages()) {
             StringBuilder sb = new StringBuilder(96);
             sb.append("New client connected from ").append(conn.remoteAddress()).append(" as ").append(clientId)

@@ -72,7 +72,17 @@ final class Metrics implements MessageObserver {
         return a;
     }
 
+    /** Connections accepted by listener port, transport and protocol version (a handful of keys). */
+    private final java.util.concurrent.ConcurrentHashMap<List<String>, LongAdder> connectionsBy =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
     // ---------------------------------------------------------------- events (message path)
+
+    @Override
+    public void connected(String clientId, io.tern.broker.config.ListenerConfig listener, String version) {
+        connectionsBy.computeIfAbsent(List.of(String.valueOf(listener.port()), listener.protocol().configName(), version),
+                k -> new LongAdder()).increment();
+    }
 
     @Override
     public void received(String clientId, String topic, int qos, int bytes) {
@@ -176,6 +186,9 @@ final class Metrics implements MessageObserver {
                 });
         gauge("tern_clients_connected_maximum", "Most clients connected at once", null, cb -> cb.call(s.clientsMaximum.get()));
         counter("tern_connections", "Client connections accepted (CONNACK 0)", null, cb -> cb.call(s.connections.sum()));
+        counter("tern_connections_by_listener", "Client connections accepted by listener port, transport and "
+                + "protocol version", new String[] {"listener", "transport", "protocol_version"},
+                cb -> connectionsBy.forEach((k, v) -> cb.call(v.sum(), k.get(0), k.get(1), k.get(2))));
         counter("tern_sockets", "Network connections opened", null, cb -> cb.call(s.sockets.sum()));
         counter("tern_messages_received", "PUBLISH packets received from clients, by QoS", new String[] {"qos"},
                 cb -> perQos(cb::call, receivedByQos));

@@ -78,6 +78,8 @@ class MetricsTest {
                         .containsEntry("tern_clients_connected_by_listener{listener=" + f.mqttPort
                                 + ",protocol_version=3.1.1,transport=mqtt}", 2.0);
                 assertThat(m.get("tern_connections_total")).isGreaterThanOrEqualTo(2.0);
+                assertThat(m).containsEntry("tern_connections_by_listener_total{listener=" + f.mqttPort
+                        + ",protocol_version=3.1.1,transport=mqtt}", 2.0);
                 assertThat(m.get("tern_received_bytes_total")).isPositive();
                 assertThat(m.keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"));
             });

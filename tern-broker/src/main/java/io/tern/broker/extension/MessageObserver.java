@@ -24,6 +24,10 @@ public interface MessageObserver {
         ACL_READ_DENIED
     }
 
+    /** A client's connection was accepted (CONNACK 0) on {@code listener}; {@code version} is "3.1", "3.1.1" or "5.0". */
+    default void connected(String clientId, io.tern.broker.config.ListenerConfig listener, String version) {
+    }
+
     /** A client sent a PUBLISH (before the ACL check); {@code bytes} is the payload size. */
     default void received(String clientId, String topic, int qos, int bytes) {
     }
