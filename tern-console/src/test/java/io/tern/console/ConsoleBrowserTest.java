@@ -36,7 +36,7 @@ class ConsoleBrowserTest {
 
     @Test
     void anOperatorUsesTheConsoleInChromium() throws Exception {
-        Path node = Node.assume();
+        Path node = Node.assume("playwright-core");
         boolean chromium = Files.isExecutable(Node.CHROMIUM);
         if (!chromium) {
             System.err.println("SKIPPED: /usr/bin/chromium is not installed (apt-get install chromium)");

@@ -30,7 +30,7 @@ class MetricsTest {
 
     @Test
     void metricsMatchTheTrafficSentAndParseAsPrometheusText() throws Exception {
-        Path node = Node.assume();
+        Path node = Node.assume("parse-prometheus-text-format");
         try (ConsoleFixture f = new ConsoleFixture(dir, "metrics_topic_prefixes sensors/ cmd/")) {
             HttpResponse<String> closed = f.call("GET", "/metrics", null, null);
             assertThat(closed.statusCode()).as("metrics need credentials by default").isEqualTo(401);
@@ -92,7 +92,7 @@ class MetricsTest {
 
     @Test
     void metricsMayBePublic() throws Exception {
-        Path node = Node.assume();
+        Path node = Node.assume("parse-prometheus-text-format");
         try (ConsoleFixture f = new ConsoleFixture(dir, "http_metrics_public true")) {
             HttpResponse<String> r = f.call("GET", "/metrics", null, null);
             assertThat(r.statusCode()).isEqualTo(200);
@@ -104,7 +104,7 @@ class MetricsTest {
 
     @Test
     void withPersistenceTheStoreSizeAndSyncLatencyAreReported() throws Exception {
-        Path node = Node.assume();
+        Path node = Node.assume("parse-prometheus-text-format");
         try (ConsoleFixture f = new ConsoleFixture(dir, "persistence true\npersistence_location " + dir.resolve("store"))) {
             MqttClient pub = f.paho("store-pub", true);
             pub.publish("stored/a", "kept".getBytes(StandardCharsets.UTF_8), 1, true);

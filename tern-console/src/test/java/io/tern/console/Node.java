@@ -23,6 +23,17 @@ final class Node {
         return null;
     }
 
+    /** {@link #assume()}, and the npm package {@code name} installed in e2e/node_modules. */
+    static Path assume(String name) {
+        Path node = assume();
+        boolean ok = Files.isDirectory(E2E.resolve("node_modules").resolve(name));
+        if (!ok) {
+            System.err.println("SKIPPED: e2e/node_modules lacks " + name + " (npm ci --prefix e2e)");
+        }
+        Assumptions.assumeTrue(ok, "needs " + name + " in e2e/node_modules (npm ci --prefix e2e)");
+        return node;
+    }
+
     /** The node binary; skips the test, visibly, without node or e2e/node_modules. */
     static Path assume() {
         Path node = null;
