@@ -78,6 +78,14 @@ final class ConsoleHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
                     + "(give it a password_file and http_admin_users to open it)", null), true);
             return;
         }
+        if (access.open() && !loopbackHost(req.headers().get(HttpHeaderNames.HOST))) {
+            // DNS rebinding: a page of evil.example resolved to 127.0.0.1 must not use the open loopback listener
+            Log.NOTICE.info("HTTP request from {} refused: Host '{}' is not a loopback name on a listener without "
+                    + "password_file.", peer.getAddress().getHostAddress(), req.headers().get(HttpHeaderNames.HOST));
+            send(ctx, req, error(403, "forbidden", "use http://localhost or a loopback address for this listener", null),
+                    true);
+            return;
+        }
         QueryStringDecoder q = new QueryStringDecoder(req.uri());
         String path = q.path();
         HttpMethod m = req.method();
@@ -230,6 +238,21 @@ final class ConsoleHttpHandler extends SimpleChannelInboundHandler<FullHttpReque
             Log.NOTICE.info("HTTP {} {} refused: not application/json.", req.method(), req.uri());
             throw new ApiException(403, "csrf", "state-changing requests must be application/json", null);
         }
+    }
+
+    /** Whether a Host header names this machine's loopback (localhost, 127.x.x.x, [::1]), port or not. */
+    static boolean loopbackHost(String host) {
+        if (host == null) {
+            return true; // HTTP/1.0 without Host: not a browser
+        }
+        String h = host.trim().toLowerCase(java.util.Locale.ROOT);
+        if (h.startsWith("[")) {
+            int end = h.indexOf(']');
+            return end > 0 && h.substring(1, end).equals("::1");
+        }
+        int colon = h.indexOf(':');
+        String name = colon >= 0 ? h.substring(0, colon) : h;
+        return name.equals("localhost") || name.endsWith(".localhost") || name.matches("127\\.\\d{1,3}\\.\\d{1,3}\\.\\d{1,3}");
     }
 
     private static boolean isJson(FullHttpRequest req) {

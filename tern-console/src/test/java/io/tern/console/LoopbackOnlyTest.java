@@ -48,6 +48,14 @@ class LoopbackOnlyTest {
             HttpResponse<String> local = http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + loop
                     + "/api/v1/broker")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(local.statusCode()).as("loopback needs no credentials here").isEqualTo(200);
+            try (java.net.Socket s = new java.net.Socket("127.0.0.1", loop)) {
+                s.setSoTimeout(10_000);
+                s.getOutputStream().write(("GET /api/v1/broker HTTP/1.1\r\nHost: rebound.example:" + loop
+                        + "\r\nConnection: close\r\n\r\n").getBytes(java.nio.charset.StandardCharsets.US_ASCII));
+                String reply = new String(s.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(reply).as("DNS rebinding: a foreign Host on the open listener").startsWith("HTTP/1.1 403")
+                        .doesNotContain("version");
+            }
             if (external.isPresent()) {
                 String host = external.get().getHostAddress();
                 for (String path : new String[] {"/api/v1/broker", "/metrics", "/", "/api/v1/clients"}) {
@@ -75,6 +83,12 @@ class LoopbackOnlyTest {
         assertThat(open.admits(InetAddress.getByName("192.0.2.7"))).isFalse();
         assertThat(open.admits(InetAddress.getByName("10.1.2.3"))).isFalse();
         open.stop();
+        assertThat(ConsoleHttpHandler.loopbackHost("localhost:8080")).isTrue();
+        assertThat(ConsoleHttpHandler.loopbackHost("127.0.0.1:8080")).isTrue();
+        assertThat(ConsoleHttpHandler.loopbackHost("[::1]:8080")).isTrue();
+        assertThat(ConsoleHttpHandler.loopbackHost("evil.example:8080")).isFalse();
+        assertThat(ConsoleHttpHandler.loopbackHost("127.0.0.1.evil.example")).isFalse();
+        assertThat(ConsoleHttpHandler.loopbackHost("[::2]")).isFalse();
 
         Files.writeString(dir.resolve("passwd"), new io.tern.broker.security.PasswordHasher(
                 io.tern.broker.security.PasswordHasher.Algorithm.SHA512_PBKDF2, 1000).entry("a", new byte[] {'x'}) + "\n");
