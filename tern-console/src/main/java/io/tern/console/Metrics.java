@@ -165,11 +165,12 @@ final class Metrics implements MessageObserver {
     }
 
     private static final String[] QOS = {"0", "1", "2"};
+    private static final String VERSION = Broker.version();
 
     private void register() {
         BrokerStats s = broker.stats();
         gauge("tern_info", "Tern version (value 1)", new String[] {"version"},
-                cb -> cb.call(1, Broker.version()));
+                cb -> cb.call(1, VERSION));
         gauge("tern_uptime_seconds", "Seconds since the broker started", null,
                 cb -> cb.call((System.currentTimeMillis() - s.startedAtMillis.get()) / 1000.0));
         gauge("tern_clients_connected", "Clients connected now", null, cb -> cb.call(s.clientsConnected.get()));

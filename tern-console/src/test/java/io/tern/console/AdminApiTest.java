@@ -148,6 +148,30 @@ class AdminApiTest {
     }
 
     @Test
+    void kickTellsAnMqtt5ClientAdministrativeAction() throws Exception {
+        org.eclipse.paho.mqttv5.client.MqttClient c = new org.eclipse.paho.mqttv5.client.MqttClient(
+                "tcp://127.0.0.1:" + f.mqttPort, "kick-v5", new org.eclipse.paho.mqttv5.client.persist.MemoryPersistence());
+        c.setTimeToWait(10_000);
+        BlockingQueue<Integer> reason = new LinkedBlockingQueue<>();
+        c.setCallback(new org.eclipse.paho.mqttv5.client.MqttCallback() {
+            @Override public void disconnected(org.eclipse.paho.mqttv5.client.MqttDisconnectResponse r) {
+                reason.add(r.getReturnCode());
+            }
+            @Override public void mqttErrorOccurred(org.eclipse.paho.mqttv5.common.MqttException e) { }
+            @Override public void messageArrived(String t, org.eclipse.paho.mqttv5.common.MqttMessage m) { }
+            @Override public void deliveryComplete(org.eclipse.paho.mqttv5.client.IMqttToken t) { }
+            @Override public void connectComplete(boolean reconnect, String uri) { }
+            @Override public void authPacketArrived(int code, org.eclipse.paho.mqttv5.common.packet.MqttProperties p) { }
+        });
+        c.connect();
+        assertThat(json(f.admin("GET", "/api/v1/clients/kick-v5", null)).get("protocolVersion").asText()).isEqualTo("5.0");
+        assertThat(f.admin("POST", "/api/v1/clients/kick-v5/kick", "{}").statusCode()).isEqualTo(200);
+        // DISCONNECT 0x98 Administrative action (MQTT 5 table 3-10)
+        assertThat(reason.poll(10, TimeUnit.SECONDS)).isEqualTo(0x98);
+        c.close(true);
+    }
+
+    @Test
     void expireEndsAnOfflineSessionSoPahoFindsNoneOnReturn() throws Exception {
         MqttClient c = f.paho("expire-me", false);
         c.subscribe("expire/topic", 1);

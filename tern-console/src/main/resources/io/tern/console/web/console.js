@@ -114,8 +114,8 @@ function onMessage(msg) {
   if (wantsTree) {
     let t = state.tree.get(msg.topic);
     if (!t) { t = { topic: msg.topic, times: [], count: 0 }; state.tree.set(msg.topic, t); }
-    t.last = msg; t.count++; t.times.push(now); t.retained = msg.retain || (msg.payloadBase64 === '' ? false : t.retained);
-    if (msg.retain === false && msg.size === 0) t.retained = false;
+    t.last = msg; t.count++; t.times.push(now);
+    if (msg.retain) t.retained = msg.size > 0; // an empty retained publish clears the topic's retained message
     while (t.times.length && now - t.times[0] > 10000) t.times.shift();
     state.dirty = true;
     if (state.selected === msg.topic) showTopic(msg.topic);
