@@ -37,9 +37,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private String remote;
     private String transportIdentity;
     private final Runnable flushTask = this::flushNow;
-    /** Bytes of this connection, for the admin API; written on the event loop only. */
-    private volatile long bytesIn;
-    private volatile long bytesOut;
+    /**
+     * Bytes of this connection, for the admin API. Plain fields: written on the event loop per read and per packet
+     * (no fence on the hot path), read by the admin snapshot, which runs on the same loop.
+     */
+    private long bytesIn;
+    private long bytesOut;
     static final io.netty.util.AttributeKey<NettyConnection> KEY = io.netty.util.AttributeKey.valueOf("tern.connection");
 
     NettyConnection(Broker broker, io.tern.broker.config.ListenerConfig listener, int listenerPort) {
