@@ -171,6 +171,7 @@ public final class Broker implements AutoCloseable {
         Log.INFO.info("Using {} transport with {} event loops.", epoll ? "native epoll" : "NIO",
                 Runtime.getRuntime().availableProcessors());
         try {
+            enabled = enabledExtensions();
             if (config.persistence()) {
                 openStore();
             }
@@ -204,8 +205,8 @@ public final class Broker implements AutoCloseable {
         return this;
     }
 
-    /** Starts every extension the configuration asks for; one that fails closes the broker and fails start. */
-    private void startExtensions() throws IOException {
+    /** The extensions the configuration asks for: the builder's, then ServiceLoader's of other classes. */
+    private List<io.tern.broker.extension.BrokerExtension> enabledExtensions() {
         List<io.tern.broker.extension.BrokerExtension> all = new ArrayList<>(extensions);
         java.util.Set<Class<?>> given = new java.util.HashSet<>();
         extensions.forEach(e -> given.add(e.getClass()));
@@ -215,10 +216,33 @@ public final class Broker implements AutoCloseable {
                 all.add(e);
             }
         }
-        for (io.tern.broker.extension.BrokerExtension e : all) {
-            if (!e.enabledBy(config)) {
-                continue;
+        all.removeIf(e -> !e.enabledBy(config));
+        return all;
+    }
+
+    /** The extensions found at start, enabled by the configuration; asked for pipelines at bind. */
+    private List<io.tern.broker.extension.BrokerExtension> enabled = List.of();
+
+    /** The pipeline of a listener the core does not serve (protocol http), from an extension. */
+    private io.tern.broker.extension.ListenerPipeline extensionPipeline(ListenerConfig l) throws IOException {
+        for (io.tern.broker.extension.BrokerExtension e : enabled) {
+            io.tern.broker.extension.ListenerPipeline p = e.pipeline(l);
+            if (p != null) {
+                return p;
             }
+        }
+        throw new IOException(unserved(l));
+    }
+
+    /** Why a listener whose protocol the core does not serve cannot start (also for --test-config). */
+    static String unserved(ListenerConfig l) {
+        return "listener on port " + l.port() + " has 'protocol " + l.protocol().configName()
+                + "' but no module serving it is on the class path (the web console is tern-console)";
+    }
+
+    /** Starts every extension the configuration asks for; one that fails closes the broker and fails start. */
+    private void startExtensions() throws IOException {
+        for (io.tern.broker.extension.BrokerExtension e : enabled) {
             try {
                 e.start(this);
                 started.add(e);
@@ -284,6 +308,8 @@ public final class Broker implements AutoCloseable {
         }
         final io.tern.broker.transport.PskSettings pskSettings = psk;
         final boolean websockets = l.protocol() == io.tern.broker.config.ListenerProtocol.WEBSOCKETS;
+        final io.tern.broker.extension.ListenerPipeline served =
+                l.protocol() == io.tern.broker.config.ListenerProtocol.HTTP ? extensionPipeline(l) : null;
         for (InetSocketAddress addr : addrs) {
             ServerBootstrap b = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
@@ -304,6 +330,15 @@ public final class Broker implements AutoCloseable {
                             }
                             if (maxConnections >= 0) {
                                 ch.closeFuture().addListener(f -> open.decrementAndGet());
+                            }
+                            if (served != null) {
+                                // not in `channels`: the extension owns these connections and closes them at stop
+                                io.netty.handler.ssl.SslContext tlsNow = sslContext.get();
+                                if (tlsNow != null) {
+                                    ch.pipeline().addLast("ssl", tlsNow.newHandler(ch.alloc()));
+                                }
+                                served.initChannel(ch);
+                                return;
                             }
                             channels.add(ch);
                             int port = ((InetSocketAddress) ch.localAddress()).getPort();
@@ -535,6 +570,37 @@ public final class Broker implements AutoCloseable {
 
     public BrokerStats stats() { return stats; }
 
+    /** Set by extensions (console metrics, traces, live view); null costs the message path one check. */
+    private volatile io.tern.broker.extension.MessageObserver observer;
+
+    /**
+     * Adds an observer of message events (metrics, traces, live views); several are called in the order added.
+     * Call before {@link #start()} or from an extension's start.
+     */
+    public synchronized void observe(io.tern.broker.extension.MessageObserver o) {
+        Objects.requireNonNull(o);
+        io.tern.broker.extension.MessageObserver now = observer;
+        observer = now == null ? o : new ObserverChain(now, o);
+        router.observer(observer);
+    }
+
+    /** Removes an observer added with {@link #observe}. */
+    public synchronized void unobserve(io.tern.broker.extension.MessageObserver o) {
+        observer = ObserverChain.without(observer, o);
+        router.observer(observer);
+    }
+
+    io.tern.broker.extension.MessageObserver observer() { return observer; }
+
+    /** Read-only views of sessions and retained messages, and the operations of the admin API. */
+    public BrokerAdmin admin() { return admin; }
+
+    private final BrokerAdmin admin = new BrokerAdmin(this);
+
+    EventLoopGroup workers() { return workerGroup; }
+
+    List<ListenerConfig> effectiveListeners() { return listeners; }
+
     public BrokerConfig config() { return config; }
 
     // ---------------------------------------------------------------- internals used by sessions
@@ -611,7 +677,11 @@ public final class Broker implements AutoCloseable {
                 durable = true;
             }
         }
-        router.publish(msg, from);
+        int n = router.publish(msg, from);
+        io.tern.broker.extension.MessageObserver o = observer;
+        if (o != null) {
+            o.routed(msg, n);
+        }
         return durable | router.lastPublishDurable();
     }
 
@@ -644,6 +714,10 @@ public final class Broker implements AutoCloseable {
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
             if (msg instanceof ByteBuf b) {
                 stats.bytesReceived.add(b.readableBytes());
+                NettyConnection c = ctx.channel().attr(NettyConnection.KEY).get();
+                if (c != null) {
+                    c.addBytesIn(b.readableBytes());
+                }
             }
             ctx.fireChannelRead(msg);
         }

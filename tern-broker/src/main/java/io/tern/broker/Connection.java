@@ -48,6 +48,12 @@ public interface Connection {
     /** Resumes reading after {@link #pauseReading()}; call on {@link #executor()}. */
     default void resumeReading() { }
 
+    /** Bytes received on this connection so far (0 where the transport does not count). */
+    default long bytesIn() { return 0; }
+
+    /** Bytes sent on this connection so far (0 where the transport does not count). */
+    default long bytesOut() { return 0; }
+
     /** The username that the transport established (TLS certificate or PSK identity), or null. */
     default String transportIdentity() { return null; }
 

@@ -172,6 +172,12 @@ public final class Main implements Callable<Integer> {
             } catch (IOException e) {
                 problems.add(e.getMessage());
             }
+            if (l.protocol() == io.tern.broker.config.ListenerProtocol.HTTP
+                    && java.util.ServiceLoader.load(io.tern.broker.extension.BrokerExtension.class).stream()
+                            .map(java.util.ServiceLoader.Provider::get)
+                            .noneMatch(e -> e.enabledBy(config) && e.pipeline(l) != null)) {
+                problems.add(Broker.unserved(l));
+            }
             String psk = config.security(l).pskFile();
             if (l.usesPsk() && psk != null) {
                 try {

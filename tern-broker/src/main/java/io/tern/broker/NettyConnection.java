@@ -37,6 +37,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private String remote;
     private String transportIdentity;
     private final Runnable flushTask = this::flushNow;
+    /**
+     * Bytes of this connection, for the admin API. Plain fields: written on the event loop per read and per packet
+     * (no fence on the hot path), read by the admin snapshot, which runs on the same loop.
+     */
+    private long bytesIn;
+    private long bytesOut;
+    static final io.netty.util.AttributeKey<NettyConnection> KEY = io.netty.util.AttributeKey.valueOf("tern.connection");
 
     NettyConnection(Broker broker, io.tern.broker.config.ListenerConfig listener, int listenerPort) {
         this.broker = broker;
@@ -48,6 +55,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.protocol = new ProtocolHandler(broker, this);
+        ctx.channel().attr(KEY).set(this);
     }
 
     @Override
@@ -162,7 +170,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
         int before = out.writerIndex();
         MqttEncoder.encode(packet, version, out); // the buffer grows if a packet needs more room
-        broker.stats().bytesSent.add(out.writerIndex() - before);
+        int written = out.writerIndex() - before;
+        broker.stats().bytesSent.add(written);
+        bytesOut += written;
         if (out.readableBytes() >= BATCH_BYTES) {
             // a full batch goes to the channel now; the flush that is pending will send it
             pending = null;
@@ -218,6 +228,15 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public io.tern.broker.config.ListenerConfig listener() { return listener; }
+
+    @Override
+    public long bytesIn() { return bytesIn; }
+
+    @Override
+    public long bytesOut() { return bytesOut; }
+
+    /** Counted by the broker's inbound byte counter, on the event loop. */
+    void addBytesIn(int n) { bytesIn += n; }
 
     @Override
     public void protocolVersion(MqttVersion v) { this.version = v; }

@@ -363,6 +363,7 @@ final class ProtocolHandler {
         }
         session = s;
         s.attach(conn, version, username, expiry, receiveMaximum);
+        s.keepAlive = keepAlive;
         Durability dur = broker.durability();
         s.durable(dur != null && expiry != 0);
         if (s.durable()) {
@@ -376,6 +377,10 @@ final class ProtocolHandler {
         }
         broker.stats().clientConnected();
         state = State.CONNECTED;
+        io.tern.broker.extension.MessageObserver observer = broker.observer();
+        if (observer != null) {
+            observer.connected(clientId, conn.listener(), BrokerAdmin.versionName(version));
+        }
         if (broker.settings().connectionMessages()) {
             StringBuilder sb = new StringBuilder(96);
             sb.append(conn.bridge() ? "New bridge connected from " : "New client connected from ").append(conn.remoteAddress()).append(" as ").append(clientId)
@@ -502,6 +507,10 @@ final class ProtocolHandler {
                         .build();
             }
         }
+        io.tern.broker.extension.MessageObserver observer = broker.observer();
+        if (observer != null) {
+            observer.received(clientId, topic, p.qos(), p.payload().length);
+        }
         if (p.qos() > conn.listener().maxQos()) {
             if (version.isV5()) {
                 disconnect(0x9B, "QoS " + p.qos() + " not supported");
@@ -529,6 +538,9 @@ final class ProtocolHandler {
         } else if (!sec().authorizer().canPublish(clientId, username, topic)) {
             accept = false;
             rc = 0x87;
+            if (observer != null) {
+                observer.publishDenied(clientId, username, topic, p.qos());
+            }
             if (Log.DEBUG.isDebugEnabled()) {
                 Log.DEBUG.debug("Denied PUBLISH from {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))", clientId,
                         p.dup() ? 1 : 0, p.qos(), p.retain() ? 1 : 0, p.packetId(), topic, p.payload().length);
@@ -789,6 +801,14 @@ final class ProtocolHandler {
         closeReason = "timeout";
         state = State.CLOSED;
         conn.close();
+    }
+
+    /** An administrator disconnected this client (admin API); MQTT 5 clients hear 0x98; the will is published. */
+    void kick() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        disconnect(0x98, "disconnected by an administrator");
     }
 
     /** Another connection took this client id [MQTT-3.1.4-3]; runs on this connection's loop. */

@@ -53,6 +53,11 @@ public final class Router {
     private final BrokerStats stats;
     private final int maxQueued;
     private volatile Durability durability;
+    private volatile io.tern.broker.extension.MessageObserver observer;
+
+    void observer(io.tern.broker.extension.MessageObserver o) {
+        this.observer = o;
+    }
 
     Router(TopicTree tree, boolean upgradeQos, SharedSubscriptionStrategy strategy, BrokerStats stats, int maxQueued) {
         this.tree = tree;
@@ -86,6 +91,10 @@ public final class Router {
     private void hand(Session s, Delivery d, Scratch sc) {
         if (!s.mayRead(d.message().topic())) {
             // the ACL's read rule: a granted filter (sensors/#) may cover topics the client may not read
+            io.tern.broker.extension.MessageObserver o = observer;
+            if (o != null) {
+                o.dropped(s.clientId(), d.message(), io.tern.broker.extension.MessageObserver.Drop.ACL_READ_DENIED);
+            }
             return;
         }
         Durability dur = durability;
@@ -96,6 +105,10 @@ public final class Router {
             long seq = dur.enqueue(s, sc.messageId, d.qos(), d.retain(), d.subscriptionIds(), maxQueued);
             if (seq == 0) {
                 stats.publishDropped.increment();
+                io.tern.broker.extension.MessageObserver o = observer;
+                if (o != null) {
+                    o.dropped(s.clientId(), d.message(), io.tern.broker.extension.MessageObserver.Drop.QUEUE_FULL);
+                }
                 return;
             }
             sc.durable = true;

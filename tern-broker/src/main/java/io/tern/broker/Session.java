@@ -121,6 +121,13 @@ public final class Session {
 
     boolean connected() { return connection != null; }
 
+    /** For the admin API: when the current connection was bound, and its keep-alive in seconds. */
+    volatile long connectedAtMillis;
+    volatile int keepAlive;
+
+    /** The listener of the latest connection, or null (never connected since a restart, or made by the API). */
+    io.tern.broker.config.ListenerConfig listener() { return listener; }
+
     /** Set when the registry discards this session; deliveries still on their way are dropped then. */
     volatile boolean ended;
 
@@ -188,6 +195,7 @@ public final class Session {
         }
         this.sendQuota = Math.min(window, clientReceiveMaximum);
         this.droppingLogged = false;
+        this.connectedAtMillis = System.currentTimeMillis();
     }
 
     /** Unbinds the connection when it is gone; the session then queues for its return or expires. */
@@ -286,6 +294,7 @@ public final class Session {
         }
         if (d.message().expiryNanos() != Long.MAX_VALUE && d.message().expired(System.nanoTime())) {
             forget(d); // [MQTT-3.3.2-5]: an expired message is not delivered
+            observeExpired(d);
             return;
         }
         if (d.seq() != 0) {
@@ -341,6 +350,7 @@ public final class Session {
         if (connection == null) {
             if (d.qos() == 0 && !broker.settings().queueQos0Messages()) {
                 broker.stats().publishDropped.increment();
+                observeDropped(d, io.tern.broker.extension.MessageObserver.Drop.OFFLINE_QOS0);
                 return;
             }
             enqueue(d);
@@ -397,6 +407,7 @@ public final class Session {
         int w = d.weight();
         if ((maxMessages > 0 && queue.size() >= maxMessages) || (maxBytes > 0 && queuedBytes + w > maxBytes)) {
             broker.stats().publishDropped.increment();
+            observeDropped(d, io.tern.broker.extension.MessageObserver.Drop.QUEUE_FULL);
             if (!droppingLogged) {
                 droppingLogged = true;
                 Log.NOTICE.info("Outgoing messages are being dropped for client {}.", clientId);
@@ -494,6 +505,7 @@ public final class Session {
             queuedBytes -= d.weight();
             if (d.message().expired(now)) {
                 forget(d);
+                observeExpired(d);
                 continue;
             }
             if (d.qos() == 0) {
@@ -608,6 +620,7 @@ public final class Session {
                 outAliases.remove(m.topic());
             }
             broker.stats().publishDropped.increment();
+            observeDropped(d, io.tern.broker.extension.MessageObserver.Drop.TOO_LARGE);
             return false;
         }
         if (Log.DEBUG.isDebugEnabled()) {
@@ -617,7 +630,32 @@ public final class Session {
         connection.send(p);
         broker.stats().messageSent(m.payload().length);
         lastProgressNanos = System.nanoTime();
+        io.tern.broker.extension.MessageObserver o = broker.observer();
+        if (o != null) {
+            o.delivered(clientId, m, d.qos());
+        }
         return true;
+    }
+
+    private void observeDropped(Delivery d, io.tern.broker.extension.MessageObserver.Drop why) {
+        io.tern.broker.extension.MessageObserver o = broker.observer();
+        if (o != null) {
+            o.dropped(clientId, d.message(), why);
+        }
+    }
+
+    private void observeExpired(Delivery d) {
+        io.tern.broker.extension.MessageObserver o = broker.observer();
+        if (o != null) {
+            o.expired(clientId, d.message());
+        }
+    }
+
+    private void observeAcknowledged(Delivery d) {
+        io.tern.broker.extension.MessageObserver o = broker.observer();
+        if (o != null) {
+            o.acknowledged(clientId, d.message(), d.qos());
+        }
     }
 
 
@@ -627,6 +665,7 @@ public final class Session {
         if (f != null && f.delivery.qos() == 1) {
             inflight.remove(packetId);
             forget(f.delivery);
+            observeAcknowledged(f.delivery);
             drain();
         }
     }
@@ -659,6 +698,7 @@ public final class Session {
         if (f != null && f.released) {
             inflight.remove(packetId);
             forget(f.delivery);
+            observeAcknowledged(f.delivery);
             drain();
         }
     }
@@ -690,6 +730,7 @@ public final class Session {
                 it.remove();
                 queuedBytes -= d.weight();
                 forget(d);
+                observeExpired(d);
             } else if (d.message().expiryNanos() != Long.MAX_VALUE) {
                 more = true;
             }

@@ -28,6 +28,12 @@ final class SessionRegistry {
         sessions.put(s.clientId(), s);
     }
 
+    /** Adds a session made outside a connection (admin API) unless one exists; returns the one in force. */
+    Session adopt(Session s) {
+        Session earlier = sessions.putIfAbsent(s.clientId(), s);
+        return earlier != null ? earlier : s;
+    }
+
     int size() { return sessions.size(); }
 
     Collection<Session> all() { return sessions.values(); }

@@ -83,6 +83,8 @@ public final class BrokerConfig {
     private boolean autosaveOnChanges;
     private PersistenceSync persistenceSync = PersistenceSync.BATCH;
 
+    private HttpOptions http = HttpOptions.DEFAULT;
+
     private final Map<String, Location> locations = new LinkedHashMap<>();
     private final List<ConfigProblem> warnings = new ArrayList<>();
 
@@ -666,6 +668,18 @@ public final class BrokerConfig {
 
     public BrokerConfig addBridge(BridgeConfig bridge) {
         bridges.add(Objects.requireNonNull(bridge));
+        return this;
+    }
+
+    // ---- http listeners (console, API, metrics) ------------------------------------------------------
+
+    /** {@code http_admin_users}, {@code http_metrics_public}, {@code metrics_topic_prefixes}. */
+    public HttpOptions http() {
+        return http;
+    }
+
+    public BrokerConfig http(HttpOptions http) {
+        this.http = Objects.requireNonNull(http, "http");
         return this;
     }
 }

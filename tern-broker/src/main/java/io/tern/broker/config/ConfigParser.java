@@ -421,6 +421,17 @@ public final class ConfigParser {
                 config.record(l.name(), l.at());
             }
 
+            // http listeners: web console, REST admin API, Prometheus metrics (Tern's own options)
+            case "http_admin_users" -> {
+                if (l.args().isEmpty()) {
+                    throw l.error("missing value (one or more users of the password_file)");
+                }
+                config.http(config.http().withAdminUsers(l.args()));
+                config.record(l.name(), l.at());
+            }
+            case "http_metrics_public" -> config.http(config.http().withMetricsPublic(globalBool(l)));
+            case "metrics_topic_prefixes" -> metricsTopicPrefixes(l);
+
             default -> {
                 if (BridgeOptions.NAMES.contains(l.name())) {
                     bridges.apply(l);
@@ -429,6 +440,22 @@ public final class ConfigParser {
                 }
             }
         }
+    }
+
+    private void metricsTopicPrefixes(Line l) throws ConfigException {
+        if (l.args().isEmpty()) {
+            throw l.error("missing value (one or more topic prefixes)");
+        }
+        if (l.args().size() > HttpOptions.MAX_TOPIC_PREFIXES) {
+            throw l.error("at most " + HttpOptions.MAX_TOPIC_PREFIXES + " prefixes (each is a metric label)");
+        }
+        for (String p : l.args()) {
+            if (p.indexOf('+') >= 0 || p.indexOf('#') >= 0) {
+                throw l.error("'" + p + "' contains a wildcard character; give a plain prefix such as sensors/");
+            }
+        }
+        config.http(config.http().withMetricsTopicPrefixes(l.args()));
+        config.record(l.name(), l.at());
     }
 
     private void other(Line l) throws ConfigException {
@@ -776,8 +803,29 @@ public final class ConfigParser {
         for (ListenerConfig listener : all) {
             checkTlsPair(listener, "certfile", listener.certfile(), "keyfile", listener.keyfile());
             checkTlsPair(listener, "keyfile", listener.keyfile(), "certfile", listener.certfile());
+            checkHttp(listener);
+        }
+        if (all.stream().noneMatch(x -> x.protocol() == ListenerProtocol.HTTP)) {
+            for (String option : List.of("http_admin_users", "http_metrics_public", "metrics_topic_prefixes")) {
+                config.locationOf(option).ifPresent(at -> config.warn(new ConfigProblem(at, "option '" + option
+                        + "' has no effect without a listener with 'protocol http'")));
+            }
         }
         BridgeOptions.finish(config, this::report);
+    }
+
+    /** An http listener serves HTTP or HTTPS with a certificate; TLS-PSK and client certificates make no sense there. */
+    private void checkHttp(ListenerConfig listener) throws ConfigException {
+        if (listener.protocol() != ListenerProtocol.HTTP) {
+            return;
+        }
+        for (String option : List.of("psk_hint", "require_certificate", "use_identity_as_username",
+                "use_subject_as_username", "mount_point")) {
+            Optional<Location> at = listener.locationOf(option);
+            if (at.isPresent()) {
+                report(new ConfigException(at.get(), option + ": not available on a listener with 'protocol http'"));
+            }
+        }
     }
 
     private void checkTlsPair(ListenerConfig listener, String have, String haveValue, String need,

@@ -193,7 +193,10 @@ public final class ListenerConfig {
         return this;
     }
 
-    /** {@code protocol}: {@link ListenerProtocol#MQTT} (default) or {@link ListenerProtocol#WEBSOCKETS}. */
+    /**
+     * {@code protocol}: {@link ListenerProtocol#MQTT} (default), {@link ListenerProtocol#WEBSOCKETS} or
+     * {@link ListenerProtocol#HTTP} (console, admin API and metrics, served by an extension).
+     */
     public ListenerProtocol protocol() {
         return protocol;
     }

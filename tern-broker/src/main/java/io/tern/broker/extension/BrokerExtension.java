@@ -29,6 +29,15 @@ public interface BrokerExtension {
      */
     void start(Broker broker) throws IOException;
 
+    /**
+     * The pipeline for a listener whose protocol the core does not serve ({@code protocol http}), or null when
+     * this extension does not serve it. Asked while the broker binds its listeners, before {@link #start}, of
+     * extensions that are {@link #enabledBy enabled}; a listener no extension serves stops start-up.
+     */
+    default ListenerPipeline pipeline(io.tern.broker.config.ListenerConfig listener) {
+        return null;
+    }
+
     /** Called after the broker re-read its security files on SIGHUP. */
     default void reload(Broker broker) throws IOException {
     }

@@ -106,7 +106,7 @@ class ConfigParserErrorsTest {
                 new BadConfig("listener 1883\npersistent_client_expiration 5\n", 2, "persistent_client_expiration: '5' is not a duration (a number followed by h, d, w, m or y, e.g. 14d)", true),
                 new BadConfig("listener 1883\npersistent_client_expiration 0d\n", 2, "persistent_client_expiration: '0d' must be greater than zero", true),
                 new BadConfig("listener 1883\nsocket_domain ipv5\n", 2, "socket_domain: 'ipv5' is not one of ipv4, ipv6", true),
-                new BadConfig("listener 1883\nprotocol mqttsn\n", 2, "protocol: 'mqttsn' is not one of mqtt, websockets", true),
+                new BadConfig("listener 1883\nprotocol mqttsn\n", 2, "protocol: 'mqttsn' is not one of mqtt, websockets, http", true),
                 new BadConfig("listener 8883\ntls_version tlsv1.0\n", 2, "tls_version: 'tlsv1.0' is not one of tlsv1.1, tlsv1.2, tlsv1.3", false),
                 new BadConfig("listener 1883\nlog_type bogus\n", 2, "log_type: 'bogus' is not one of debug, error, warning, notice, information, subscribe, unsubscribe, websockets, none, all", true),
                 new BadConfig("listener 1883\nlog_dest nowhere\n", 2, "log_dest: 'nowhere' is not one of stdout, stderr, file, topic, none (syslog, dlt)", true),
