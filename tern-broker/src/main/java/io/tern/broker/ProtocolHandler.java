@@ -363,6 +363,10 @@ final class ProtocolHandler {
         }
         session = s;
         s.attach(conn, version, username, expiry, receiveMaximum);
+        io.tern.broker.extension.ClusterRouting cluster = broker.clusterRouting();
+        if (cluster != null) {
+            cluster.attached(clientId, version, expiry, will);
+        }
         Durability dur = broker.durability();
         s.durable(dur != null && expiry != 0);
         if (s.durable()) {

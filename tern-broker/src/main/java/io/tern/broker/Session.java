@@ -697,6 +697,41 @@ public final class Session {
         mayHaveExpiring = more;
     }
 
+    /** What another cluster node needs to continue this session; on its executor, with no connection bound. */
+    SessionState export() {
+        java.util.List<SessionState.Subscription> subs = new java.util.ArrayList<>(subscriptions.size());
+        subscriptions.forEach((full, sub) -> subs.add(ClusterEndpoint.state(full, sub)));
+        java.util.List<SessionState.Pending> pending = new java.util.ArrayList<>(inflight.size() + queue.size());
+        java.util.List<IntObjectMap.PrimitiveEntry<Inflight>> sent = new java.util.ArrayList<>();
+        inflight.entries().forEach(sent::add);
+        sent.sort(java.util.Comparator.comparingLong(e -> e.value().order));
+        for (IntObjectMap.PrimitiveEntry<Inflight> e : sent) {
+            Delivery d = e.value().delivery;
+            pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), e.key(),
+                    e.value().released));
+        }
+        for (Delivery d : queue) {
+            pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), 0, false));
+        }
+        return new SessionState(clientId, version.level(), expirySeconds, subs, pending);
+    }
+
+    /** Takes over the in-flight and queued messages of a session that moved here; on its executor. */
+    void importPending(java.util.List<SessionState.Pending> pending) {
+        for (SessionState.Pending p : pending) {
+            Delivery d = new Delivery(p.message(), p.qos(), p.retain(), p.subscriptionIds());
+            if (p.packetId() != 0 && !inflight.containsKey(p.packetId())) {
+                Inflight f = new Inflight(d, inflightOrder++);
+                f.released = p.released();
+                inflight.put(p.packetId(), f);
+            } else {
+                queue.add(d);
+                queuedBytes += d.weight();
+                noteExpiry(d);
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "Session[" + clientId + "]";

@@ -30,6 +30,11 @@ final class SessionRegistry {
 
     int size() { return sessions.size(); }
 
+    /** Adds a session a dead cluster node had, unless this client id has one here; true when added. */
+    boolean adopt(Session s) {
+        return sessions.putIfAbsent(s.clientId(), s) == null;
+    }
+
     Collection<Session> all() { return sessions.values(); }
 
     /**
@@ -38,13 +43,31 @@ final class SessionRegistry {
      */
     void open(String clientId, boolean cleanStart, EventExecutor ex, ProtocolHandler h,
               BiConsumer<Session, Boolean> then) {
+        io.tern.broker.extension.ClusterRouting c = broker.clusterRouting();
+        if (c == null) {
+            open(clientId, cleanStart, ex, h, then, null);
+            return;
+        }
+        // client ids are unique cluster-wide: another node may have to give this session up first
+        c.connecting(clientId, cleanStart, moved -> run(ex, () -> open(clientId, cleanStart, ex, h, then, moved)));
+    }
+
+    /** {@code moved}: the state of a session that another cluster node handed over, or null. */
+    private void open(String clientId, boolean cleanStart, EventExecutor ex, ProtocolHandler h,
+                      BiConsumer<Session, Boolean> then, SessionState moved) {
         Session existing = sessions.get(clientId);
         if (existing == null) {
             Session s = new Session(broker, clientId, ex);
             s.owner = h;
             Session raced = sessions.putIfAbsent(clientId, s);
             if (raced == null) {
-                run(ex, () -> then.accept(s, false));
+                run(ex, () -> {
+                    boolean present = moved != null && !cleanStart;
+                    if (present) {
+                        ClusterEndpoint.restore(broker, s, moved);
+                    }
+                    then.accept(s, present);
+                });
                 return;
             }
             existing = raced;
@@ -60,7 +83,7 @@ final class SessionRegistry {
             return;
         }
         if (sessions.get(clientId) != existing) {
-            run(ex, () -> open(clientId, cleanStart, ex, h, then));
+            run(ex, () -> open(clientId, cleanStart, ex, h, then, null));
             return;
         }
         ProtocolHandler old = existing.owner;
@@ -79,7 +102,7 @@ final class SessionRegistry {
         }
         if (cleanStart || existing.expirySeconds() == 0) {
             discard(existing);
-            run(ex, () -> open(clientId, cleanStart, ex, h, then));
+            run(ex, () -> open(clientId, cleanStart, ex, h, then, null));
             return;
         }
         existing.owner = h;
@@ -102,6 +125,10 @@ final class SessionRegistry {
         }
         s.owner = null;
         s.detach(true);
+        io.tern.broker.extension.ClusterRouting c = broker.clusterRouting();
+        if (c != null) {
+            c.detached(s.clientId(), s.expirySeconds() == 0);
+        }
         if (s.expirySeconds() == 0) {
             discard(s);
         } else if (s.durable()) {
@@ -120,6 +147,10 @@ final class SessionRegistry {
             return;
         }
         s.ended = true;
+        io.tern.broker.extension.ClusterRouting c = broker.clusterRouting();
+        if (c != null) {
+            c.ended(s.clientId());
+        }
         if (broker.durability() != null) {
             synchronized (s.storeLock) {
                 // under the lock: no publisher can add an entry for this session after its removal
