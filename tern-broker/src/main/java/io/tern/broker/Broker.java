@@ -599,13 +599,14 @@ public final class Broker implements AutoCloseable {
         return durable | router.lastPublishDurable();
     }
 
-    /**
-     * Makes this broker a cluster node: {@code routing} hears of local publishes, subscriptions and sessions from
-     * now on. Returns what the module uses to act on the broker.
-     */
-    public ClusterEndpoint joinCluster(io.tern.broker.extension.ClusterRouting routing) {
+    /** Makes this broker a cluster node: {@code routing} hears of local publishes, subscriptions and sessions. */
+    public void joinCluster(io.tern.broker.extension.ClusterRouting routing) {
         this.cluster = Objects.requireNonNull(routing);
         router.cluster(routing);
+    }
+
+    /** What a cluster module uses to act on this broker (deliver forwarded messages, move sessions). */
+    public ClusterEndpoint clusterEndpoint() {
         return new ClusterEndpoint(this);
     }
 
