@@ -53,7 +53,10 @@ public final class ClusterNode implements ClusterRouting {
     private final HazelcastInstance hz;
     private final UUID self;
     /** One thread for writes to cluster state, so the event loops never wait on the network and order is kept. */
-    private final ExecutorService state;
+    private final ExecutorService stateThread;
+    /** {@link #stateThread} that drops work once this node stopped (connections closing after the cluster left). */
+    private final java.util.concurrent.Executor state;
+    private volatile boolean stopped;
     private final ScheduledExecutorService timer;
     private final Forwarder forwarder;
     private final Map<UUID, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
@@ -67,7 +70,25 @@ public final class ClusterNode implements ClusterRouting {
         this.nodeId = nodeId;
         this.hz = hz;
         this.self = hz.getCluster().getLocalMember().getUuid();
-        this.state = Executors.newSingleThreadExecutor(r -> daemon(r, "tern-cluster-state-" + nodeId));
+        this.stateThread = Executors.newSingleThreadExecutor(r -> daemon(r, "tern-cluster-state-" + nodeId));
+        this.state = r -> {
+            if (stopped) {
+                return;
+            }
+            try {
+                stateThread.execute(() -> {
+                    try {
+                        r.run();
+                    } catch (RuntimeException e) {
+                        if (!stopped) {
+                            LOG.warn("Cluster: updating cluster state failed: {}", e.toString());
+                        }
+                    }
+                });
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // stopping
+            }
+        };
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tern-cluster-timer-" + nodeId));
         this.forwarder = new Forwarder(nodeId, (node, frame) -> inbox(node).publish(frame));
     }
@@ -263,16 +284,25 @@ public final class ClusterNode implements ClusterRouting {
 
     @Override
     public void published(Message msg) {
+        if (stopped) {
+            return;
+        }
         router.published(msg);
     }
 
     @Override
     public boolean sharedHere(String group, String filter, Message msg) {
+        if (stopped) {
+            return true;
+        }
         return router.sharedHere(group, filter, msg);
     }
 
     @Override
     public void subscribed(String clientId, SessionState.Subscription subscription, boolean added) {
+        if (stopped) {
+            return;
+        }
         if (added) {
             router.subscribed(subscription.filter());
         }
@@ -281,27 +311,43 @@ public final class ClusterNode implements ClusterRouting {
 
     @Override
     public void unsubscribed(String clientId, String filter) {
+        if (stopped) {
+            return;
+        }
         router.unsubscribed(filter);
         sessions.unsubscribed(clientId, filter);
     }
 
     @Override
     public void connecting(String clientId, boolean cleanStart, Consumer<SessionState> proceed) {
+        if (stopped) {
+            proceed.accept(null);
+            return;
+        }
         sessions.connecting(clientId, cleanStart, proceed);
     }
 
     @Override
     public void attached(String clientId, MqttVersion version, long expirySeconds, Packet.Will will) {
+        if (stopped) {
+            return;
+        }
         sessions.attached(clientId, version, expirySeconds, will);
     }
 
     @Override
     public void detached(String clientId, boolean ended) {
+        if (stopped) {
+            return;
+        }
         sessions.detached(clientId, ended);
     }
 
     @Override
     public void ended(String clientId) {
+        if (stopped) {
+            return;
+        }
         sessions.ended(clientId);
     }
 
@@ -337,16 +383,22 @@ public final class ClusterNode implements ClusterRouting {
 
     /** Leaves the cluster; cluster state this node held moves to the others (graceful shutdown). */
     void stop() {
+        stopped = true;
         forwarder.close();
-        state.shutdown();
+        stateThread.shutdown();
         try {
-            state.awaitTermination(2, TimeUnit.SECONDS);
+            stateThread.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
         timer.shutdownNow();
         BY_INSTANCE.remove(hz.getName());
         if (hz.getLifecycleService().isRunning()) {
+            try {
+                sessions.leaving();
+            } catch (RuntimeException e) {
+                LOG.warn("Cluster: could not mark this node's sessions offline: {}", e.toString());
+            }
             hz.shutdown();
         }
     }

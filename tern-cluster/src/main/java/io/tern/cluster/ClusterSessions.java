@@ -223,6 +223,11 @@ final class ClusterSessions {
         state.execute(() -> records.executeOnKey(clientId, new RemoveIfOwner(self)));
     }
 
+    /** This node shuts down cleanly: its sessions' records say offline, without a will, for the survivor. */
+    void leaving() {
+        records.executeOnEntries(new MarkOffline(), Predicates.equal("owner", self));
+    }
+
     /** After a split brain healed: write every local session's record again. */
     void republish() {
         local.forEach(this::write);
