@@ -90,7 +90,7 @@ public final class ClusterNode implements ClusterRouting {
             }
         };
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tern-cluster-timer-" + nodeId));
-        this.forwarder = new Forwarder(nodeId, (node, frame) -> inbox(node).publish(frame));
+        this.forwarder = new Forwarder(nodeId, self, (node, frame) -> inbox(node).publish(frame));
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -145,7 +145,7 @@ public final class ClusterNode implements ClusterRouting {
         ReplicatedMap<String, String> routeMap = hz.getReplicatedMap(HazelcastSetup.ROUTES);
         IMap<String, byte[]> retained = hz.getMap(HazelcastSetup.RETAINED);
         router = new ClusterRouter(self, endpoint, routeMap, retained, forwarder, state,
-                broker.config().sharedSubscriptionStrategy());
+                broker.config().sharedSubscriptionStrategy(), (node, frame) -> inbox(node).publish(frame));
         sessions = new ClusterSessions(hz, nodeId, endpoint, state, timer);
 
         inbox(self).addMessageListener(m -> router.received(m.getMessageObject()));
@@ -291,6 +291,11 @@ public final class ClusterNode implements ClusterRouting {
     }
 
     @Override
+    public java.util.concurrent.CompletionStage<Void> forwarded() {
+        return stopped ? null : router.forwarded();
+    }
+
+    @Override
     public boolean sharedHere(String group, String filter, Message msg) {
         if (stopped) {
             return true;
@@ -372,7 +377,7 @@ public final class ClusterNode implements ClusterRouting {
     }
 
     /** Messages forwarded to other nodes, and the frames they took. */
-    public long forwarded() { return forwarder.forwarded.sum(); }
+    public long forwardedCount() { return forwarder.forwarded.sum(); }
 
     public long frames() { return forwarder.frames.sum(); }
 

@@ -34,12 +34,15 @@ final class ClusterRouter {
     private final Forwarder forwarder;
     private final Executor state;
     private final SharedSubscriptionStrategy strategy;
+    private final java.util.function.BiConsumer<UUID, byte[]> confirm;
     /** Local subscriptions per filter as written; the route exists while the count is above 0. */
     private final Map<String, Integer> localCounts = new HashMap<>();
     private final ConcurrentHashMap<String, AtomicInteger> roundRobin = new ConcurrentHashMap<>();
 
     /** Per publishing thread: shared groups decided during local routing, then the destinations. */
     private static final class Scratch {
+        /** The forwarding of the last QoS 1/2 message published on this thread, until the broker asks. */
+        java.util.concurrent.CompletableFuture<Void> forwarded;
         final Map<String, UUID> decided = new HashMap<>();
         final LinkedHashMap<UUID, Dest> dests = new LinkedHashMap<>();
     }
@@ -53,7 +56,8 @@ final class ClusterRouter {
 
     ClusterRouter(UUID self, ClusterEndpoint endpoint, ReplicatedMap<String, String> routeMap,
                   IMap<String, byte[]> retained, Forwarder forwarder, Executor state,
-                  SharedSubscriptionStrategy strategy) {
+                  SharedSubscriptionStrategy strategy, java.util.function.BiConsumer<UUID, byte[]> confirm) {
+        this.confirm = confirm;
         this.self = self;
         this.endpoint = endpoint;
         this.routeMap = routeMap;
@@ -155,9 +159,18 @@ final class ClusterRouter {
         return self.equals(pick);
     }
 
+    /** See {@link io.tern.broker.extension.ClusterRouting#forwarded()}; read once. */
+    java.util.concurrent.CompletableFuture<Void> forwarded() {
+        Scratch s = SCRATCH.get();
+        java.util.concurrent.CompletableFuture<Void> f = s.forwarded;
+        s.forwarded = null;
+        return f;
+    }
+
     void published(Message msg) {
         String topic = msg.topic();
         Scratch s = SCRATCH.get();
+        s.forwarded = null;
         if (topic.startsWith("$SYS/")) {
             s.decided.clear();
             return; // $SYS is each node's own
@@ -192,10 +205,17 @@ final class ClusterRouter {
         if (dests.isEmpty()) {
             return;
         }
+        java.util.concurrent.CompletableFuture<Void> all = null;
         for (Map.Entry<UUID, Dest> e : dests.entrySet()) {
-            forwarder.forward(e.getKey(), new Forwarder.Forward(msg, e.getValue().plain, e.getValue().groups));
+            java.util.concurrent.CompletableFuture<Void> done = null;
+            if (msg.qos() > 0) {
+                done = new java.util.concurrent.CompletableFuture<>();
+                all = all == null ? done : all.runAfterBoth(done, () -> { });
+            }
+            forwarder.forward(e.getKey(), new Forwarder.Forward(msg, e.getValue().plain, e.getValue().groups, done));
         }
         dests.clear();
+        s.forwarded = all;
     }
 
     /**
@@ -221,10 +241,19 @@ final class ClusterRouter {
     }
 
     /** A frame another node forwarded to this one. */
-    void received(byte[] frame) {
-        for (Forwarder.Forward f : Forwarder.decode(frame)) {
+    void received(byte[] bytes) {
+        Forwarder.Frame frame = Forwarder.decode(bytes);
+        if (frame.forwards() == null) {
+            forwarder.confirmed(frame.sequence());
+            return;
+        }
+        for (Forwarder.Forward f : frame.forwards()) {
             endpoint.deliverFromCluster(f.message(), f.plain(),
                     f.groups().isEmpty() ? Set.of() : new HashSet<>(f.groups()));
+        }
+        if (frame.confirm()) {
+            // handed to the local sessions (and, with persistence, their durable queues): the sender may acknowledge
+            confirm.accept(frame.sender(), Forwarder.confirmation(frame.sequence()));
         }
     }
 

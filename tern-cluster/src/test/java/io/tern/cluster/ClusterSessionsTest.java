@@ -68,7 +68,7 @@ class ClusterSessionsTest {
                 pub.publish("t/a", "queued" + i, 1, false); // queued on node 1 for the offline session
             }
             pub.publish("t/marker", "x", 1, false);
-            await().until(() -> n3.node().forwarded() >= 3);
+            await().until(() -> n3.node().forwardedCount() >= 3);
 
             MqttClient again = new MqttClient(n2.uri(), "t-paho", new MemoryPersistence());
             Clients.Paho sink = new Clients.Paho(n2.uri(), "t-sink", true); // only for its callback type

@@ -24,6 +24,15 @@ public interface ClusterRouting {
     void published(Message msg);
 
     /**
+     * The forwarding of the last message {@link #published} on this thread to the nodes that need it; the
+     * publisher's PUBACK/PUBREC waits for it, so an acknowledged message is on every node it must reach even if
+     * this node dies next. Null when there is nothing to wait for (QoS 0, or no other node needed it).
+     */
+    default java.util.concurrent.CompletionStage<Void> forwarded() {
+        return null;
+    }
+
+    /**
      * During local routing: whether this node's members of shared subscription {@code $share/group/filter} take
      * {@code msg}, or (false) a member on another node does. Called before {@link #published} for the same message.
      */
