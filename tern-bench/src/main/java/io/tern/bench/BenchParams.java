@@ -17,6 +17,10 @@ public final class BenchParams {
     @Option(names = {"-p", "--port"}, description = "broker port (default: ${DEFAULT-VALUE})")
     int port = 1883;
 
+    @Option(names = "--sub-ports", split = ",", description = "subscribers connect to these ports of the host, "
+            + "round robin, instead of -p (a cluster: publishers on one node, subscribers on others)")
+    java.util.List<Integer> subPorts = new java.util.ArrayList<>();
+
     @Option(names = {"-c", "--clients"}, description = "conn: connections; pub/fanin/latency: publishers; "
             + "sub/fanout: subscribers (default: 1; fanin 10, fanout 100)")
     Integer clients;

@@ -58,6 +58,8 @@ public final class BenchRun {
     private EventLoopGroup group;
     private boolean epoll;
     private InetSocketAddress remote;
+    /** Subscribers connected so far, to spread them over {@code --sub-ports}. */
+    private int subscriberConnects;
     private int sourceIps;
 
     /**
@@ -258,9 +260,13 @@ public final class BenchRun {
                         ch.pipeline().addLast(new MqttDecoder(c.version, 0)).addLast(c);
                     }
                 });
+        InetSocketAddress to = remote;
+        if (c instanceof Subscriber && !p.subPorts.isEmpty()) {
+            to = new InetSocketAddress(remote.getAddress(), p.subPorts.get(subscriberConnects++ % p.subPorts.size()));
+        }
         ChannelFuture f = sourceIps > 1
-                ? b.connect(remote, new InetSocketAddress(loopback(index % sourceIps), 0))
-                : b.connect(remote);
+                ? b.connect(to, new InetSocketAddress(loopback(index % sourceIps), 0))
+                : b.connect(to);
         f.addListener(done -> {
             if (!done.isSuccess()) {
                 c.fail("cannot connect to " + p.host + ":" + p.port + ": " + done.cause().getMessage());
