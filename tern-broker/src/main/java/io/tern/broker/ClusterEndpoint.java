@@ -92,20 +92,7 @@ public final class ClusterEndpoint {
                 f.complete(null);
                 return;
             }
-            ProtocolHandler old = s.owner;
-            if (old != null) {
-                s.owner = null;
-                old.takenOver();
-                if (s.connected()) {
-                    s.detach(false);
-                }
-            }
-            if (s.pendingWill != null) {
-                // the client is back (on another node) before its will delay ran out: no will [MQTT-3.1.3-9]
-                s.pendingWill.cancel(false);
-                s.pendingWill = null;
-                s.pendingWillMessage = null;
-            }
+            registry.disown(s);
             SessionState state = s.export();
             registry.discard(s);
             f.complete(state);

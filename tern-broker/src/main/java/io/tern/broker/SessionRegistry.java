@@ -86,6 +86,22 @@ final class SessionRegistry {
             run(ex, () -> open(clientId, cleanStart, ex, h, then, null));
             return;
         }
+        disown(existing);
+        if (cleanStart || existing.expirySeconds() == 0) {
+            discard(existing);
+            run(ex, () -> open(clientId, cleanStart, ex, h, then, null));
+            return;
+        }
+        existing.owner = h;
+        existing.moveTo(ex);
+        run(ex, () -> then.accept(existing, true));
+    }
+
+    /**
+     * The client is back (here or on another node): its current connection, if any, is closed as taken over, and
+     * a delayed will is cancelled. On the session's executor.
+     */
+    void disown(Session existing) {
         ProtocolHandler old = existing.owner;
         if (old != null) {
             existing.owner = null;
@@ -100,14 +116,6 @@ final class SessionRegistry {
             existing.pendingWill = null;
             existing.pendingWillMessage = null;
         }
-        if (cleanStart || existing.expirySeconds() == 0) {
-            discard(existing);
-            run(ex, () -> open(clientId, cleanStart, ex, h, then, null));
-            return;
-        }
-        existing.owner = h;
-        existing.moveTo(ex);
-        run(ex, () -> then.accept(existing, true));
     }
 
     private static void run(EventExecutor ex, Runnable r) {

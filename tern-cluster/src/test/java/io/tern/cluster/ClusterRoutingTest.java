@@ -3,8 +3,6 @@ package io.tern.cluster;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -20,25 +18,7 @@ import static org.awaitility.Awaitility.await;
  * published on one node reach the subscribers on the others with their QoS, wildcards and the $-rule hold across
  * nodes, unsubscribing stops the forwarding. Each test uses its own topics and client ids on the shared cluster.
  */
-class ClusterRoutingTest {
-
-    static TestCluster cluster;
-    static TestCluster.Node n1;
-    static TestCluster.Node n2;
-    static TestCluster.Node n3;
-
-    @BeforeAll
-    static void form() throws Exception {
-        cluster = new TestCluster(3).start(c -> { });
-        n1 = cluster.node(0);
-        n2 = cluster.node(1);
-        n3 = cluster.node(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+class ClusterRoutingTest extends ThreeNodes {
 
     @Test
     void crossNodeDeliveryForEachQosWithOneCopyForOverlappingSubscriptions() throws Exception {
@@ -55,7 +35,8 @@ class ClusterRoutingTest {
             Clients.publish(pub, "q/t", "zero", 0, false);
             Clients.publish(pub, "q/t", "one", 1, false);
             Clients.publish(pub, "q/t", "two", 2, false);
-            Clients.publish(pub, "q/end", "end", 1, false);
+            // QoS 2 like the last one: Paho hands a QoS 2 message over only at PUBREL, later than a QoS 1 one
+            Clients.publish(pub, "q/end", "end", 2, false);
 
             // one copy at the highest granted QoS of the overlapping subscriptions [MQTT-3.3.4-2], in order
             List<Clients.Got> got = new ArrayList<>();

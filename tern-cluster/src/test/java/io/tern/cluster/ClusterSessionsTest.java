@@ -10,8 +10,6 @@ import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
 import org.eclipse.paho.client.mqttv3.MqttClient;
 import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
 import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -32,25 +30,7 @@ import static org.awaitility.Awaitility.await;
  * kills a node, so the order is fixed.
  */
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ClusterSessionsTest {
-
-    static TestCluster cluster;
-    static TestCluster.Node n1;
-    static TestCluster.Node n2;
-    static TestCluster.Node n3;
-
-    @BeforeAll
-    static void form() throws Exception {
-        cluster = new TestCluster(3).start(c -> { });
-        n1 = cluster.node(0);
-        n2 = cluster.node(1);
-        n3 = cluster.node(2);
-    }
-
-    @AfterAll
-    static void stop() {
-        cluster.close();
-    }
+class ClusterSessionsTest extends ThreeNodes {
 
     @Test
     @Order(1)
