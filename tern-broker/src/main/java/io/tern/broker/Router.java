@@ -254,6 +254,11 @@ public final class Router {
         Scratch sc = new Scratch();
         boolean taken = deliverShared(g, msg, from, exclude, sc);
         release(sc);
+        io.tern.broker.extension.ClusterRouting c = cluster;
+        if (!taken && exclude != null && c != null) {
+            // no other member here: a member on another node takes what the leaving one did not acknowledge
+            taken = c.handOverShared(g.name(), g.filter(), msg);
+        }
         return taken;
     }
 

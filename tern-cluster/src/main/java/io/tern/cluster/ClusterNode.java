@@ -296,6 +296,11 @@ public final class ClusterNode implements ClusterRouting {
     }
 
     @Override
+    public boolean handOverShared(String group, String filter, Message msg) {
+        return !stopped && router.handOverShared(group, filter, msg);
+    }
+
+    @Override
     public boolean sharedHere(String group, String filter, Message msg) {
         if (stopped) {
             return true;

@@ -218,6 +218,19 @@ final class ClusterRouter {
         s.forwarded = all;
     }
 
+    /** Forwards a leaving member's message to another node with members of the group; false if there is none. */
+    boolean handOverShared(String group, String filter, Message msg) {
+        String key = "$share/" + group + "/" + filter;
+        Set<UUID> others = new HashSet<>(routes.sharedMembers(key));
+        others.remove(self);
+        UUID pick = choose(key, others, msg);
+        if (pick == null) {
+            return false;
+        }
+        forwarder.forward(pick, new Forwarder.Forward(msg, false, List.of(key), null));
+        return true;
+    }
+
     /**
      * One node for a message to a shared subscription with members on several nodes; that node's own strategy
      * then picks the member. Hash strategies pick the same node for the same topic or publisher on every node.

@@ -137,4 +137,34 @@ class ClusterRoutingTest extends ThreeNodes {
             assertThat(fromA).isBetween(1, n - 1);
         }
     }
+
+    @Test
+    void aLeavingSharedMemberHandsItsUnacknowledgedMessagesToAMemberOnAnotherNode() throws Exception {
+        // member A on node 2 receives but never acknowledges; member B is on node 3
+        com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient a = com.hivemq.client.mqtt.mqtt5.Mqtt5Client.builder()
+                .identifier("h-a").serverHost("127.0.0.1").serverPort(n2.mqttPort()).buildAsync();
+        a.connect().get(10, TimeUnit.SECONDS);
+        List<String> heldByA = new java.util.concurrent.CopyOnWriteArrayList<>();
+        a.subscribeWith().topicFilter("$share/h/h/+").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> heldByA.add(Clients.text(p))).manualAcknowledgement(true)
+                .send().get(10, TimeUnit.SECONDS);
+        try (Clients.Paho b = new Clients.Paho(n3.uri(), "h-b", true);
+             Clients.Paho pub = new Clients.Paho(n1.uri(), "h-pub", true)) {
+            b.subscribe("$share/h/h/+", 1);
+            cluster.awaitRoute(n2, "$share/h/h/+");
+            cluster.awaitRoute(n3, "$share/h/h/+");
+            int n = 10;
+            for (int i = 0; i < n; i++) {
+                pub.publish("h/t", "m" + i, 1, false);
+            }
+            await().until(() -> heldByA.size() + b.inbox.size() == n);
+            assertThat(heldByA).isNotEmpty();
+            // A leaves (its session ends with the connection): what it did not acknowledge goes to B (MQTT 5 4.8.2)
+            a.disconnect().get(10, TimeUnit.SECONDS);
+            await().until(() -> b.inbox.size() >= n);
+            List<String> atB = new ArrayList<>();
+            b.inbox.forEach(g -> atB.add(g.payload()));
+            assertThat(atB).doesNotHaveDuplicates().containsAll(heldByA).hasSize(n);
+        }
+    }
 }

@@ -39,6 +39,14 @@ public interface ClusterRouting {
     boolean sharedHere(String group, String filter, Message msg);
 
     /**
+     * A member of {@code $share/group/filter} is leaving this node with {@code msg} unacknowledged and no other local
+     * member can take it: whether a member on another node will (MQTT 5 4.8.2).
+     */
+    default boolean handOverShared(String group, String filter, Message msg) {
+        return false;
+    }
+
+    /**
      * A local session's subscription was added or changed ({@code added} false: replaced with new options).
      * {@code filter} is as the client wrote it ({@code $share/g/f} for shared ones).
      */
