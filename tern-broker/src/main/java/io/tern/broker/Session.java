@@ -713,6 +713,24 @@ public final class Session {
         for (Delivery d : queue) {
             pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), 0, false));
         }
+        if (durable) {
+            // durable entries not yet paged in (an offline session's, a backlog, the reorder buffer) are on disk
+            Durability dur = broker.durability();
+            long after = pagedUpTo;
+            java.util.List<io.tern.broker.store.QueueEntry> entries;
+            do {
+                entries = dur.store().readQueue(clientId, after, PAGE);
+                for (io.tern.broker.store.QueueEntry e : entries) {
+                    after = e.seq();
+                    io.tern.broker.store.StoredMessage sm = dur.store().message(e.messageId());
+                    if (sm != null) {
+                        pending.add(new SessionState.Pending(Durability.fromStored(sm), e.qos(), e.retain(),
+                                e.subscriptionIds().length == 0 ? null : e.subscriptionIds(), e.packetId(),
+                                e.released()));
+                    }
+                }
+            } while (entries.size() == PAGE);
+        }
         return new SessionState(clientId, version.level(), expirySeconds, subs, pending);
     }
 

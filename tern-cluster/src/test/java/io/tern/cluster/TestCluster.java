@@ -77,6 +77,10 @@ final class TestCluster implements AutoCloseable {
             }
         }
         tweak.accept(config);
+        if (config.persistence()) {
+            // each node its own store
+            config.persistenceLocation(java.nio.file.Path.of(config.persistenceLocation(), id) + "/");
+        }
         ClusterExtension ext = new ClusterExtension();
         Broker b = Broker.builder().config(config).extension(ext).build().start();
         Node n = new Node(b, ext, clusterPort, id);
