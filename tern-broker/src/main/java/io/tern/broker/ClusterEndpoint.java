@@ -100,6 +100,23 @@ public final class ClusterEndpoint {
         return f;
     }
 
+    /** Ends a local session (its queue and store entries go): the cluster has a newer one elsewhere. */
+    public CompletableFuture<Void> discard(String clientId) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        Session s = broker.sessions().get(clientId);
+        if (s == null) {
+            f.complete(null);
+            return f;
+        }
+        onLoop(s, () -> {
+            if (broker.sessions().get(clientId) == s && !s.connected()) {
+                broker.sessions().discard(s);
+            }
+            f.complete(null);
+        }, f);
+        return f;
+    }
+
     /**
      * Takes over, offline, a session of a node that died, so messages for it queue here until its client returns
      * (here, or on another node, which then takes it over). Does nothing if the client id has a session here.

@@ -223,8 +223,15 @@ public final class ClusterNode implements ClusterRouting {
             nodeIdOf(m);
         }
         broker.joinCluster(this);
-        // sessions restored from this node's store before the cluster started
+        // sessions restored from this node's store: ours again, unless the cluster moved them on while we were down
         for (String clientId : endpoint.clientIds()) {
+            String movedTo = sessions.ownedElsewhere(clientId);
+            if (movedTo != null) {
+                LOG.info("Cluster: session {} moved to node {} while this node was down; dropping the local copy.",
+                        clientId, movedTo);
+                endpoint.discard(clientId);
+                continue;
+            }
             endpoint.snapshot(clientId).thenAccept(s -> {
                 if (s != null) {
                     s.subscriptions().forEach(sub -> subscribed(clientId, sub, true));

@@ -133,6 +133,15 @@ final class ClusterSessions {
         }
     }
 
+    /** The node id of the live member that has this client's session, or null when it is none but us. */
+    String ownedElsewhere(String clientId) {
+        SessionRecord rec = records.get(clientId);
+        if (rec == null || self.equals(rec.owner) || member(rec.owner) == null) {
+            return null;
+        }
+        return rec.ownerNode;
+    }
+
     private Member member(String uuid) {
         for (Member m : hz.getCluster().getMembers()) {
             if (m.getUuid().toString().equals(uuid)) {

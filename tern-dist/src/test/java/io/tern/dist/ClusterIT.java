@@ -269,5 +269,14 @@ class ClusterIT {
         o.setConnectionTimeout(20);
         assertThat(back.connectWithResult(o).getSessionPresent()).isTrue();
         await().atMost(Duration.ofSeconds(20)).until(() -> pers.of("pers/t").contains("meanwhile"));
+        back.disconnect();
+
+        // the killed node restarts on its store: its stale copy of the moved session gives way to the cluster's
+        Node again3 = node("node3", ports.get(2), ports);
+        awaitLog(again3, "joined, 4 members");
+        awaitLog(again3, "session it-pers moved to node node2 while this node was down; dropping the local copy.");
+        MqttClient onRestarted = new MqttClient(again3.uri(), "it-pers", new MemoryPersistence());
+        clients.add(onRestarted);
+        assertThat(onRestarted.connectWithResult(o).getSessionPresent()).isTrue();
     }
 }
