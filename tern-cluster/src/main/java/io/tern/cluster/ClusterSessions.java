@@ -127,7 +127,8 @@ final class ClusterSessions {
         try {
             SessionState s = endpoint.handOver(clientId).get(HAND_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
             local.remove(clientId);
-            return s == null ? null : ClusterWire.sessionState(s);
+            // a session that ends with its connection (expiry 0) ends here: the new one starts afresh [MQTT-3.1.2-4]
+            return s == null || s.expirySeconds() == 0 ? null : ClusterWire.sessionState(s);
         } finally {
             handingOver.remove(clientId);
         }

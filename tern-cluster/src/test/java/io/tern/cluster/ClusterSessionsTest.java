@@ -114,6 +114,24 @@ class ClusterSessionsTest extends ThreeNodes {
     }
 
     @Test
+    @Order(2)
+    void takingOverASessionThatEndsWithItsConnectionStartsAfresh() throws Exception {
+        try (Clients.Paho first = new Clients.Paho(n1.uri(), "e-paho", true)) {
+            first.subscribe("e/t", 1);
+            cluster.awaitRoute(n1, "e/t");
+            MqttClient second = new MqttClient(n2.uri(), "e-paho", new MemoryPersistence());
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setCleanSession(false);
+            // the old session had clean session 1: it ended with the connection, nothing to resume [MQTT-3.2.2-2]
+            assertThat(second.connectWithResult(o).getSessionPresent()).isFalse();
+            await().until(() -> !first.client.isConnected());
+            cluster.awaitNoRoute(n1, "e/t");
+            second.disconnect();
+            second.close();
+        }
+    }
+
+    @Test
     @Order(3)
     void retainedMessagesReachANodeThatJoinedLater() throws Exception {
         try (Clients.Paho pub = new Clients.Paho(n1.uri(), "r-pub", true)) {
