@@ -15,7 +15,6 @@ import com.hazelcast.map.listener.EntryExpiredListener;
 import com.hazelcast.map.listener.EntryRemovedListener;
 import com.hazelcast.map.listener.EntryUpdatedListener;
 import com.hazelcast.replicatedmap.ReplicatedMap;
-import com.hazelcast.topic.ITopic;
 import io.tern.broker.Broker;
 import io.tern.broker.ClusterEndpoint;
 import io.tern.broker.Message;
@@ -59,14 +58,15 @@ public final class ClusterNode implements ClusterRouting {
     private volatile boolean stopped;
     private final ScheduledExecutorService timer;
     private final Forwarder forwarder;
-    private final Map<UUID, ITopic<byte[]>> inboxes = new ConcurrentHashMap<>();
+    private final MemberLinks links;
     private ClusterEndpoint endpoint;
     private ClusterRouter router;
     private ClusterSessions sessions;
     private final Map<UUID, String> nodeIds = new ConcurrentHashMap<>();
 
-    private ClusterNode(Broker broker, String nodeId, HazelcastInstance hz) {
+    private ClusterNode(Broker broker, String nodeId, HazelcastInstance hz, MemberLinks links) {
         this.broker = broker;
+        this.links = links;
         this.nodeId = nodeId;
         this.hz = hz;
         this.self = hz.getCluster().getLocalMember().getUuid();
@@ -90,7 +90,7 @@ public final class ClusterNode implements ClusterRouting {
             }
         };
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tern-cluster-timer-" + nodeId));
-        this.forwarder = new Forwarder(nodeId, self, (node, frame) -> inbox(node).publish(frame));
+        this.forwarder = new Forwarder(nodeId, self, links::send);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -102,14 +102,18 @@ public final class ClusterNode implements ClusterRouting {
     /** Joins (or forms) the cluster named by {@code config}, then hooks into {@code broker}. */
     static ClusterNode start(Broker broker, ClusterConfig config) throws IOException {
         String nodeId = config.nodeId() != null ? config.nodeId() : defaultNodeId(config);
+        MemberLinks links = new MemberLinks(config.name(), nodeId, config.bindAddress());
         HazelcastInstance hz;
         try {
-            hz = Hazelcast.newHazelcastInstance(HazelcastSetup.config(config, nodeId));
+            com.hazelcast.config.Config hc = HazelcastSetup.config(config, nodeId);
+            hc.getMemberAttributeConfig().setAttribute(HazelcastSetup.LINK_ATTRIBUTE, Integer.toString(links.port()));
+            hz = Hazelcast.newHazelcastInstance(hc);
         } catch (RuntimeException e) {
+            links.close();
             throw new IOException("cannot join cluster '" + config.name() + "' on port " + config.port() + ": "
                     + e.getMessage(), e);
         }
-        ClusterNode node = new ClusterNode(broker, nodeId, hz);
+        ClusterNode node = new ClusterNode(broker, nodeId, hz, links);
         try {
             node.wire();
         } catch (RuntimeException e) {
@@ -135,8 +139,16 @@ public final class ClusterNode implements ClusterRouting {
         return BY_INSTANCE.get(hz.getName());
     }
 
-    private ITopic<byte[]> inbox(UUID node) {
-        return inboxes.computeIfAbsent(node, n -> hz.getTopic("tern.fwd." + n));
+    /** Where a member's message link listens: its member address and the port it published. */
+    private java.net.InetSocketAddress linkAddress(UUID node) {
+        for (Member m : hz.getCluster().getMembers()) {
+            if (m.getUuid().equals(node)) {
+                String port = m.getAttribute(HazelcastSetup.LINK_ATTRIBUTE);
+                return port == null ? null : new java.net.InetSocketAddress(m.getAddress().getHost(),
+                        Integer.parseInt(port));
+            }
+        }
+        return null;
     }
 
     private void wire() {
@@ -145,10 +157,10 @@ public final class ClusterNode implements ClusterRouting {
         ReplicatedMap<String, String> routeMap = hz.getReplicatedMap(HazelcastSetup.ROUTES);
         IMap<String, byte[]> retained = hz.getMap(HazelcastSetup.RETAINED);
         router = new ClusterRouter(self, endpoint, routeMap, retained, forwarder, state,
-                broker.config().sharedSubscriptionStrategy(), (node, frame) -> inbox(node).publish(frame));
+                broker.config().sharedSubscriptionStrategy(), forwarder::sendRaw);
         sessions = new ClusterSessions(hz, nodeId, endpoint, state, timer);
 
-        inbox(self).addMessageListener(m -> router.received(m.getMessageObject()));
+        links.start(router::received, this::linkAddress);
         routeMap.addEntryListener(new EntryListener<String, String>() {
             @Override
             public void entryAdded(EntryEvent<String, String> e) { router.routeAdded(e.getKey()); }
@@ -198,7 +210,7 @@ public final class ClusterNode implements ClusterRouting {
                 String id = nodeIdOf(m);
                 LOG.info("Cluster member {} left, {} members.", id, e.getMembers().size());
                 router.nodeLeft(m.getUuid());
-                inboxes.remove(m.getUuid());
+                links.forget(m.getUuid());
                 // the oldest survivor takes care of the dead node's sessions and wills
                 Member oldest = e.getMembers().iterator().next();
                 if (oldest.localMember()) {
@@ -395,6 +407,8 @@ public final class ClusterNode implements ClusterRouting {
 
     /** Simulates a crash for tests: the member vanishes without a goodbye (as under kill -9). */
     public void crash() {
+        stopped = true;
+        links.close();
         hz.getLifecycleService().terminate();
     }
 
@@ -402,6 +416,7 @@ public final class ClusterNode implements ClusterRouting {
     void stop() {
         stopped = true;
         forwarder.close();
+        links.close();
         stateThread.shutdown();
         try {
             stateThread.awaitTermination(2, TimeUnit.SECONDS);

@@ -74,6 +74,15 @@ final class Forwarder implements AutoCloseable {
         this.sender.start();
     }
 
+    /** Frames that are not batches of messages (confirmations), sent by the sender thread in order. */
+    private final ConcurrentLinkedQueue<Map.Entry<UUID, byte[]>> raw = new ConcurrentLinkedQueue<>();
+
+    /** Sends one frame as it is, from the sender thread (callers may be event loops, which must not block). */
+    void sendRaw(UUID node, byte[] frame) {
+        raw.add(Map.entry(node, frame));
+        LockSupport.unpark(sender);
+    }
+
     void forward(UUID node, Forward f) {
         Destination d = destinations.computeIfAbsent(node, k -> new Destination());
         if (d.waiting.incrementAndGet() > MAX_WAITING) {
@@ -143,6 +152,15 @@ final class Forwarder implements AutoCloseable {
         long lastSweep = System.nanoTime();
         while (running) {
             boolean sent = false;
+            Map.Entry<UUID, byte[]> r;
+            while ((r = raw.poll()) != null) {
+                try {
+                    send.accept(r.getKey(), r.getValue());
+                } catch (RuntimeException ex) {
+                    ClusterNode.LOG.warn("Cluster: could not send to {}: {}", r.getKey(), ex.toString());
+                }
+                sent = true;
+            }
             if (System.nanoTime() - lastSweep > 1_000_000_000L) {
                 lastSweep = System.nanoTime();
                 expireUnconfirmed();

@@ -22,6 +22,8 @@ final class HazelcastSetup {
     static final String SESSIONS = "tern.sessions";
     /** "member uuid|filter" for every filter some node has subscribers for, replicated to every member. */
     static final String ROUTES = "tern.routes";
+    /** The member attribute carrying the port of the node's message link ({@link MemberLinks}). */
+    static final String LINK_ATTRIBUTE = "tern.link";
     /** The member attribute carrying the Tern node id. */
     static final String NODE_ATTRIBUTE = "tern.node";
 

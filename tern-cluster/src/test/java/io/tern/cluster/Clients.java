@@ -39,6 +39,9 @@ final class Clients {
             o.setCleanSession(cleanSession);
             o.setConnectionTimeout(15);
             o.setAutomaticReconnect(false);
+            // Paho frees an in-flight slot a moment after it completes a synchronous publish: with its default of
+            // 10, a tight loop of synchronous QoS 1 publishes can hit "too many publishes in progress"
+            o.setMaxInflight(100);
             client.setTimeToWait(15_000);
             client.connect(o);
         }
