@@ -17,7 +17,7 @@ pair() { # $1 = broker command, $2 = name
   $1 -c "$work/$2-b.conf" > "$work/$2-b.log" 2>&1 & pids="$pids $!"; wait_port "$b"
   $1 -c "$work/$2-a.conf" > "$work/$2-a.log" 2>&1 & pids="$pids $!"; wait_port "$a"
   sleep 2 # the bridge connects
-  nice -n 10 "$bench" fanin -c 10 -n 1 -q "$qos" -p "$a" --sub-port "$b" -t 'bench/%i' --filter 'bench/#' \
+  nice -n 10 "$bench" fanin -c 10 -n 1 -q "$qos" -p "$a" --sub-ports "$b" -t 'bench/%i' --filter 'bench/#' \
       -d "$secs" --drain 5 --quiet | tee "$work/$2.txt" | grep -E 'delivered|received|lost|rate|msg/s' | head -6
   kill $pids 2>/dev/null; wait 2>/dev/null; pids=""
 }

@@ -17,9 +17,9 @@ public final class BenchParams {
     @Option(names = {"-p", "--port"}, description = "broker port (default: ${DEFAULT-VALUE})")
     int port = 1883;
 
-    @Option(names = "--sub-port", description = "port the subscribers connect to, when it is another broker than"
-            + " the publishers' (through a bridge); 0 = --port (default: ${DEFAULT-VALUE})")
-    int subPort;
+    @Option(names = "--sub-ports", split = ",", description = "subscribers connect to these ports of the host, "
+            + "round robin, instead of -p (a cluster: publishers on one node, subscribers on others)")
+    java.util.List<Integer> subPorts = new java.util.ArrayList<>();
 
     @Option(names = {"-c", "--clients"}, description = "conn: connections; pub/fanin/latency: publishers; "
             + "sub/fanout: subscribers (default: 1; fanin 10, fanout 100)")

@@ -58,6 +58,8 @@ public final class BenchRun {
     private EventLoopGroup group;
     private boolean epoll;
     private InetSocketAddress remote;
+    /** Subscribers connected so far, to spread them over {@code --sub-ports}. */
+    private int subscriberConnects;
     private int sourceIps;
 
     /**
@@ -258,8 +260,10 @@ public final class BenchRun {
                         ch.pipeline().addLast(new MqttDecoder(c.version, 0)).addLast(c);
                     }
                 });
-        InetSocketAddress to = c instanceof Subscriber && p.subPort > 0
-                ? new InetSocketAddress(remote.getAddress(), p.subPort) : remote;
+        InetSocketAddress to = remote;
+        if (c instanceof Subscriber && !p.subPorts.isEmpty()) {
+            to = new InetSocketAddress(remote.getAddress(), p.subPorts.get(subscriberConnects++ % p.subPorts.size()));
+        }
         ChannelFuture f = sourceIps > 1
                 ? b.connect(to, new InetSocketAddress(loopback(index % sourceIps), 0))
                 : b.connect(to);

@@ -89,6 +89,8 @@ public final class Broker implements AutoCloseable {
     /** Given to the builder; ServiceLoader's are added at start. */
     private final List<io.tern.broker.extension.BrokerExtension> extensions = new ArrayList<>();
     private final List<io.tern.broker.extension.BrokerExtension> started = new ArrayList<>();
+    /** The cluster module's hooks, or null on a single node (then a null check per message is all it costs). */
+    private volatile io.tern.broker.extension.ClusterRouting cluster;
 
     io.tern.broker.security.EnhancedAuthenticator enhancedAuthenticator() { return enhancedAuthenticator; }
 
@@ -259,6 +261,11 @@ public final class Broker implements AutoCloseable {
             io.tern.broker.config.BridgeConfig b = config.bridges().get(0);
             throw new IOException((b.location() != null ? b.location() + ": " : "") + "connection " + b.name()
                     + ": bridges need the tern-bridge module on the class path");
+        }
+        if (config.cluster().enabled() && cluster == null) {
+            running = true;
+            close();
+            throw new IOException("cluster_name is set but no cluster module is on the class path (tern-cluster)");
         }
     }
 
@@ -545,6 +552,9 @@ public final class Broker implements AutoCloseable {
 
     Durability durability() { return durability; }
 
+    /** An event loop for a session that has no connection yet. */
+    io.netty.util.concurrent.EventExecutor nextLoop() { return workerGroup.next(); }
+
     private void shutdownGroups() {
         if (workerGroup != null) {
             workerGroup.shutdownGracefully(0, 2, TimeUnit.SECONDS).syncUninterruptibly();
@@ -682,29 +692,54 @@ public final class Broker implements AutoCloseable {
         if (o != null) {
             o.routed(msg, n);
         }
+        io.tern.broker.extension.ClusterRouting c = cluster;
+        if (c != null) {
+            c.published(msg);
+        }
         return durable | router.lastPublishDurable();
     }
+
+    /** Makes this broker a cluster node: {@code routing} hears of local publishes, subscriptions and sessions. */
+    public void joinCluster(io.tern.broker.extension.ClusterRouting routing) {
+        this.cluster = Objects.requireNonNull(routing);
+        router.cluster(routing);
+    }
+
+    /** What a cluster module uses to act on this broker (deliver forwarded messages, move sessions). */
+    public ClusterEndpoint clusterEndpoint() {
+        return new ClusterEndpoint(this);
+    }
+
+    /** The cluster hooks, or null on a single node. */
+    io.tern.broker.extension.ClusterRouting clusterRouting() { return cluster; }
 
     /**
      * Adds a subscription; {@code fullFilter} may be a shared one ({@code $share/group/filter}), in which case
      * {@code s.filter()} is the filter part.
      */
     Subscriber subscribe(String fullFilter, Subscriber s) {
-        if (io.tern.codec.Topics.isShared(fullFilter)) {
-            return tree.subscribeShared(io.tern.codec.Topics.shareName(fullFilter), s);
+        Subscriber old = io.tern.codec.Topics.isShared(fullFilter)
+                ? tree.subscribeShared(io.tern.codec.Topics.shareName(fullFilter), s) : tree.subscribe(s);
+        io.tern.broker.extension.ClusterRouting c = cluster;
+        if (c != null) {
+            c.subscribed(s.session().clientId(), ClusterEndpoint.state(fullFilter, s), old == null);
         }
-        return tree.subscribe(s);
+        return old;
     }
 
     Router router() { return router; }
 
     /** Removes a subscription by the filter the client subscribed with (shared ones included). */
     boolean unsubscribe(Session s, String fullFilter) {
-        if (io.tern.codec.Topics.isShared(fullFilter)) {
-            return tree.unsubscribeShared(s, io.tern.codec.Topics.shareName(fullFilter),
-                    io.tern.codec.Topics.sharedTopicFilter(fullFilter));
+        boolean removed = io.tern.codec.Topics.isShared(fullFilter)
+                ? tree.unsubscribeShared(s, io.tern.codec.Topics.shareName(fullFilter),
+                        io.tern.codec.Topics.sharedTopicFilter(fullFilter))
+                : tree.unsubscribe(s, fullFilter);
+        io.tern.broker.extension.ClusterRouting c = cluster;
+        if (removed && c != null) {
+            c.unsubscribed(s.clientId(), fullFilter);
         }
-        return tree.unsubscribe(s, fullFilter);
+        return removed;
     }
 
     /** Counts inbound bytes for $SYS before the decoder sees them. */

@@ -364,6 +364,10 @@ final class ProtocolHandler {
         session = s;
         s.attach(conn, version, username, expiry, receiveMaximum);
         s.keepAlive = keepAlive;
+        io.tern.broker.extension.ClusterRouting cluster = broker.clusterRouting();
+        if (cluster != null) {
+            cluster.attached(clientId, version, expiry, will);
+        }
         Durability dur = broker.durability();
         s.durable(dur != null && expiry != 0);
         if (s.durable()) {
@@ -597,6 +601,30 @@ final class ProtocolHandler {
      * goes through the store's sync queue, which keeps them in the order the PUBLISHes came [MQTT-4.6.0-2].
      */
     private void acknowledge(Packet ack) {
+        io.tern.broker.extension.ClusterRouting cluster = broker.clusterRouting();
+        java.util.concurrent.CompletionStage<Void> forwarded = cluster == null ? null : cluster.forwarded();
+        if (forwarded != null || (ackChain != null && !ackChain.isDone())) {
+            // in a cluster: after the other nodes have the message, and still in PUBLISH order [MQTT-4.6.0-2]
+            java.util.concurrent.CompletableFuture<Void> before = ackChain != null ? ackChain
+                    : java.util.concurrent.CompletableFuture.completedFuture(null);
+            java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
+            java.util.concurrent.CompletableFuture<Void> gate = forwarded != null ? forwarded.toCompletableFuture()
+                    : java.util.concurrent.CompletableFuture.completedFuture(null);
+            EventExecutor loop = conn.executor();
+            before.runAfterBoth(gate, () -> { }).whenComplete((v, e) -> loop.execute(() -> {
+                acknowledgeNow(ack);
+                sent.complete(null);
+            }));
+            ackChain = sent;
+            return;
+        }
+        acknowledgeNow(ack);
+    }
+
+    /** Acknowledgements waiting for the cluster, in order; null when none ever did. */
+    private java.util.concurrent.CompletableFuture<Void> ackChain;
+
+    private void acknowledgeNow(Packet ack) {
         Durability dur = broker.durability();
         if (dur == null) {
             conn.send(ack);

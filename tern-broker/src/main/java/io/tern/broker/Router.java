@@ -29,6 +29,10 @@ public final class Router {
          * acknowledged at once could otherwise release the shared message before the next one referenced it.
          */
         final List<Session> heldSessions = new ArrayList<>();
+        /** A message from another cluster node: whether plain subscribers take it, and which shared groups. */
+        boolean fromCluster;
+        boolean clusterPlain;
+        java.util.Set<String> clusterGroups;
         final List<Delivery> heldDeliveries = new ArrayList<>();
     }
 
@@ -58,6 +62,7 @@ public final class Router {
     void observer(io.tern.broker.extension.MessageObserver o) {
         this.observer = o;
     }
+    private volatile io.tern.broker.extension.ClusterRouting cluster;
 
     Router(TopicTree tree, boolean upgradeQos, SharedSubscriptionStrategy strategy, BrokerStats stats, int maxQueued) {
         this.tree = tree;
@@ -70,6 +75,40 @@ public final class Router {
     /** Turns on durable queue entries for persistent sessions (persistence true). */
     void durability(Durability d) {
         this.durability = d;
+    }
+
+    void cluster(io.tern.broker.extension.ClusterRouting c) {
+        this.cluster = c;
+    }
+
+    /**
+     * Delivers a message another cluster node forwarded: to the plain subscriptions if {@code plain}, and to the
+     * shared groups (full {@code $share/g/f} filters) the sending node chose this node for; never forwarded again.
+     */
+    int publishFromCluster(Message msg, boolean plain, java.util.Set<String> groups) {
+        Scratch s = SCRATCH.get();
+        s.messageId = 0;
+        s.durable = false;
+        s.from = null;
+        s.fromCluster = true;
+        s.clusterPlain = plain;
+        s.clusterGroups = groups;
+        try {
+            return route(msg, null, s);
+        } finally {
+            s.fromCluster = false;
+            s.clusterGroups = null;
+            release(s);
+        }
+    }
+
+    /** Whether this node delivers {@code msg} to its members of {@code g} (always, without a cluster). */
+    private boolean sharedHere(TopicTree.SharedGroup g, Message msg, Scratch s) {
+        if (s.fromCluster) {
+            return s.clusterGroups != null && s.clusterGroups.contains("$share/" + g.name() + "/" + g.filter());
+        }
+        io.tern.broker.extension.ClusterRouting c = cluster;
+        return c == null || c.sharedHere(g.name(), g.filter(), msg);
     }
 
     /** Whether the last {@link #publish} on this thread wrote durable state that needs a sync before acking. */
@@ -161,14 +200,15 @@ public final class Router {
         if (!groups.isEmpty()) {
             // shared subscriptions are delivered on their own, one member per group [MQTT-4.8.2]
             for (int i = 0; i < groups.size(); i++) {
-                if (deliverShared(groups.get(i), msg, from, null, s)) {
+                if (sharedHere(groups.get(i), msg, s) && deliverShared(groups.get(i), msg, from, null, s)) {
                     shared++;
                 }
             }
             groups.clear();
         }
         int n = matches.size();
-        if (n == 0) {
+        if (n == 0 || (s.fromCluster && !s.clusterPlain)) {
+            matches.clear();
             return shared;
         }
         if (n == 1) {
@@ -227,6 +267,11 @@ public final class Router {
         Scratch sc = new Scratch();
         boolean taken = deliverShared(g, msg, from, exclude, sc);
         release(sc);
+        io.tern.broker.extension.ClusterRouting c = cluster;
+        if (!taken && exclude != null && c != null) {
+            // no other member here: a member on another node takes what the leaving one did not acknowledge
+            taken = c.handOverShared(g.name(), g.filter(), msg);
+        }
         return taken;
     }
 

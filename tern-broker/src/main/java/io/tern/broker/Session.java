@@ -738,6 +738,59 @@ public final class Session {
         mayHaveExpiring = more;
     }
 
+    /** What another cluster node needs to continue this session; on its executor, with no connection bound. */
+    SessionState export() {
+        java.util.List<SessionState.Subscription> subs = new java.util.ArrayList<>(subscriptions.size());
+        subscriptions.forEach((full, sub) -> subs.add(ClusterEndpoint.state(full, sub)));
+        java.util.List<SessionState.Pending> pending = new java.util.ArrayList<>(inflight.size() + queue.size());
+        java.util.List<IntObjectMap.PrimitiveEntry<Inflight>> sent = new java.util.ArrayList<>();
+        inflight.entries().forEach(sent::add);
+        sent.sort(java.util.Comparator.comparingLong(e -> e.value().order));
+        for (IntObjectMap.PrimitiveEntry<Inflight> e : sent) {
+            Delivery d = e.value().delivery;
+            pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), e.key(),
+                    e.value().released));
+        }
+        for (Delivery d : queue) {
+            pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), 0, false));
+        }
+        if (durable) {
+            // durable entries not yet paged in (an offline session's, a backlog, the reorder buffer) are on disk
+            Durability dur = broker.durability();
+            long after = pagedUpTo;
+            java.util.List<io.tern.broker.store.QueueEntry> entries;
+            do {
+                entries = dur.store().readQueue(clientId, after, PAGE);
+                for (io.tern.broker.store.QueueEntry e : entries) {
+                    after = e.seq();
+                    io.tern.broker.store.StoredMessage sm = dur.store().message(e.messageId());
+                    if (sm != null) {
+                        pending.add(new SessionState.Pending(Durability.fromStored(sm), e.qos(), e.retain(),
+                                e.subscriptionIds().length == 0 ? null : e.subscriptionIds(), e.packetId(),
+                                e.released()));
+                    }
+                }
+            } while (entries.size() == PAGE);
+        }
+        return new SessionState(clientId, version.level(), expirySeconds, subs, pending);
+    }
+
+    /** Takes over the in-flight and queued messages of a session that moved here; on its executor. */
+    void importPending(java.util.List<SessionState.Pending> pending) {
+        for (SessionState.Pending p : pending) {
+            Delivery d = new Delivery(p.message(), p.qos(), p.retain(), p.subscriptionIds());
+            if (p.packetId() != 0 && !inflight.containsKey(p.packetId())) {
+                Inflight f = new Inflight(d, inflightOrder++);
+                f.released = p.released();
+                inflight.put(p.packetId(), f);
+            } else {
+                queue.add(d);
+                queuedBytes += d.weight();
+                noteExpiry(d);
+            }
+        }
+    }
+
     @Override
     public String toString() {
         return "Session[" + clientId + "]";

@@ -36,6 +36,11 @@ final class SessionRegistry {
 
     int size() { return sessions.size(); }
 
+    /** Adds a session a dead cluster node had, unless this client id has one here; true when added. */
+    boolean adopt(Session s) {
+        return sessions.putIfAbsent(s.clientId(), s) == null;
+    }
+
     Collection<Session> all() { return sessions.values(); }
 
     /**
@@ -44,13 +49,31 @@ final class SessionRegistry {
      */
     void open(String clientId, boolean cleanStart, EventExecutor ex, ProtocolHandler h,
               BiConsumer<Session, Boolean> then) {
+        io.tern.broker.extension.ClusterRouting c = broker.clusterRouting();
+        if (c == null) {
+            open(clientId, cleanStart, ex, h, then, null);
+            return;
+        }
+        // client ids are unique cluster-wide: another node may have to give this session up first
+        c.connecting(clientId, cleanStart, moved -> run(ex, () -> open(clientId, cleanStart, ex, h, then, moved)));
+    }
+
+    /** {@code moved}: the state of a session that another cluster node handed over, or null. */
+    private void open(String clientId, boolean cleanStart, EventExecutor ex, ProtocolHandler h,
+                      BiConsumer<Session, Boolean> then, SessionState moved) {
         Session existing = sessions.get(clientId);
         if (existing == null) {
             Session s = new Session(broker, clientId, ex);
             s.owner = h;
             Session raced = sessions.putIfAbsent(clientId, s);
             if (raced == null) {
-                run(ex, () -> then.accept(s, false));
+                run(ex, () -> {
+                    boolean present = moved != null && !cleanStart;
+                    if (present) {
+                        ClusterEndpoint.restore(broker, s, moved);
+                    }
+                    then.accept(s, present);
+                });
                 return;
             }
             existing = raced;
@@ -66,9 +89,25 @@ final class SessionRegistry {
             return;
         }
         if (sessions.get(clientId) != existing) {
-            run(ex, () -> open(clientId, cleanStart, ex, h, then));
+            run(ex, () -> open(clientId, cleanStart, ex, h, then, null));
             return;
         }
+        disown(existing);
+        if (cleanStart || existing.expirySeconds() == 0) {
+            discard(existing);
+            run(ex, () -> open(clientId, cleanStart, ex, h, then, null));
+            return;
+        }
+        existing.owner = h;
+        existing.moveTo(ex);
+        run(ex, () -> then.accept(existing, true));
+    }
+
+    /**
+     * The client is back (here or on another node): its current connection, if any, is closed as taken over, and
+     * a delayed will is cancelled. On the session's executor.
+     */
+    void disown(Session existing) {
         ProtocolHandler old = existing.owner;
         if (old != null) {
             existing.owner = null;
@@ -83,14 +122,6 @@ final class SessionRegistry {
             existing.pendingWill = null;
             existing.pendingWillMessage = null;
         }
-        if (cleanStart || existing.expirySeconds() == 0) {
-            discard(existing);
-            run(ex, () -> open(clientId, cleanStart, ex, h, then));
-            return;
-        }
-        existing.owner = h;
-        existing.moveTo(ex);
-        run(ex, () -> then.accept(existing, true));
     }
 
     private static void run(EventExecutor ex, Runnable r) {
@@ -108,6 +139,10 @@ final class SessionRegistry {
         }
         s.owner = null;
         s.detach(true);
+        io.tern.broker.extension.ClusterRouting c = broker.clusterRouting();
+        if (c != null) {
+            c.detached(s.clientId(), s.expirySeconds() == 0);
+        }
         if (s.expirySeconds() == 0) {
             discard(s);
         } else if (s.durable()) {
@@ -126,6 +161,10 @@ final class SessionRegistry {
             return;
         }
         s.ended = true;
+        io.tern.broker.extension.ClusterRouting c = broker.clusterRouting();
+        if (c != null) {
+            c.ended(s.clientId());
+        }
         if (broker.durability() != null) {
             synchronized (s.storeLock) {
                 // under the lock: no publisher can add an entry for this session after its removal

@@ -82,6 +82,7 @@ public final class BrokerConfig {
     private int autosaveInterval = 1800;
     private boolean autosaveOnChanges;
     private PersistenceSync persistenceSync = PersistenceSync.BATCH;
+    private final ClusterConfig cluster = new ClusterConfig();
 
     private HttpOptions http = HttpOptions.DEFAULT;
 
@@ -90,6 +91,11 @@ public final class BrokerConfig {
 
     /** A configuration with Mosquitto 2.0's defaults and no listener (so: loopback only, port 1883). */
     public BrokerConfig() {
+    }
+
+    /** The {@code cluster_*} options; {@link ClusterConfig#enabled()} is false without {@code cluster_name}. */
+    public ClusterConfig cluster() {
+        return cluster;
     }
 
     // ---- provenance ----------------------------------------------------------------------------------

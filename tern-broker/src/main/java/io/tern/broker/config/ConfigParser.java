@@ -459,7 +459,9 @@ public final class ConfigParser {
     }
 
     private void other(Line l) throws ConfigException {
-        if (MosquittoOptions.NO_LONGER_AVAILABLE.contains(l.name())) {
+        if (ClusterConfig.isClusterOption(l.name())) {
+            config.cluster().apply(l.at(), l.name(), l.args());
+        } else if (MosquittoOptions.NO_LONGER_AVAILABLE.contains(l.name())) {
             warn(l, "option '" + l.name() + "' is no longer available and has no effect (as in Mosquitto 2.0)");
         } else if (MosquittoOptions.notSupported(l.name())) {
             throw ConfigException.notSupported(l.at(), l.name());
@@ -799,6 +801,9 @@ public final class ConfigParser {
                         + "' applies to the default listener, which is not started; it has no effect"
                         + " (put it after a 'listener' line)"));
             }
+        }
+        for (ConfigProblem p : config.cluster().problems()) {
+            report(new ConfigException(p.location(), p.reason()));
         }
         for (ListenerConfig listener : all) {
             checkTlsPair(listener, "certfile", listener.certfile(), "keyfile", listener.keyfile());

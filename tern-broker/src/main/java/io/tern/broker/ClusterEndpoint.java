@@ -1,0 +1,173 @@
+package io.tern.broker;
+
+import io.netty.util.concurrent.EventExecutor;
+import io.tern.codec.MqttVersion;
+import io.tern.codec.Topics;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+
+/**
+ * What a cluster module may do to the broker it runs in, handed out by {@link Broker#joinCluster}: deliver
+ * messages other nodes forwarded, mirror retained messages, give a session up to another node and take over the
+ * sessions of a node that died. Everything here keeps the broker's threading rules (session state is touched
+ * only on the session's event loop).
+ */
+public final class ClusterEndpoint {
+
+    private final Broker broker;
+
+    ClusterEndpoint(Broker broker) {
+        this.broker = broker;
+    }
+
+    /**
+     * Delivers a message forwarded by another node to the local subscribers only (it is not forwarded again):
+     * the plain subscriptions when {@code plain}, and the local members of the shared subscriptions named in
+     * {@code sharedGroups} ({@code $share/g/f}).
+     */
+    public void deliverFromCluster(Message msg, boolean plain, Set<String> sharedGroups) {
+        broker.router().publishFromCluster(msg, plain, sharedGroups);
+    }
+
+    /** Mirrors a retained message (an empty payload clears its topic) set on another node. */
+    public void retainedFromCluster(Message msg) {
+        broker.retained().put(msg);
+    }
+
+    /** Clears the local copy of a retained topic removed elsewhere. */
+    public void retainedClearedFromCluster(String topic) {
+        broker.retained().put(Message.of(topic, new byte[0], 0, true));
+    }
+
+    /** The local retained messages. */
+    public List<Message> retainedMessages() {
+        return broker.retained().all();
+    }
+
+    /** Publishes a message on this node as the broker itself would (wills of another node's clients, $SYS). */
+    public void publish(Message msg) {
+        broker.publish(msg, null);
+    }
+
+    /** Client ids of the sessions on this node. */
+    public List<String> clientIds() {
+        return new ArrayList<>(broker.sessions().all().stream().map(Session::clientId).toList());
+    }
+
+    /** How many sessions this node holds, and how many of them are connected. */
+    public int sessionCount() {
+        return broker.sessions().size();
+    }
+
+    /** A snapshot of a local session (subscriptions and pending messages), taken on its event loop; null if none. */
+    public CompletableFuture<SessionState> snapshot(String clientId) {
+        Session s = broker.sessions().get(clientId);
+        CompletableFuture<SessionState> f = new CompletableFuture<>();
+        if (s == null) {
+            f.complete(null);
+            return f;
+        }
+        onLoop(s, () -> f.complete(s.ended ? null : s.export()), f);
+        return f;
+    }
+
+    /**
+     * Gives a session up to another node: closes its connection here as a takeover does (MQTT 5 DISCONNECT 0x8E,
+     * the will published per its delay), ends the session here and completes with its state, or with null when
+     * this node has no such session.
+     */
+    public CompletableFuture<SessionState> handOver(String clientId) {
+        CompletableFuture<SessionState> f = new CompletableFuture<>();
+        Session s = broker.sessions().get(clientId);
+        if (s == null) {
+            f.complete(null);
+            return f;
+        }
+        onLoop(s, () -> {
+            SessionRegistry registry = broker.sessions();
+            if (registry.get(clientId) != s) {
+                f.complete(null);
+                return;
+            }
+            registry.disown(s);
+            SessionState state = s.export();
+            registry.discard(s);
+            f.complete(state);
+        }, f);
+        return f;
+    }
+
+    /** Ends a local session (its queue and store entries go): the cluster has a newer one elsewhere. */
+    public CompletableFuture<Void> discard(String clientId) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        Session s = broker.sessions().get(clientId);
+        if (s == null) {
+            f.complete(null);
+            return f;
+        }
+        onLoop(s, () -> {
+            if (broker.sessions().get(clientId) == s && !s.connected()) {
+                broker.sessions().discard(s);
+            }
+            f.complete(null);
+        }, f);
+        return f;
+    }
+
+    /**
+     * Takes over, offline, a session of a node that died, so messages for it queue here until its client returns
+     * (here, or on another node, which then takes it over). Does nothing if the client id has a session here.
+     */
+    public void adopt(SessionState state) {
+        EventExecutor loop = broker.nextLoop();
+        loop.execute(() -> {
+            Session s = new Session(broker, state.clientId(), loop);
+            if (broker.sessions().adopt(s)) {
+                restore(broker, s, state);
+            }
+        });
+    }
+
+    private static void onLoop(Session s, Runnable r, CompletableFuture<?> f) {
+        EventExecutor ex = s.executor();
+        Runnable guarded = () -> {
+            try {
+                if (!s.executor().inEventLoop()) {
+                    onLoop(s, r, f); // moved meanwhile
+                    return;
+                }
+                r.run();
+            } catch (RuntimeException e) {
+                f.completeExceptionally(e);
+            }
+        };
+        if (ex.inEventLoop()) {
+            guarded.run();
+        } else {
+            ex.execute(guarded);
+        }
+    }
+
+    static SessionState.Subscription state(String fullFilter, Subscriber s) {
+        return new SessionState.Subscription(fullFilter, s.qos(), s.noLocal(), s.retainAsPublished(),
+                s.retainHandling(), s.subscriptionId());
+    }
+
+    /** Fills a fresh local session with a state that moved here; on its executor. */
+    static void restore(Broker broker, Session s, SessionState state) {
+        int level = Math.max(3, Math.min(5, state.protocolLevel()));
+        s.restore(MqttVersion.values()[level - 3], state.expirySeconds(), System.nanoTime());
+        for (SessionState.Subscription sub : state.subscriptions()) {
+            boolean shared = Topics.isShared(sub.filter());
+            String filter = shared ? Topics.sharedTopicFilter(sub.filter()) : sub.filter();
+            Subscriber entry = new Subscriber(s, filter, sub.qos(), sub.noLocal(), sub.retainAsPublished(),
+                    sub.retainHandling(), sub.subscriptionId());
+            broker.subscribe(sub.filter(), entry);
+            s.subscriptions.put(sub.filter(), entry);
+        }
+        s.importPending(state.pending());
+    }
+}

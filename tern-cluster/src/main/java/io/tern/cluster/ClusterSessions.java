@@ -1,0 +1,325 @@
+package io.tern.cluster;
+
+import com.hazelcast.cluster.Member;
+import com.hazelcast.core.ExecutionCallback;
+import com.hazelcast.core.HazelcastInstance;
+import com.hazelcast.core.IExecutorService;
+import com.hazelcast.map.IMap;
+import com.hazelcast.query.Predicates;
+import io.tern.broker.ClusterEndpoint;
+import io.tern.broker.Message;
+import io.tern.broker.SessionState;
+import io.tern.codec.MqttVersion;
+import io.tern.codec.Packet;
+import io.tern.codec.Properties;
+import io.tern.codec.PropertyId;
+
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executor;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.Consumer;
+
+/**
+ * Client ids unique cluster-wide. Each node writes a record per session it has to the cluster's session map
+ * (owner, connected, subscriptions, will); a client connecting to another node makes that node ask the owner to
+ * hand the session over; when a node dies, the oldest survivor publishes the wills of its connected clients and
+ * adopts its persistent sessions, so they queue messages until their clients come back (anywhere).
+ */
+final class ClusterSessions {
+
+    /** How long a connecting client waits for the node that had its session to give it up. */
+    static final long HAND_OVER_TIMEOUT_SECONDS = 10;
+
+    /** This node's view of one of its sessions, the source of the record it writes. */
+    private static final class Local {
+        boolean connected;
+        long expirySeconds;
+        int protocolLevel = 4;
+        final Map<String, SessionState.Subscription> subscriptions = new LinkedHashMap<>();
+        byte[] will;
+        long willDelay;
+    }
+
+    private final HazelcastInstance hz;
+    private final String self;
+    private final String nodeId;
+    private final ClusterEndpoint endpoint;
+    private final IMap<String, SessionRecord> records;
+    private final IExecutorService executor;
+    private final Executor state;
+    private final ScheduledExecutorService timer;
+    private final ConcurrentHashMap<String, Local> local = new ConcurrentHashMap<>();
+    /** Client ids being handed over to another node right now: their end here must not remove the record. */
+    private final Set<String> handingOver = ConcurrentHashMap.newKeySet();
+
+    ClusterSessions(HazelcastInstance hz, String nodeId, ClusterEndpoint endpoint, Executor state,
+                    ScheduledExecutorService timer) {
+        this.hz = hz;
+        this.self = hz.getCluster().getLocalMember().getUuid().toString();
+        this.nodeId = nodeId;
+        this.endpoint = endpoint;
+        this.records = hz.getMap(HazelcastSetup.SESSIONS);
+        this.executor = hz.getExecutorService("tern.handover");
+        this.state = state;
+        this.timer = timer;
+    }
+
+    // ---------------------------------------------------------------- connect and takeover
+
+    void connecting(String clientId, boolean cleanStart, Consumer<SessionState> proceed) {
+        AtomicBoolean done = new AtomicBoolean();
+        Consumer<SessionState> once = s -> {
+            if (done.compareAndSet(false, true)) {
+                proceed.accept(s);
+            }
+        };
+        records.getAsync(clientId).whenComplete((rec, err) -> {
+            if (err != null) {
+                ClusterNode.LOG.warn("Cluster: session lookup for {} failed: {}", clientId, err.toString());
+                once.accept(null);
+                return;
+            }
+            if (rec == null || self.equals(rec.owner)) {
+                once.accept(null);
+                return;
+            }
+            Member owner = member(rec.owner);
+            if (owner == null) {
+                // its node died and no survivor adopted it yet: continue from the record
+                once.accept(rec.expirySeconds != 0 ? state(clientId, rec) : null);
+                return;
+            }
+            timer.schedule(() -> {
+                if (!done.get()) {
+                    ClusterNode.LOG.warn("Cluster: node {} did not hand over session {} within {} s", rec.ownerNode,
+                            clientId, HAND_OVER_TIMEOUT_SECONDS);
+                    once.accept(rec.expirySeconds != 0 ? state(clientId, rec) : null);
+                }
+            }, HAND_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            executor.submitToMember(new HandOverTask(clientId), owner, new ExecutionCallback<byte[]>() {
+                @Override
+                public void onResponse(byte[] response) {
+                    once.accept(response == null ? null : ClusterWire.sessionState(response));
+                }
+
+                @Override
+                public void onFailure(Throwable t) {
+                    // the owner is going away: what its record says is the best there is
+                    ClusterNode.LOG.warn("Cluster: hand-over of {} from {} failed: {}", clientId, rec.ownerNode,
+                            t.toString());
+                    once.accept(rec.expirySeconds != 0 ? state(clientId, rec) : null);
+                }
+            });
+        });
+    }
+
+    /** On the node that has the session: give it up (see {@link HandOverTask}). */
+    byte[] handOver(String clientId) throws Exception {
+        handingOver.add(clientId);
+        try {
+            SessionState s = endpoint.handOver(clientId).get(HAND_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+            local.remove(clientId);
+            // a session that ends with its connection (expiry 0) ends here: the new one starts afresh [MQTT-3.1.2-4]
+            return s == null || s.expirySeconds() == 0 ? null : ClusterWire.sessionState(s);
+        } finally {
+            handingOver.remove(clientId);
+        }
+    }
+
+    /** The node id of the live member that has this client's session, or null when it is none but us. */
+    String ownedElsewhere(String clientId) {
+        SessionRecord rec = records.get(clientId);
+        if (rec == null || self.equals(rec.owner) || member(rec.owner) == null) {
+            return null;
+        }
+        return rec.ownerNode;
+    }
+
+    private Member member(String uuid) {
+        for (Member m : hz.getCluster().getMembers()) {
+            if (m.getUuid().toString().equals(uuid)) {
+                return m;
+            }
+        }
+        return null;
+    }
+
+    private static SessionState state(String clientId, SessionRecord rec) {
+        List<SessionState.Subscription> subs = rec.subscriptions == null ? List.of()
+                : ClusterWire.read(rec.subscriptions, in -> {
+                    int n = in.readInt();
+                    List<SessionState.Subscription> out = new ArrayList<>(n);
+                    for (int i = 0; i < n; i++) {
+                        out.add(ClusterWire.readSubscription(in));
+                    }
+                    return out;
+                });
+        return new SessionState(clientId, rec.protocolLevel, rec.expirySeconds, subs, List.of());
+    }
+
+    // ---------------------------------------------------------------- the records this node writes
+
+    void attached(String clientId, MqttVersion version, long expirySeconds, Packet.Will will) {
+        Local l = local.computeIfAbsent(clientId, k -> new Local());
+        synchronized (l) {
+            l.connected = true;
+            l.expirySeconds = expirySeconds;
+            l.protocolLevel = version.level();
+            l.will = null;
+            l.willDelay = 0;
+            if (will != null) {
+                Properties props = will.properties();
+                long now = System.nanoTime();
+                long expiry = props.has(PropertyId.MESSAGE_EXPIRY_INTERVAL)
+                        ? now + props.longValue(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0) * 1_000_000_000L
+                        : Long.MAX_VALUE;
+                l.willDelay = version.isV5() ? props.longValue(PropertyId.WILL_DELAY_INTERVAL, 0) : 0;
+                if (props.has(PropertyId.WILL_DELAY_INTERVAL)) {
+                    props = props.toBuilder().remove(PropertyId.WILL_DELAY_INTERVAL).build();
+                }
+                l.will = ClusterWire.message(new Message(will.topic(), will.payload(), will.qos(), will.retain(),
+                        props, clientId, now, expiry));
+            }
+        }
+        write(clientId, l);
+    }
+
+    void subscribed(String clientId, SessionState.Subscription sub) {
+        Local l = local.computeIfAbsent(clientId, k -> new Local());
+        synchronized (l) {
+            l.subscriptions.put(sub.filter(), sub);
+        }
+        write(clientId, l);
+    }
+
+    void unsubscribed(String clientId, String filter) {
+        Local l = local.get(clientId);
+        if (l == null) {
+            return;
+        }
+        synchronized (l) {
+            if (l.subscriptions.remove(filter) == null) {
+                return;
+            }
+        }
+        write(clientId, l);
+    }
+
+    void detached(String clientId, boolean ended) {
+        Local l = local.get(clientId);
+        if (l == null || ended) {
+            return;
+        }
+        synchronized (l) {
+            l.connected = false;
+            l.will = null; // published (or scheduled) here already
+        }
+        write(clientId, l);
+    }
+
+    void ended(String clientId) {
+        Local l = local.remove(clientId);
+        if (l == null || handingOver.contains(clientId)) {
+            return;
+        }
+        state.execute(() -> records.executeOnKey(clientId, new RemoveIfOwner(self)));
+    }
+
+    /** This node shuts down cleanly: its sessions' records say offline, without a will, for the survivor. */
+    void leaving() {
+        records.executeOnEntries(new MarkOffline(), Predicates.equal("owner", self));
+    }
+
+    /** After a split brain healed: write every local session's record again. */
+    void republish() {
+        local.forEach(this::write);
+    }
+
+    private void write(String clientId, Local l) {
+        SessionRecord r = new SessionRecord();
+        synchronized (l) {
+            r.owner = self;
+            r.ownerNode = nodeId;
+            r.connected = l.connected;
+            r.expirySeconds = l.expirySeconds;
+            r.protocolLevel = l.protocolLevel;
+            r.will = l.will;
+            r.willDelaySeconds = l.willDelay;
+            List<SessionState.Subscription> subs = new ArrayList<>(l.subscriptions.values());
+            r.subscriptions = ClusterWire.write(out -> {
+                out.writeInt(subs.size());
+                for (SessionState.Subscription s : subs) {
+                    ClusterWire.writeSubscription(out, s);
+                }
+            });
+        }
+        state.execute(() -> {
+            if (local.get(clientId) == l) {
+                records.set(clientId, r);
+            }
+        });
+    }
+
+    // ---------------------------------------------------------------- a node died
+
+    /**
+     * Called on the oldest survivor when {@code dead} left: publishes the wills of the clients that were connected
+     * there and adopts its persistent sessions; clean sessions' records are removed.
+     */
+    void nodeDied(UUID dead, String deadNode) {
+        state.execute(() -> {
+            int wills = 0;
+            int adopted = 0;
+            for (Map.Entry<String, SessionRecord> e
+                    : records.entrySet(Predicates.equal("owner", dead.toString()))) {
+                String clientId = e.getKey();
+                SessionRecord rec = e.getValue();
+                if (rec.connected && rec.will != null) {
+                    publishWill(clientId, rec);
+                    wills++;
+                }
+                if (rec.expirySeconds != 0) {
+                    SessionState s = state(clientId, rec);
+                    Local l = new Local();
+                    l.expirySeconds = rec.expirySeconds;
+                    l.protocolLevel = rec.protocolLevel;
+                    s.subscriptions().forEach(sub -> l.subscriptions.put(sub.filter(), sub));
+                    if (local.putIfAbsent(clientId, l) == null) {
+                        write(clientId, l);
+                        endpoint.adopt(s);
+                        adopted++;
+                    }
+                } else {
+                    records.executeOnKey(clientId, new RemoveIfOwner(dead.toString()));
+                }
+            }
+            ClusterNode.LOG.info("Cluster: took over {} sessions and published {} wills of node {}.", adopted, wills,
+                    deadNode);
+        });
+    }
+
+    private void publishWill(String clientId, SessionRecord rec) {
+        Message will = ClusterWire.message(rec.will);
+        long delay = rec.expirySeconds >= 0 ? Math.min(rec.willDelaySeconds, rec.expirySeconds)
+                : rec.willDelaySeconds;
+        if (delay <= 0) {
+            endpoint.publish(will);
+            return;
+        }
+        timer.schedule(() -> {
+            // back within the will delay (on any node): no will [MQTT-3.1.3-9]
+            SessionRecord now = records.get(clientId);
+            if (now == null || !now.connected) {
+                endpoint.publish(will);
+            }
+        }, delay, TimeUnit.SECONDS);
+    }
+}

@@ -1,0 +1,65 @@
+package io.tern.cluster;
+
+import org.eclipse.paho.client.mqttv3.MqttClient;
+import org.eclipse.paho.client.mqttv3.MqttConnectOptions;
+import org.eclipse.paho.client.mqttv3.persist.MemoryPersistence;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * With persistence each node keeps its own RocksDB store; an offline session's QoS 1 messages wait on that
+ * node's disk, and a client that comes back on another node gets them all, in order.
+ */
+class ClusterPersistenceTest {
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void queuedMessagesOnDiskMoveWithTheSessionToAnotherNode() throws Exception {
+        try (TestCluster cluster = new TestCluster(2).start(c -> c.persistence(true)
+                .persistenceLocation(dir.toString()))) {
+            TestCluster.Node n1 = cluster.node(0);
+            TestCluster.Node n2 = cluster.node(1);
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setCleanSession(false);
+            MqttClient first = new MqttClient(n1.uri(), "p-sub", new MemoryPersistence());
+            first.connect(o);
+            first.subscribe("p/q", 1);
+            first.disconnect();
+            first.close();
+            cluster.awaitRoute(n1, "p/q");
+
+            int n = 600; // more than a page (256) of durable entries
+            try (Clients.Paho pub = new Clients.Paho(n2.uri(), "p-pub", true)) {
+                for (int i = 0; i < n; i++) {
+                    pub.publish("p/q", "m" + i, 1, false); // acknowledged once node 1 stored it
+                }
+            }
+            MqttClient back = new MqttClient(n2.uri(), "p-sub", new MemoryPersistence());
+            Clients.Paho sink = new Clients.Paho(n2.uri(), "p-sink", true);
+            back.setCallback(sink);
+            assertThat(back.connectWithResult(o).getSessionPresent()).isTrue();
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Clients.Got g = sink.next();
+                assertThat(g).as("message %d of %d", i + 1, n).isNotNull();
+                got.add(g.payload());
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                expected.add("m" + i);
+            }
+            assertThat(got).containsExactlyElementsOf(expected);
+            back.disconnect();
+            back.close();
+            sink.close();
+        }
+    }
+}
