@@ -125,7 +125,7 @@ public final class ClusterEndpoint {
         EventExecutor loop = broker.nextLoop();
         loop.execute(() -> {
             Session s = new Session(broker, state.clientId(), loop);
-            if (broker.sessions().adopt(s)) {
+            if (broker.sessions().adopt(s) == s) {
                 restore(broker, s, state);
             }
         });

@@ -28,18 +28,13 @@ final class SessionRegistry {
         sessions.put(s.clientId(), s);
     }
 
-    /** Adds a session made outside a connection (admin API) unless one exists; returns the one in force. */
+    /** Adds a session made outside a connection (admin API, a dead cluster node's) unless one exists; returns the one in force. */
     Session adopt(Session s) {
         Session earlier = sessions.putIfAbsent(s.clientId(), s);
         return earlier != null ? earlier : s;
     }
 
     int size() { return sessions.size(); }
-
-    /** Adds a session a dead cluster node had, unless this client id has one here; true when added. */
-    boolean adopt(Session s) {
-        return sessions.putIfAbsent(s.clientId(), s) == null;
-    }
 
     Collection<Session> all() { return sessions.values(); }
 
