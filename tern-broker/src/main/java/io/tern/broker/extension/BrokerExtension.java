@@ -23,6 +23,15 @@ public interface BrokerExtension {
     boolean enabledBy(BrokerConfig config);
 
     /**
+     * Called before the listeners are bound, so no client connects before this returns: the place to register a
+     * {@link SecurityProvider} or a {@link ControlHandler}.
+     *
+     * @throws IOException to stop start-up, with a message naming what is wrong
+     */
+    default void prepare(Broker broker) throws IOException {
+    }
+
+    /**
      * Called once the listeners are bound and before the broker reports itself running.
      *
      * @throws IOException to stop start-up, with a message naming what is wrong
