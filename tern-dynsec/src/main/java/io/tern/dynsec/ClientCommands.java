@@ -10,9 +10,6 @@ import com.fasterxml.jackson.databind.node.ObjectNode;
  */
 final class ClientCommands {
 
-    /** Iterations for passwords set through the API: Tern's default, far above the plugin's 101. */
-    static int iterations = io.tern.broker.security.PasswordHasher.DEFAULT_ITERATIONS;
-
     private static final String MISSING_USERNAME = "Invalid/missing username";
     private static final String USERNAME_UTF8 = "Username not valid UTF-8";
     private static final String NOT_FOUND = "Client not found";
@@ -59,7 +56,7 @@ final class ClientCommands {
         client.textname = textname.value();
         client.textdescription = textdescription.value();
         if (password.present()) {
-            client.password = Model.Password.create(password.value(), iterations);
+            client.password = Model.Password.create(password.value(), c.model.passwordIterations);
         }
         if (clientid.present() && !clientid.value().isEmpty()) {
             client.clientid = clientid.value();
@@ -174,7 +171,7 @@ final class ClientCommands {
             c.reply(cmd, NOT_FOUND);
             return;
         }
-        client.password = Model.Password.create(password, iterations);
+        client.password = Model.Password.create(password, c.model.passwordIterations);
         c.changed();
         c.reply(cmd, null);
         c.kick(username);
@@ -193,7 +190,7 @@ final class ClientCommands {
         }
         Json.Value<String> password = Json.string(c.json, "password", false);
         if (!password.invalid() && !password.value().isEmpty()) {
-            client.password = Model.Password.create(password.value(), iterations);
+            client.password = Model.Password.create(password.value(), c.model.passwordIterations);
         }
         Json.Value<String> textname = Json.string(c.json, "textname", false);
         if (!textname.invalid()) {

@@ -53,7 +53,17 @@ public final class DynamicSecurity implements AutoCloseable {
      * @throws IOException naming the file and what is wrong with it
      */
     public static DynamicSecurity open(Path file, Consumer<Set<Optional<String>>> kicker) throws IOException {
+        return open(file, io.tern.broker.security.PasswordHasher.DEFAULT_ITERATIONS, kicker);
+    }
+
+    /**
+     * As {@link #open(Path, Consumer)}, hashing the passwords set through the API with {@code passwordIterations}
+     * PBKDF2 iterations ({@code plugin_opt_password_iterations}; Mosquitto's plugin uses 101).
+     */
+    public static DynamicSecurity open(Path file, int passwordIterations, Consumer<Set<Optional<String>>> kicker)
+            throws IOException {
         Model m = ModelFile.load(file);
+        m.passwordIterations = passwordIterations;
         Log.INFO.info("Dynamic security: {} clients, {} groups and {} roles from {}.", m.clients.size(),
                 m.groups.size(), m.roles.size(), file);
         return new DynamicSecurity(file, m, kicker);

@@ -56,8 +56,9 @@ public final class DynsecExtension implements BrokerExtension {
         for (PluginConfig p : plugins(config)) {
             Path file = config.resolve(p.option("config_file"));
             if (!instances.containsKey(file)) {
+                int iterations = iterations(p);
                 try {
-                    instances.put(file, DynamicSecurity.open(file, usernames -> usernames.forEach(u ->
+                    instances.put(file, DynamicSecurity.open(file, iterations, usernames -> usernames.forEach(u ->
                             broker.disconnectClients((id, user) -> Objects.equals(user, u.orElse(null))))));
                 } catch (IOException e) {
                     close();
@@ -97,6 +98,24 @@ public final class DynsecExtension implements BrokerExtension {
                 }
             });
         });
+    }
+
+    /** {@code plugin_opt_password_iterations N} (a Tern option; Mosquitto's plugin ignores it), else Tern's default. */
+    private static int iterations(PluginConfig p) throws IOException {
+        String v = p.option("password_iterations");
+        if (v == null) {
+            return io.tern.broker.security.PasswordHasher.DEFAULT_ITERATIONS;
+        }
+        try {
+            int n = Integer.parseInt(v.strip());
+            if (n >= 1) {
+                return n;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        throw new IOException(p.location() + ": plugin_opt_password_iterations: '" + v
+                + "' is not a whole number of at least 1");
     }
 
     /** The configuration that applies to a listener's clients, or null when the plugin is not on it. */

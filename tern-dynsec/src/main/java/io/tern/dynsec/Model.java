@@ -130,6 +130,9 @@ final class Model {
         }
     }
 
+    /** PBKDF2 iterations for passwords set through the API: Tern's default, far above the plugin's 101. */
+    int passwordIterations = io.tern.broker.security.PasswordHasher.DEFAULT_ITERATIONS;
+
     /** Mosquitto's defaultACLAccess, false for each when not set. */
     boolean defaultPublishClientSend;
     boolean defaultPublishClientReceive;

@@ -37,7 +37,7 @@ class ConfigParserErrorsTest {
                 new BadConfig("connection bridge-1\naddress 10.0.0.1\n", 1, "option 'connection' is not supported yet", false),
                 new BadConfig("listener 1883\nauth_plugin /usr/lib/x.so\n", 2, "auth_plugin: '/usr/lib/x.so' is a native"
                         + " Mosquitto plugin, which Tern cannot load; Tern has the dynamic-security plugin built in"
-                        + " ('plugin dynamic-security' or a path ending in mosquitto_dynamic_security.so)", true),
+                        + " ('plugin dynamic-security' or a path ending in mosquitto_dynamic_security.so)", false),
                 new BadConfig("listener 1883\nauth_opt_db host\n", 2, "auth_opt_db: no 'plugin' line before it"
                         + " (plugin options belong to the plugin above them)", true),
                 new BadConfig("listener 1883\nplugin_opt_x y\n", 2, "plugin_opt_x: no 'plugin' line before it"
