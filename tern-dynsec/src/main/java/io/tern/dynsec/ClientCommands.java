@@ -37,14 +37,8 @@ final class ClientCommands {
             c.reply(cmd, "Client ID not valid UTF-8");
             return;
         }
-        Json.Value<String> textname = Json.string(c.json, "textname", true);
-        if (textname.invalid()) {
-            c.reply(cmd, "Invalid/missing textname");
-            return;
-        }
-        Json.Value<String> textdescription = Json.string(c.json, "textdescription", true);
-        if (textdescription.invalid()) {
-            c.reply(cmd, "Invalid/missing textdescription");
+        Command.Texts texts = c.texts(cmd);
+        if (texts == null) {
             return;
         }
         Model m = c.model;
@@ -53,8 +47,8 @@ final class ClientCommands {
             return;
         }
         Model.Client client = new Model.Client(username);
-        client.textname = textname.value();
-        client.textdescription = textdescription.value();
+        client.textname = texts.textname();
+        client.textdescription = texts.textdescription();
         if (password.present()) {
             client.password = Model.Password.create(password.value(), c.model.passwordIterations);
         }
@@ -184,22 +178,14 @@ final class ClientCommands {
         if (client == null) {
             return;
         }
-        Json.Value<String> clientid = Json.string(c.json, "clientid", false);
-        if (!clientid.invalid()) {
-            client.clientid = clientid.value().isEmpty() ? null : clientid.value();
-        }
-        Json.Value<String> password = Json.string(c.json, "password", false);
-        if (!password.invalid() && !password.value().isEmpty()) {
-            client.password = Model.Password.create(password.value(), c.model.passwordIterations);
-        }
-        Json.Value<String> textname = Json.string(c.json, "textname", false);
-        if (!textname.invalid()) {
-            client.textname = textname.value();
-        }
-        Json.Value<String> textdescription = Json.string(c.json, "textdescription", false);
-        if (!textdescription.invalid()) {
-            client.textdescription = textdescription.value();
-        }
+        c.ifString("clientid", v -> client.clientid = v.isEmpty() ? null : v);
+        c.ifString("password", v -> {
+            if (!v.isEmpty()) {
+                client.password = Model.Password.create(v, c.model.passwordIterations);
+            }
+        });
+        c.ifString("textname", v -> client.textname = v);
+        c.ifString("textdescription", v -> client.textdescription = v);
         // what was changed so far stays changed, as in the plugin, even if the roles are refused
         c.changed();
         c.kick(client.username);
@@ -242,20 +228,7 @@ final class ClientCommands {
     }
 
     static void list(Command c) {
-        boolean verbose = Json.bool(c.json, "verbose", false);
-        ObjectNode data = Json.object();
-        data.put("totalCount", c.model.clients.size());
-        ArrayNode clients = data.putArray("clients");
-        for (Model.Client client : ControlApi.page(c.model.clients.values(), c)) {
-            if (verbose) {
-                clients.add(json(client));
-            } else {
-                clients.add(client.username);
-            }
-        }
-        c.replyData("listClients", data);
-        c.log("listClients | verbose=" + verbose + " | count=" + Json.integer(c.json, "count", -1) + " | offset="
-                + Json.integer(c.json, "offset", 0));
+        c.list("listClients", "clients", c.model.clients.values(), ClientCommands::json, client -> client.username);
     }
 
     static void addRole(Command c) {
@@ -270,13 +243,9 @@ final class ClientCommands {
         }
         int priority = Json.integer(c.json, "priority", -1);
         Model.Client client = c.model.clients.get(username);
-        if (client == null) {
-            c.reply(cmd, NOT_FOUND);
-            return;
-        }
         Model.Role role = c.model.roles.get(rolename);
-        if (role == null) {
-            c.reply(cmd, "Role not found");
+        if (client == null || role == null) {
+            c.reply(cmd, client == null ? NOT_FOUND : "Role not found");
             return;
         }
         if (!Model.addRole(client.roles, role, priority)) {
@@ -300,13 +269,9 @@ final class ClientCommands {
             return;
         }
         Model.Client client = c.model.clients.get(username);
-        if (client == null) {
-            c.reply(cmd, NOT_FOUND);
-            return;
-        }
         Model.Role role = c.model.roles.get(rolename);
-        if (role == null) {
-            c.reply(cmd, "Role not found");
+        if (client == null || role == null) {
+            c.reply(cmd, client == null ? NOT_FOUND : "Role not found");
             return;
         }
         Model.removeRole(client.roles, role);

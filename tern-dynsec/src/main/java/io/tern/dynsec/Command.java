@@ -84,6 +84,66 @@ final class Command {
         return v.value();
     }
 
+    /** The optional {@code textname} and {@code textdescription} of a create command. */
+    record Texts(String textname, String textdescription) {
+    }
+
+    /** Reads textname and textdescription for a create command; null after replying the error. */
+    Texts texts(String command) {
+        Json.Value<String> name = Json.string(json, "textname", true);
+        if (name.invalid()) {
+            reply(command, "Invalid/missing textname");
+            return null;
+        }
+        Json.Value<String> description = Json.string(json, "textdescription", true);
+        if (description.invalid()) {
+            reply(command, "Invalid/missing textdescription");
+            return null;
+        }
+        return new Texts(name.value(), description.value());
+    }
+
+    /** Calls {@code set} with a member's value when it is present and a string (a modify command's fields). */
+    void ifString(String key, java.util.function.Consumer<String> set) {
+        Json.Value<String> v = Json.string(json, key, false);
+        if (!v.invalid()) {
+            set.accept(v.value());
+        }
+    }
+
+    /** listClients, listGroups, listRoles: totalCount and a page of names, or of objects when verbose. */
+    <T> void list(String command, String key, java.util.Collection<T> all,
+                  java.util.function.Function<T, com.fasterxml.jackson.databind.JsonNode> verbose,
+                  java.util.function.Function<T, String> name) {
+        boolean v = Json.bool(json, "verbose", false);
+        ObjectNode data = Json.object();
+        data.put("totalCount", all.size());
+        ArrayNode items = data.putArray(key);
+        for (T t : ControlApi.page(all, this)) {
+            if (v) {
+                items.add(verbose.apply(t));
+            } else {
+                items.add(name.apply(t));
+            }
+        }
+        replyData(command, data);
+        log(command + " | verbose=" + v + " | count=" + Json.integer(json, "count", -1) + " | offset="
+                + Json.integer(json, "offset", 0));
+    }
+
+    /** The role named by {@code rolename} (checked as the plugin does), or null after replying why not. */
+    Model.Role role(String command) {
+        String rolename = name(command, "rolename", "Invalid/missing rolename", "Role name not valid UTF-8");
+        if (rolename == null) {
+            return null;
+        }
+        Model.Role role = model.roles.get(rolename);
+        if (role == null) {
+            reply(command, "Role not found");
+        }
+        return role;
+    }
+
     /** A required name that must also be valid UTF-8; null after replying the error. */
     String name(String command, String key, String missing, String notUtf8) {
         String v = required(command, key, missing);

@@ -51,6 +51,18 @@ public final class DynsecExtension implements BrokerExtension {
     }
 
     @Override
+    public void check(BrokerConfig config) throws IOException {
+        for (PluginConfig p : plugins(config)) {
+            iterations(p);
+            try {
+                ModelFile.load(config.resolve(p.option("config_file")));
+            } catch (IOException e) {
+                throw new IOException(p.location() + ": plugin_opt_config_file: " + e.getMessage(), e);
+            }
+        }
+    }
+
+    @Override
     public void prepare(Broker broker) throws IOException {
         config = broker.config();
         for (PluginConfig p : plugins(config)) {
@@ -90,7 +102,14 @@ public final class DynsecExtension implements BrokerExtension {
             if (d == null) {
                 return; // no plugin on this listener: dropped, as in Mosquitto
             }
-            d.execute(payload, clientId, username).whenComplete((response, error) -> {
+            java.util.concurrent.CompletableFuture<String> answer;
+            try {
+                answer = d.execute(payload, clientId, username);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                Log.WARNING.warn("dynsec: too many requests queued; dropped one from {}", clientId);
+                return;
+            }
+            answer.whenComplete((response, error) -> {
                 if (error != null) {
                     Log.ERROR.error("dynsec: request from {} failed: {}", clientId, error.toString());
                 } else {

@@ -20,14 +20,8 @@ final class GroupCommands {
         if (groupname == null) {
             return;
         }
-        Json.Value<String> textname = Json.string(c.json, "textname", true);
-        if (textname.invalid()) {
-            c.reply(cmd, "Invalid/missing textname");
-            return;
-        }
-        Json.Value<String> textdescription = Json.string(c.json, "textdescription", true);
-        if (textdescription.invalid()) {
-            c.reply(cmd, "Invalid/missing textdescription");
+        Command.Texts texts = c.texts(cmd);
+        if (texts == null) {
             return;
         }
         if (c.model.groups.containsKey(groupname)) {
@@ -35,8 +29,8 @@ final class GroupCommands {
             return;
         }
         Model.Group group = new Model.Group(groupname);
-        group.textname = textname.value();
-        group.textdescription = textdescription.value();
+        group.textname = texts.textname();
+        group.textdescription = texts.textdescription();
         ControlApi.RoleList roles = ControlApi.RoleList.read(c);
         if (roles != null && roles.error() != null) {
             c.reply(cmd, roles.error().equals(ControlApi.RoleList.NOT_FOUND) ? roles.error() : "Internal error");
@@ -64,16 +58,21 @@ final class GroupCommands {
         c.log("deleteGroup | groupname=" + group.name);
     }
 
+    /** The username and group name of addGroupClient/removeGroupClient; null after replying the error. */
+    private static String[] member(Command c, String cmd) {
+        String username = c.name(cmd, "username", "Invalid/missing username", "Username not valid UTF-8");
+        String groupname = username == null ? null : c.name(cmd, "groupname", MISSING_GROUPNAME, GROUPNAME_UTF8);
+        return groupname == null ? null : new String[] {username, groupname};
+    }
+
     static void addClient(Command c) {
         String cmd = "addGroupClient";
-        String username = c.name(cmd, "username", "Invalid/missing username", "Username not valid UTF-8");
-        if (username == null) {
+        String[] names = member(c, cmd);
+        if (names == null) {
             return;
         }
-        String groupname = c.name(cmd, "groupname", MISSING_GROUPNAME, GROUPNAME_UTF8);
-        if (groupname == null) {
-            return;
-        }
+        String username = names[0];
+        String groupname = names[1];
         int priority = Json.integer(c.json, "priority", -1);
         Model.Client client = c.model.clients.get(username);
         Model.Group group = c.model.groups.get(groupname);
@@ -93,14 +92,12 @@ final class GroupCommands {
 
     static void removeClient(Command c) {
         String cmd = "removeGroupClient";
-        String username = c.name(cmd, "username", "Invalid/missing username", "Username not valid UTF-8");
-        if (username == null) {
+        String[] names = member(c, cmd);
+        if (names == null) {
             return;
         }
-        String groupname = c.name(cmd, "groupname", MISSING_GROUPNAME, GROUPNAME_UTF8);
-        if (groupname == null) {
-            return;
-        }
+        String username = names[0];
+        String groupname = names[1];
         Model.Client client = c.model.clients.get(username);
         Model.Group group = c.model.groups.get(groupname);
         if (client == null) {
@@ -118,26 +115,15 @@ final class GroupCommands {
 
     static void addRole(Command c) {
         String cmd = "addGroupRole";
-        Model.Group group = null;
-        String groupname = c.name(cmd, "groupname", MISSING_GROUPNAME, GROUPNAME_UTF8);
-        if (groupname == null) {
+        Object[] target = groupAndRole(c, cmd);
+        if (target == null) {
             return;
         }
-        String rolename = c.name(cmd, "rolename", "Invalid/missing rolename", "Role name not valid UTF-8");
-        if (rolename == null) {
-            return;
-        }
+        Model.Group group = (Model.Group) target[0];
+        Model.Role role = (Model.Role) target[1];
+        String groupname = group.name;
+        String rolename = role.name;
         int priority = Json.integer(c.json, "priority", -1);
-        group = c.model.groups.get(groupname);
-        if (group == null) {
-            c.reply(cmd, NOT_FOUND);
-            return;
-        }
-        Model.Role role = c.model.roles.get(rolename);
-        if (role == null) {
-            c.reply(cmd, "Role not found");
-            return;
-        }
         if (!Model.addRole(group.roles, role, priority)) {
             c.reply(cmd, "Group is already in this role");
             return;
@@ -150,24 +136,14 @@ final class GroupCommands {
 
     static void removeRole(Command c) {
         String cmd = "removeGroupRole";
-        String groupname = c.name(cmd, "groupname", MISSING_GROUPNAME, GROUPNAME_UTF8);
-        if (groupname == null) {
+        Object[] target = groupAndRole(c, cmd);
+        if (target == null) {
             return;
         }
-        String rolename = c.name(cmd, "rolename", "Invalid/missing rolename", "Role name not valid UTF-8");
-        if (rolename == null) {
-            return;
-        }
-        Model.Group group = c.model.groups.get(groupname);
-        if (group == null) {
-            c.reply(cmd, NOT_FOUND);
-            return;
-        }
-        Model.Role role = c.model.roles.get(rolename);
-        if (role == null) {
-            c.reply(cmd, "Role not found");
-            return;
-        }
+        Model.Group group = (Model.Group) target[0];
+        Model.Role role = (Model.Role) target[1];
+        String groupname = group.name;
+        String rolename = role.name;
         Model.removeRole(group.roles, role);
         c.changed();
         c.reply(cmd, null);
@@ -188,20 +164,7 @@ final class GroupCommands {
     }
 
     static void list(Command c) {
-        boolean verbose = Json.bool(c.json, "verbose", false);
-        ObjectNode data = Json.object();
-        data.put("totalCount", c.model.groups.size());
-        ArrayNode groups = data.putArray("groups");
-        for (Model.Group g : ControlApi.page(c.model.groups.values(), c)) {
-            if (verbose) {
-                groups.add(json(g));
-            } else {
-                groups.add(g.name);
-            }
-        }
-        c.replyData("listGroups", data);
-        c.log("listGroups | verbose=" + verbose + " | count=" + Json.integer(c.json, "count", -1) + " | offset="
-                + Json.integer(c.json, "offset", 0));
+        c.list("listGroups", "groups", c.model.groups.values(), GroupCommands::json, g -> g.name);
     }
 
     static void modify(Command c) {
@@ -210,14 +173,8 @@ final class GroupCommands {
         if (group == null) {
             return;
         }
-        Json.Value<String> textname = Json.string(c.json, "textname", false);
-        if (!textname.invalid()) {
-            group.textname = textname.value();
-        }
-        Json.Value<String> textdescription = Json.string(c.json, "textdescription", false);
-        if (!textdescription.invalid()) {
-            group.textdescription = textdescription.value();
-        }
+        c.ifString("textname", v -> group.textname = v);
+        c.ifString("textdescription", v -> group.textdescription = v);
         c.changed();
         kickAll(c, group);
         ControlApi.RoleList roles = ControlApi.RoleList.read(c);
@@ -265,6 +222,26 @@ final class GroupCommands {
         data.putObject("group").put("groupname", c.model.anonymousGroup == null ? "" : c.model.anonymousGroup.name);
         c.replyData("getAnonymousGroup", data);
         c.log("getAnonymousGroup");
+    }
+
+    /**
+     * The group and role of addGroupRole/removeGroupRole, checked in the plugin's order (both names, then the
+     * group, then the role); null after replying the error.
+     */
+    private static Object[] groupAndRole(Command c, String cmd) {
+        String groupname = c.name(cmd, "groupname", MISSING_GROUPNAME, GROUPNAME_UTF8);
+        String rolename = groupname == null ? null
+                : c.name(cmd, "rolename", "Invalid/missing rolename", "Role name not valid UTF-8");
+        if (rolename == null) {
+            return null;
+        }
+        Model.Group group = c.model.groups.get(groupname);
+        Model.Role role = c.model.roles.get(rolename);
+        if (group == null || role == null) {
+            c.reply(cmd, group == null ? NOT_FOUND : "Role not found");
+            return null;
+        }
+        return new Object[] {group, role};
     }
 
     private static Model.Group find(Command c, String cmd) {

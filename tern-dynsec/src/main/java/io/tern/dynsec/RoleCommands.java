@@ -1,7 +1,6 @@
 package io.tern.dynsec;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 
 /** The role commands of the control API (plugins/dynamic-security/roles.c in Mosquitto 2.0). */
@@ -20,14 +19,8 @@ final class RoleCommands {
         if (rolename == null) {
             return;
         }
-        Json.Value<String> textname = Json.string(c.json, "textname", true);
-        if (textname.invalid()) {
-            c.reply(cmd, "Invalid/missing textname");
-            return;
-        }
-        Json.Value<String> textdescription = Json.string(c.json, "textdescription", true);
-        if (textdescription.invalid()) {
-            c.reply(cmd, "Invalid/missing textdescription");
+        Command.Texts texts = c.texts(cmd);
+        if (texts == null) {
             return;
         }
         if (c.model.roles.containsKey(rolename)) {
@@ -35,8 +28,8 @@ final class RoleCommands {
             return;
         }
         Model.Role role = new Model.Role(rolename);
-        role.textname = textname.value();
-        role.textdescription = textdescription.value();
+        role.textname = texts.textname();
+        role.textdescription = texts.textdescription();
         JsonNode acls = Json.get(c.json, "acls");
         if (acls != null && acls.isArray()) {
             ModelFile.readAcls(acls, role);
@@ -49,7 +42,7 @@ final class RoleCommands {
 
     static void delete(Command c) {
         String cmd = "deleteRole";
-        Model.Role role = find(c, cmd, NOT_FOUND);
+        Model.Role role = c.role(cmd);
         if (role == null) {
             return;
         }
@@ -62,7 +55,7 @@ final class RoleCommands {
 
     static void get(Command c) {
         String cmd = "getRole";
-        Model.Role role = find(c, cmd, NOT_FOUND);
+        Model.Role role = c.role(cmd);
         if (role == null) {
             return;
         }
@@ -72,20 +65,7 @@ final class RoleCommands {
     }
 
     static void list(Command c) {
-        boolean verbose = Json.bool(c.json, "verbose", false);
-        ObjectNode data = Json.object();
-        data.put("totalCount", c.model.roles.size());
-        ArrayNode roles = data.putArray("roles");
-        for (Model.Role r : ControlApi.page(c.model.roles.values(), c)) {
-            if (verbose) {
-                roles.add(ModelFile.roleJson(r));
-            } else {
-                roles.add(r.name);
-            }
-        }
-        c.replyData("listRoles", data);
-        c.log("listRoles | verbose=" + verbose + " | count=" + Json.integer(c.json, "count", -1) + " | offset="
-                + Json.integer(c.json, "offset", 0));
+        c.list("listRoles", "roles", c.model.roles.values(), ModelFile::roleJson, r -> r.name);
     }
 
     static void modify(Command c) {
@@ -94,14 +74,8 @@ final class RoleCommands {
         if (role == null) {
             return;
         }
-        Json.Value<String> textname = Json.string(c.json, "textname", false);
-        if (!textname.invalid()) {
-            role.textname = textname.value();
-        }
-        Json.Value<String> textdescription = Json.string(c.json, "textdescription", false);
-        if (!textdescription.invalid()) {
-            role.textdescription = textdescription.value();
-        }
+        c.ifString("textname", v -> role.textname = v);
+        c.ifString("textdescription", v -> role.textdescription = v);
         JsonNode acls = Json.get(c.json, "acls");
         if (acls != null && acls.isArray()) {
             Model.Role fresh = new Model.Role(role.name);
@@ -116,7 +90,7 @@ final class RoleCommands {
 
     static void addAcl(Command c) {
         String cmd = "addRoleACL";
-        Model.Role role = find(c, cmd, NOT_FOUND);
+        Model.Role role = c.role(cmd);
         if (role == null) {
             return;
         }
@@ -149,7 +123,7 @@ final class RoleCommands {
 
     static void removeAcl(Command c) {
         String cmd = "removeRoleACL";
-        Model.Role role = find(c, cmd, NOT_FOUND);
+        Model.Role role = c.role(cmd);
         if (role == null) {
             return;
         }

@@ -109,5 +109,13 @@ class LiveChangesTest {
                 .hasMessageContaining("client 'a': salt must be 12 bytes, is 5");
         assertThatThrownBy(() -> Brokers.tern(dir, Brokers.conf(port, dir.resolve("missing.json"))))
                 .hasMessageContaining("no such file (create one with 'mosquitto_ctrl dynsec init");
+        // and tern --test-config says the same without starting
+        Path conf = dir.resolve("check.conf");
+        Files.writeString(conf, Brokers.conf(port, file));
+        Brokers.Result r = Brokers.run(Duration.ofSeconds(60), Path.of(System.getProperty("java.home"), "bin", "java")
+                .toString(), "-cp", System.getProperty("java.class.path"), "io.tern.broker.Main", "-c", conf.toString(),
+                "--test-config");
+        assertThat(r.exitCode()).isEqualTo(1);
+        assertThat(r.output()).contains(conf + ":2: plugin_opt_config_file: " + file + ": client 'a': salt must be 12 bytes");
     }
 }

@@ -23,6 +23,15 @@ public interface BrokerExtension {
     boolean enabledBy(BrokerConfig config);
 
     /**
+     * For {@code tern --test-config}: reads what the configuration names for this extension (its files) as
+     * {@link #prepare}/{@link #start} would, without starting anything.
+     *
+     * @throws IOException naming the file (and line) that is wrong
+     */
+    default void check(BrokerConfig config) throws IOException {
+    }
+
+    /**
      * Called before the listeners are bound, so no client connects before this returns: the place to register a
      * {@link SecurityProvider} or a {@link ControlHandler}.
      *
