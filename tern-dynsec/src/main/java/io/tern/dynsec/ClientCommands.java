@@ -28,13 +28,8 @@ final class ClientCommands {
             c.reply(cmd, "Invalid/missing password");
             return;
         }
-        Json.Value<String> clientid = Json.string(c.json, "clientid", true);
-        if (clientid.invalid()) {
-            c.reply(cmd, "Invalid/missing client id");
-            return;
-        }
-        if (clientid.present() && !Json.validUtf8(clientid.value())) {
-            c.reply(cmd, "Client ID not valid UTF-8");
+        Json.Value<String> clientid = clientId(c, cmd, "Invalid/missing client id");
+        if (clientid == null) {
             return;
         }
         Command.Texts texts = c.texts(cmd);
@@ -125,13 +120,8 @@ final class ClientCommands {
         if (username == null) {
             return;
         }
-        Json.Value<String> clientid = Json.string(c.json, "clientid", true);
-        if (clientid.invalid()) {
-            c.reply(cmd, "Invalid/missing client ID");
-            return;
-        }
-        if (clientid.present() && !Json.validUtf8(clientid.value())) {
-            c.reply(cmd, "Client ID not valid UTF-8");
+        Json.Value<String> clientid = clientId(c, cmd, "Invalid/missing client ID");
+        if (clientid == null) {
             return;
         }
         Model.Client client = c.model.clients.get(username);
@@ -279,6 +269,20 @@ final class ClientCommands {
         c.reply(cmd, null);
         c.kick(username);
         c.log("removeClientRole | username=" + username + " | rolename=" + rolename);
+    }
+
+    /** The optional client id of createClient/setClientId (the two spell the error differently); null after replying. */
+    private static Json.Value<String> clientId(Command c, String cmd, String invalid) {
+        Json.Value<String> clientid = Json.string(c.json, "clientid", true);
+        if (clientid.invalid()) {
+            c.reply(cmd, invalid);
+            return null;
+        }
+        if (clientid.present() && !Json.validUtf8(clientid.value())) {
+            c.reply(cmd, "Client ID not valid UTF-8");
+            return null;
+        }
+        return clientid;
     }
 
     /** The client named by {@code username} (checked as the plugin checks it), or null after replying why not. */
