@@ -244,6 +244,14 @@ public final class Broker implements AutoCloseable {
         }
     }
 
+    /**
+     * The extensions this broker's configuration enabled (after {@link #start()}), e.g. for one front door to
+     * reach another's model (the console's REST API and the dynamic-security plugin).
+     */
+    public List<io.tern.broker.extension.BrokerExtension> extensions() {
+        return List.copyOf(enabled);
+    }
+
     /** Starts every enabled extension; one that fails closes the broker and fails start. */
     private void startExtensions() throws IOException {
         for (io.tern.broker.extension.BrokerExtension e : enabled) {

@@ -42,6 +42,11 @@ class LiveChangesTest {
         try (Broker tern = Brokers.tern(dir, Brokers.conf(port, file, "plugin_opt_password_iterations 101"))) {
             assertThat(Brokers.request(port, SETUP)).doesNotContain("error");
             assertThat(Files.readString(file)).contains("\"alice\"", "\"writer\"");
+            // the second front door: the same model, called directly (as the console's REST API does)
+            DynamicSecurity model = tern.extensions().stream().filter(DynsecExtension.class::isInstance)
+                    .map(e -> ((DynsecExtension) e).instances().get(file)).findFirst().orElseThrow();
+            assertThat(model.execute("{\"commands\":[{\"command\":\"getClient\",\"username\":\"alice\"}]}",
+                    "rest", "admin").get(10, TimeUnit.SECONDS)).contains("\"username\":\"alice\"", "\"rolename\":\"reader\"");
             AclSemanticsTest.Client pub = new AclSemanticsTest.Client(port, "pub", "p");
             AclSemanticsTest.Client alice = new AclSemanticsTest.Client(port, "alice", "a");
             AclSemanticsTest.Client bob = new AclSemanticsTest.Client(port, "bob", "b");
