@@ -29,7 +29,8 @@ import java.util.concurrent.TimeUnit;
  * with its dynamic-security plugin and against Tern, both set up by the same control requests: every row must
  * come out the same on both, and as written. Covers the six ACL types, allow and deny, ACL priorities within a
  * role, role priorities, client roles before group roles, the anonymous group, the default access (and that it
- * never opens {@code $CONTROL}), literal versus pattern (un)subscribe ACLs, and {@code $SYS} writes.
+ * never opens {@code $CONTROL}), literal versus pattern (un)subscribe ACLs, {@code $SYS} writes, and that
+ * {@code %c}/{@code %u} are not substituted (Mosquitto 2.0's plugin matches them literally).
  */
 class AclSemanticsTest {
 
@@ -61,6 +62,7 @@ class AclSemanticsTest {
              {"command":"createRole","rolename":"r-low","acls":[
                {"acltype":"publishClientSend","topic":"t/#","allow":true},
                {"acltype":"publishClientSend","topic":"g/#","allow":true},
+               {"acltype":"publishClientSend","topic":"%u/#","allow":true},
                {"acltype":"publishClientReceive","topic":"t/#","allow":true},
                {"acltype":"publishClientReceive","topic":"sentinel","allow":true},
                {"acltype":"subscribePattern","topic":"x/+","allow":false}]},
@@ -88,6 +90,9 @@ class AclSemanticsTest {
             new Row("alice", Op.PUB, "other", false),         // default publishClientSend false
             new Row("alice", Op.PUB, "$SYS/x", false),
             new Row("alice", Op.PUB, "$CONTROL/other/v1", false),
+            new Row("alice", Op.PUB, "$CONTROL/dynamic-security/v1", false), // only the plugin's ACLs open it
+            new Row("alice", Op.PUB, "alice/x", false),       // Mosquitto 2.0's plugin does not expand %u
+            new Row("alice", Op.PUB, "%u/x", true),
             new Row("alice", Op.SUB, "s/a", true),
             new Row("alice", Op.SUB, "s/lit", false),         // literal beats pattern
             new Row("alice", Op.SUB, "s/deny/x", false),
