@@ -182,6 +182,7 @@ public final class Broker implements AutoCloseable {
             for (Channel ch : serverChannels) {
                 ch.close().syncUninterruptibly();
             }
+            enabled.forEach(x -> x.stop()); // prepared, never started
             shutdownGroups();
             if (durability != null) {
                 durability.store().close();

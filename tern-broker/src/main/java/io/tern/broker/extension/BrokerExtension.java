@@ -51,7 +51,10 @@ public interface BrokerExtension {
     default void reload(Broker broker) throws IOException {
     }
 
-    /** Called first when the broker closes, while connections and event loops still run. */
+    /**
+     * Called first when the broker closes, while connections and event loops still run; also when start-up
+     * fails after {@link #prepare}, to release what it opened.
+     */
     default void stop() {
     }
 }
