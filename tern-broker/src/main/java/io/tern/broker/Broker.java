@@ -163,6 +163,7 @@ public final class Broker implements AutoCloseable {
     public Broker start() throws IOException {
         Log.NOTICE.info("tern version {} starting", version());
         listeners = config.effectiveListeners();
+        prepareExtensions();
         loadSecurity();
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -173,7 +174,6 @@ public final class Broker implements AutoCloseable {
         Log.INFO.info("Using {} transport with {} event loops.", epoll ? "native epoll" : "NIO",
                 Runtime.getRuntime().availableProcessors());
         try {
-            enabled = enabledExtensions();
             if (config.persistence()) {
                 openStore();
             }
@@ -184,6 +184,7 @@ public final class Broker implements AutoCloseable {
             for (Channel ch : serverChannels) {
                 ch.close().syncUninterruptibly();
             }
+            enabled.forEach(x -> x.stop()); // prepared, never started
             shutdownGroups();
             if (durability != null) {
                 durability.store().close();
@@ -207,8 +208,14 @@ public final class Broker implements AutoCloseable {
         return this;
     }
 
-    /** The extensions the configuration asks for: the builder's, then ServiceLoader's of other classes. */
-    private List<io.tern.broker.extension.BrokerExtension> enabledExtensions() {
+    /** The extensions the configuration asks for, found by {@link #prepareExtensions()}. */
+    private final List<io.tern.broker.extension.BrokerExtension> enabled = new ArrayList<>();
+
+    /**
+     * Finds the extensions the configuration asks for and lets them prepare before any client can connect; a
+     * {@code plugin} line that no extension implements stops start-up.
+     */
+    private void prepareExtensions() throws IOException {
         List<io.tern.broker.extension.BrokerExtension> all = new ArrayList<>(extensions);
         java.util.Set<Class<?>> given = new java.util.HashSet<>();
         extensions.forEach(e -> given.add(e.getClass()));
@@ -218,12 +225,35 @@ public final class Broker implements AutoCloseable {
                 all.add(e);
             }
         }
-        all.removeIf(e -> !e.enabledBy(config));
-        return all;
+        enabled.clear();
+        java.util.Set<String> names = new java.util.HashSet<>();
+        for (io.tern.broker.extension.BrokerExtension e : all) {
+            if (e.enabledBy(config)) {
+                enabled.add(e);
+                names.add(e.name());
+            }
+        }
+        List<io.tern.broker.config.PluginConfig> plugins = new ArrayList<>(config.plugins());
+        listeners.forEach(l -> plugins.addAll(l.plugins()));
+        for (io.tern.broker.config.PluginConfig p : plugins) {
+            String name = io.tern.broker.config.PluginConfig.builtIn(p.path()).orElse(p.path());
+            if (!names.contains(name)) {
+                throw new IOException(p.location() + ": plugin: the " + name + " plugin is not in this build"
+                        + " (its module, e.g. tern-dynsec, is not on the class path)");
+            }
+        }
+        for (io.tern.broker.extension.BrokerExtension e : enabled) {
+            e.prepare(this);
+        }
     }
 
-    /** The extensions found at start, enabled by the configuration; asked for pipelines at bind. */
-    private List<io.tern.broker.extension.BrokerExtension> enabled = List.of();
+    /**
+     * The extensions this broker's configuration enabled (after {@link #start()}), e.g. for one front door to
+     * reach another's model (the console's REST API and the dynamic-security plugin).
+     */
+    public List<io.tern.broker.extension.BrokerExtension> extensions() {
+        return List.copyOf(enabled);
+    }
 
     /** The pipeline of a listener the core does not serve (protocol http), from an extension. */
     private io.tern.broker.extension.ListenerPipeline extensionPipeline(ListenerConfig l) throws IOException {
@@ -242,7 +272,7 @@ public final class Broker implements AutoCloseable {
                 + "' but no module serving it is on the class path (the web console is tern-console)";
     }
 
-    /** Starts every extension the configuration asks for; one that fails closes the broker and fails start. */
+    /** Starts every enabled extension; one that fails closes the broker and fails start. */
     private void startExtensions() throws IOException {
         for (io.tern.broker.extension.BrokerExtension e : enabled) {
             try {
@@ -633,6 +663,55 @@ public final class Broker implements AutoCloseable {
 
     java.util.concurrent.Executor authExecutor() { return authExecutor; }
 
+    private final List<io.tern.broker.extension.SecurityProvider> securityProviders =
+            new java.util.concurrent.CopyOnWriteArrayList<>();
+    private final java.util.Map<String, io.tern.broker.extension.ControlHandler> controlHandlers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+
+    /**
+     * Lets {@code provider} supply the authenticator and authoriser of the listeners (see
+     * {@link io.tern.broker.extension.SecurityProvider}); call from
+     * {@link io.tern.broker.extension.BrokerExtension#prepare}. Applied from the next {@link #loadSecurity()} on.
+     */
+    public void securityProvider(io.tern.broker.extension.SecurityProvider provider) {
+        securityProviders.add(Objects.requireNonNull(provider));
+    }
+
+    /** Receives PUBLISHes to {@code topic}, a {@code $CONTROL/} topic, instead of routing them. */
+    public void controlHandler(String topic, io.tern.broker.extension.ControlHandler handler) {
+        if (!topic.startsWith("$CONTROL/")) {
+            throw new IllegalArgumentException("not a $CONTROL/ topic: " + topic);
+        }
+        controlHandlers.put(topic, Objects.requireNonNull(handler));
+    }
+
+    /** A PUBLISH to a {@code $CONTROL/} topic: to its handler if there is one, else dropped (as Mosquitto). */
+    void control(ListenerConfig listener, String topic, String clientId, String username, byte[] payload) {
+        io.tern.broker.extension.ControlHandler h = controlHandlers.get(topic);
+        if (h != null) {
+            h.handle(listener, clientId, username, payload);
+        }
+    }
+
+    /**
+     * Disconnects, as an administrator would, every connected client for which {@code which} holds given its
+     * client id and username (null when it sent none): MQTT 5 clients get DISCONNECT 0x98, and no will is
+     * published, as Mosquitto's {@code mosquitto_kick_client_by_username}.
+     *
+     * @return how many connections are being closed
+     */
+    public int disconnectClients(java.util.function.BiPredicate<String, String> which) {
+        int n = 0;
+        for (Session s : sessions.all()) {
+            ProtocolHandler h = s.owner;
+            if (h != null && s.online() && which.test(s.clientId(), s.username())) {
+                h.executor().execute(h::kicked);
+                n++;
+            }
+        }
+        return n;
+    }
+
     /**
      * (Re)reads the password and ACL files of every listener; on error the previous files stay in force.
      *
@@ -641,7 +720,7 @@ public final class Broker implements AutoCloseable {
     public void loadSecurity() throws IOException {
         java.util.Map<ListenerConfig, ListenerSecurity> m = new java.util.IdentityHashMap<>();
         for (ListenerConfig l : listeners) {
-            m.put(l, ListenerSecurity.load(config, l));
+            m.put(l, ListenerSecurity.load(config, l, securityProviders));
         }
         m.put(localListener, ListenerSecurity.local(listeners.isEmpty() ? null : m.get(listeners.get(0))));
         security = m;

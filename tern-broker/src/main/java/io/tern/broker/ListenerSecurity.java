@@ -15,8 +15,8 @@ import java.io.IOException;
  * client ids are treated ({@code allow_zero_length_clientid}, {@code auto_id_prefix}), global or per listener as
  * {@code per_listener_settings} says. Immutable; a reload builds new ones.
  */
-record ListenerSecurity(BasicAuthenticator authenticator, Authorizer authorizer, boolean allowZeroLengthClientid,
-                        String autoIdPrefix) {
+record ListenerSecurity(io.tern.broker.security.Authenticator authenticator, Authorizer authorizer,
+                        boolean allowZeroLengthClientid, String autoIdPrefix) {
 
     /**
      * Loads the files a listener's security names.
@@ -24,11 +24,23 @@ record ListenerSecurity(BasicAuthenticator authenticator, Authorizer authorizer,
      * @throws IOException when a file cannot be read or has a bad line (the message names file and line)
      */
     static ListenerSecurity load(BrokerConfig config, ListenerConfig listener) throws IOException {
+        return load(config, listener, java.util.List.of());
+    }
+
+    /** As {@link #load(BrokerConfig, ListenerConfig)}, then lets each provider stand in for what the files built. */
+    static ListenerSecurity load(BrokerConfig config, ListenerConfig listener,
+                                 java.util.List<io.tern.broker.extension.SecurityProvider> providers) throws IOException {
         io.tern.broker.config.SecurityOptions s = config.security(listener);
         PasswordFile passwords = s.passwordFile() == null ? null : PasswordFile.load(config.resolve(s.passwordFile()));
         Authorizer acl = s.aclFile() == null ? Authorizer.allowAll() : AclFile.load(config.resolve(s.aclFile()));
-        return new ListenerSecurity(new BasicAuthenticator(passwords, s.allowAnonymous(), config.clientidPrefixes()),
-                acl, s.allowZeroLengthClientid(), s.autoIdPrefix());
+        io.tern.broker.security.Authenticator authenticator =
+                new BasicAuthenticator(passwords, s.allowAnonymous(), config.clientidPrefixes());
+        for (io.tern.broker.extension.SecurityProvider p : providers) {
+            // an extension (dynamic security) stands in for the files, as Mosquitto's plugins do
+            authenticator = p.authenticator(listener, authenticator);
+            acl = p.authorizer(listener, acl);
+        }
+        return new ListenerSecurity(authenticator, acl, s.allowZeroLengthClientid(), s.autoIdPrefix());
     }
 
     /**

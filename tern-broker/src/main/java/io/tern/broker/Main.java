@@ -187,6 +187,16 @@ public final class Main implements Callable<Integer> {
                 }
             }
         }
+        for (io.tern.broker.extension.BrokerExtension e
+                : java.util.ServiceLoader.load(io.tern.broker.extension.BrokerExtension.class)) {
+            if (e.enabledBy(config)) {
+                try {
+                    e.check(config);
+                } catch (IOException ex) {
+                    problems.add(ex.getMessage());
+                }
+            }
+        }
         return problems;
     }
 

@@ -635,6 +635,11 @@ final class ProtocolHandler {
     }
 
     private void route(String topic, Packet.Publish p, Properties props) {
+        if (topic.startsWith("$CONTROL/")) {
+            // Mosquitto's control topics go to their plugin, never to subscribers
+            broker.control(conn.listener(), topic, clientId, username, p.payload());
+            return;
+        }
         long now = System.nanoTime();
         long expiry = Long.MAX_VALUE;
         if (props.has(PropertyId.MESSAGE_EXPIRY_INTERVAL)) {
@@ -728,6 +733,12 @@ final class ProtocolHandler {
         }
         List<Integer> codes = version.isV5() ? new ArrayList<>(u.filters().size()) : List.of();
         for (String filter : u.filters()) {
+            if (!sec().authorizer().canUnsubscribe(clientId, username, filter)) {
+                if (version.isV5()) {
+                    codes.add(0x87);
+                }
+                continue;
+            }
             boolean had = session.subscriptions.remove(filter) != null;
             if (had) {
                 broker.unsubscribe(session, filter);
@@ -848,6 +859,21 @@ final class ProtocolHandler {
         closeReason = "takeover";
         state = State.CLOSED;
         lose();
+        conn.close();
+    }
+
+    /** Closed by an administrator (a deleted or changed client): v5 clients hear why (0x98); no will. */
+    void kicked() {
+        if (state == State.CLOSED) {
+            return;
+        }
+        Log.NOTICE.info("Client {} been disconnected by administrative action.", clientId);
+        if (state == State.CONNECTED && version.isV5()) {
+            conn.send(new Packet.Disconnect(0x98, Properties.EMPTY));
+        }
+        willCancelled = true;
+        closeReason = "kicked";
+        state = State.CLOSED;
         conn.close();
     }
 

@@ -51,6 +51,7 @@ public final class BrokerConfig {
     private boolean allowZeroLengthClientid = true;
     private String autoIdPrefix;
     private String clientidPrefixes;
+    private final List<PluginConfig> plugins = new ArrayList<>();
 
     private int maxInflightMessages = 20;
     private int maxQueuedMessages = 1000;
@@ -356,6 +357,26 @@ public final class BrokerConfig {
         return new SecurityOptions(anon, listener.passwordFile(), listener.aclFile(), listener.pskFile(),
                 listener.allowZeroLengthClientid() == null || listener.allowZeroLengthClientid(),
                 listener.autoIdPrefix() != null ? listener.autoIdPrefix() : "auto-");
+    }
+
+    /** The global {@code plugin} lines with their options, in file order (per listener: {@link ListenerConfig#plugins()}). */
+    public List<PluginConfig> plugins() {
+        return Collections.unmodifiableList(plugins);
+    }
+
+    /** Adds a global plugin, as a {@code plugin} line does. */
+    public BrokerConfig addPlugin(PluginConfig plugin) {
+        plugins.add(Objects.requireNonNull(plugin, "plugin"));
+        return this;
+    }
+
+    /** The plugins that apply to {@code listener}: its own with {@link #perListenerSettings()}, else the global ones. */
+    public List<PluginConfig> plugins(ListenerConfig listener) {
+        return perListenerSettings ? listener.plugins() : plugins();
+    }
+
+    void replaceLastPlugin(PluginConfig plugin) {
+        plugins.set(plugins.size() - 1, plugin);
     }
 
     // ---- message limits ------------------------------------------------------------------------------

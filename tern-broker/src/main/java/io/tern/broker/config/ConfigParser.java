@@ -55,6 +55,8 @@ public final class ConfigParser {
     interface Reporter {
         void report(ConfigException e) throws ConfigException;
     }
+    /** The config or listener that holds the last {@code plugin} line, which {@code plugin_opt_} lines extend. */
+    private Object pluginOwner;
 
     private ConfigParser(boolean collectAll) {
         this.collectAll = collectAll;
@@ -421,6 +423,9 @@ public final class ConfigParser {
                 config.record(l.name(), l.at());
             }
 
+            // plugins: built in, no native library is loaded
+            case "plugin", "auth_plugin" -> plugin(l);
+
             // http listeners: web console, REST admin API, Prometheus metrics (Tern's own options)
             case "http_admin_users" -> {
                 if (l.args().isEmpty()) {
@@ -459,7 +464,9 @@ public final class ConfigParser {
     }
 
     private void other(Line l) throws ConfigException {
-        if (ClusterConfig.isClusterOption(l.name())) {
+        if (l.name().startsWith("plugin_opt_") || l.name().startsWith("auth_opt_")) {
+            pluginOption(l);
+        } else if (ClusterConfig.isClusterOption(l.name())) {
             config.cluster().apply(l.at(), l.name(), l.args());
         } else if (MosquittoOptions.NO_LONGER_AVAILABLE.contains(l.name())) {
             warn(l, "option '" + l.name() + "' is no longer available and has no effect (as in Mosquitto 2.0)");
@@ -467,6 +474,54 @@ public final class ConfigParser {
             throw ConfigException.notSupported(l.at(), l.name());
         } else {
             throw new ConfigException(l.at(), "unknown option '" + l.name() + "'");
+        }
+    }
+
+    /**
+     * {@code plugin PATH} / {@code auth_plugin PATH}: global, or for the current listener with
+     * per_listener_settings, as in Mosquitto. Only Tern's built-in plugins are accepted.
+     */
+    private void plugin(Line l) throws ConfigException {
+        String path = l.text();
+        if (PluginConfig.builtIn(path).isEmpty()) {
+            throw l.error("'" + path + "' is a native Mosquitto plugin, which Tern cannot load; Tern has the"
+                    + " dynamic-security plugin built in ('plugin dynamic-security' or a path ending in"
+                    + " mosquitto_dynamic_security.so)");
+        }
+        List<PluginConfig> scope = config.perListenerSettings() ? current.plugins() : config.plugins();
+        for (PluginConfig earlier : scope) {
+            if (PluginConfig.builtIn(earlier.path()).equals(PluginConfig.builtIn(path))) {
+                throw l.error("the " + PluginConfig.builtIn(path).get() + " plugin is already configured at "
+                        + earlier.location());
+            }
+        }
+        securitySeen = true;
+        PluginConfig plugin = new PluginConfig(l.at(), path, Map.of());
+        if (config.perListenerSettings()) {
+            current.addPlugin(plugin);
+            pluginOwner = current;
+        } else {
+            config.addPlugin(plugin);
+            pluginOwner = config;
+        }
+    }
+
+    /** {@code plugin_opt_KEY VALUE} / {@code auth_opt_KEY VALUE}: an option of the last plugin line, as in Mosquitto. */
+    private void pluginOption(Line l) throws ConfigException {
+        String key = l.name().substring(l.name().startsWith("plugin_opt_") ? "plugin_opt_".length() : "auth_opt_".length());
+        if (pluginOwner == null) {
+            throw l.error("no 'plugin' line before it (plugin options belong to the plugin above them)");
+        }
+        if (key.isEmpty()) {
+            throw l.error("an option name must follow the prefix");
+        }
+        String value = l.text();
+        if (pluginOwner instanceof ListenerConfig listener) {
+            List<PluginConfig> list = listener.plugins();
+            listener.replaceLastPlugin(list.get(list.size() - 1).withOption(key, value));
+        } else {
+            List<PluginConfig> list = config.plugins();
+            config.replaceLastPlugin(list.get(list.size() - 1).withOption(key, value));
         }
     }
 
@@ -792,6 +847,7 @@ public final class ConfigParser {
         if (logTypeSet) {
             config.logType(logType);
         }
+        checkPlugins(config.plugins());
         List<ListenerConfig> all = new ArrayList<>(config.listeners());
         if (config.defaultListenerActive()) {
             all.add(config.defaultListener());
@@ -806,6 +862,7 @@ public final class ConfigParser {
             report(new ConfigException(p.location(), p.reason()));
         }
         for (ListenerConfig listener : all) {
+            checkPlugins(listener.plugins());
             checkTlsPair(listener, "certfile", listener.certfile(), "keyfile", listener.keyfile());
             checkTlsPair(listener, "keyfile", listener.keyfile(), "certfile", listener.certfile());
             checkHttp(listener);
@@ -829,6 +886,16 @@ public final class ConfigParser {
             Optional<Location> at = listener.locationOf(option);
             if (at.isPresent()) {
                 report(new ConfigException(at.get(), option + ": not available on a listener with 'protocol http'"));
+            }
+        }
+    }
+
+    private void checkPlugins(List<PluginConfig> plugins) throws ConfigException {
+        for (PluginConfig p : plugins) {
+            if (p.isDynamicSecurity() && p.option("config_file") == null) {
+                // Mosquitto warns and runs without the plugin, i.e. without the security it was asked for
+                report(new ConfigException(p.location(), "plugin: the dynamic-security plugin needs"
+                        + " plugin_opt_config_file FILE (create one with 'mosquitto_ctrl dynsec init FILE admin')"));
             }
         }
     }

@@ -50,6 +50,7 @@ public final class ListenerConfig {
     private String pskFile;
     private Boolean allowZeroLengthClientid;
     private String autoIdPrefix;
+    private final java.util.List<PluginConfig> plugins = new java.util.ArrayList<>();
 
     private Location location;
     private final Map<String, Location> locations = new LinkedHashMap<>();
@@ -115,6 +116,7 @@ public final class ListenerConfig {
         c.pskFile = pskFile;
         c.allowZeroLengthClientid = allowZeroLengthClientid;
         c.autoIdPrefix = autoIdPrefix;
+        c.plugins.addAll(plugins);
         c.location = location;
         c.locations.putAll(locations);
         return c;
@@ -447,6 +449,21 @@ public final class ListenerConfig {
     public ListenerConfig autoIdPrefix(String autoIdPrefix) {
         this.autoIdPrefix = autoIdPrefix;
         return this;
+    }
+
+    /** {@code plugin} lines written for this listener (used with {@code per_listener_settings true}), in file order. */
+    public java.util.List<PluginConfig> plugins() {
+        return Collections.unmodifiableList(plugins);
+    }
+
+    /** Adds a plugin to this listener, as a {@code plugin} line after {@code listener} does with per_listener_settings. */
+    public ListenerConfig addPlugin(PluginConfig plugin) {
+        plugins.add(Objects.requireNonNull(plugin, "plugin"));
+        return this;
+    }
+
+    void replaceLastPlugin(PluginConfig plugin) {
+        plugins.set(plugins.size() - 1, plugin);
     }
 
     /**

@@ -20,7 +20,7 @@ final class MosquittoOptions {
     /** Known to Mosquitto 2.0, not implemented by Tern yet. */
     static final Set<String> NOT_SUPPORTED = Set.of(
             // broker-wide
-            "allow_duplicate_messages", "auth_plugin", "plugin", "auth_plugin_deny_special_chars",
+            "allow_duplicate_messages", "auth_plugin_deny_special_chars",
             "check_retain_source", "log_facility", "max_inflight_bytes", "memory_limit",
             "websockets_log_level", "websockets_headers_size",
             // listener
@@ -29,8 +29,8 @@ final class MosquittoOptions {
             // bridges (the other bridge options are read by BridgeOptions)
             "bridge_require_ocsp");
 
-    /** Families of plugin options ({@code auth_opt_NAME}, {@code plugin_opt_NAME}). */
-    static final Set<String> NOT_SUPPORTED_PREFIXES = Set.of("auth_opt_", "plugin_opt_");
+    /** Families of options not implemented yet (plugin options are parsed by {@code ConfigParser}). */
+    static final Set<String> NOT_SUPPORTED_PREFIXES = Set.of();
 
     /** Accepted by Mosquitto 2.0 with a warning and no effect. */
     static final Set<String> NO_LONGER_AVAILABLE = Set.of("retry_interval");

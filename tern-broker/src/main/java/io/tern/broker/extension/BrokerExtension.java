@@ -23,6 +23,24 @@ public interface BrokerExtension {
     boolean enabledBy(BrokerConfig config);
 
     /**
+     * For {@code tern --test-config}: reads what the configuration names for this extension (its files) as
+     * {@link #prepare}/{@link #start} would, without starting anything.
+     *
+     * @throws IOException naming the file (and line) that is wrong
+     */
+    default void check(BrokerConfig config) throws IOException {
+    }
+
+    /**
+     * Called before the listeners are bound, so no client connects before this returns: the place to register a
+     * {@link SecurityProvider} or a {@link ControlHandler}.
+     *
+     * @throws IOException to stop start-up, with a message naming what is wrong
+     */
+    default void prepare(Broker broker) throws IOException {
+    }
+
+    /**
      * Called once the listeners are bound and before the broker reports itself running.
      *
      * @throws IOException to stop start-up, with a message naming what is wrong
@@ -42,7 +60,10 @@ public interface BrokerExtension {
     default void reload(Broker broker) throws IOException {
     }
 
-    /** Called first when the broker closes, while connections and event loops still run. */
+    /**
+     * Called first when the broker closes, while connections and event loops still run; also when start-up
+     * fails after {@link #prepare}, to release what it opened.
+     */
     default void stop() {
     }
 }

@@ -17,4 +17,9 @@ public interface Authenticator {
      * @param password the CONNECT password bytes, or null when the client sent none
      */
     AuthResult authenticate(String clientId, String username, byte[] password);
+
+    /** Whether {@link #authenticate} may block (hash a password), so the broker runs it off its event loops. */
+    default boolean mayBlock() {
+        return true;
+    }
 }

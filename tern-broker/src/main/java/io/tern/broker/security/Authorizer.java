@@ -29,6 +29,14 @@ public interface Authorizer {
      */
     boolean canSubscribe(String clientId, String username, String filter);
 
+    /**
+     * May this client unsubscribe from {@code filter}? False leaves the subscription in place and answers
+     * 0x87 in MQTT 5's UNSUBACK, as Mosquitto 2.0 does for plugins that check unsubscribing.
+     */
+    default boolean canUnsubscribe(String clientId, String username, String filter) {
+        return true;
+    }
+
     /** The authoriser used when no {@code acl_file} is configured: everything is allowed. */
     static Authorizer allowAll() {
         return AllowAll.INSTANCE;

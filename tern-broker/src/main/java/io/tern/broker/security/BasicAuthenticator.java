@@ -53,6 +53,7 @@ public final class BasicAuthenticator implements Authenticator {
     }
 
     /** True when authenticating can hash a password, i.e. the broker should run it off the event loop. */
+    @Override
     public boolean mayBlock() {
         return passwords != null;
     }

@@ -74,6 +74,17 @@ public final class PasswordHasher {
         return new PasswordHash(algorithm, cost, salt, PasswordHash.digest(algorithm, cost, salt, password)).encode();
     }
 
+    /**
+     * PBKDF2-HMAC-SHA512 of {@code password} (bytes as sent, no charset conversion) with a 64-byte result, as
+     * OpenSSL computes it for Mosquitto (its password files and its dynamic-security plugin). Thread-safe.
+     */
+    public static byte[] pbkdf2Sha512(byte[] password, byte[] salt, int iterations) {
+        if (iterations < 1) {
+            throw new IllegalArgumentException("iterations must be at least 1, got " + iterations);
+        }
+        return PasswordHash.digest(Algorithm.SHA512_PBKDF2, iterations, salt, password);
+    }
+
     /** A whole password file line without the newline: {@code username:$7$...}. */
     public String entry(String username, byte[] password) {
         return username + ":" + hash(password);

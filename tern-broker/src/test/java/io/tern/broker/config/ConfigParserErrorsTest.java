@@ -70,9 +70,20 @@ class ConfigParserErrorsTest {
                 new BadConfig("connection b\naddress 127.0.0.1\ntopic a\nbridge_psk 0123\n", 1, "connection b: bridge_psk needs bridge_identity", false),
                 new BadConfig("connection b\naddress 127.0.0.1\ntopic a\nbridge_insecure true\n", 1, "connection b: TLS options need bridge_cafile or bridge_capath", false),
                 new BadConfig("connection a\naddress 127.0.0.1\ntopic a\nlocal_clientid x\nconnection b\naddress 127.0.0.1\ntopic a\nlocal_clientid x\n", 5, "connection b: local_clientid 'x' is not unique (bridge a uses it too); set local_clientid", false),
-                new BadConfig("listener 1883\nauth_plugin /usr/lib/x.so\n", 2, "option 'auth_plugin' is not supported yet", false),
-                new BadConfig("listener 1883\nauth_opt_db host\n", 2, "option 'auth_opt_db' is not supported yet", true),
-                new BadConfig("listener 1883\nplugin_opt_x y\n", 2, "option 'plugin_opt_x' is not supported yet", true),
+                new BadConfig("listener 1883\nauth_plugin /usr/lib/x.so\n", 2, "auth_plugin: '/usr/lib/x.so' is a native"
+                        + " Mosquitto plugin, which Tern cannot load; Tern has the dynamic-security plugin built in"
+                        + " ('plugin dynamic-security' or a path ending in mosquitto_dynamic_security.so)", false),
+                new BadConfig("listener 1883\nauth_opt_db host\n", 2, "auth_opt_db: no 'plugin' line before it"
+                        + " (plugin options belong to the plugin above them)", true),
+                new BadConfig("listener 1883\nplugin_opt_x y\n", 2, "plugin_opt_x: no 'plugin' line before it"
+                        + " (plugin options belong to the plugin above them)", true),
+                new BadConfig("listener 1883\nplugin dynamic-security\n", 2, "plugin: the dynamic-security plugin"
+                        + " needs plugin_opt_config_file FILE (create one with 'mosquitto_ctrl dynsec init FILE admin')", false),
+                new BadConfig("listener 1883\nplugin dynamic-security\nplugin_opt_config_file a.json\n"
+                        + "plugin /usr/lib/x86_64-linux-gnu/mosquitto_dynamic_security.so\n", 4,
+                        "plugin: the dynamic-security plugin is already configured at %F:2", false),
+                new BadConfig("listener 1883\nplugin dynamic-security\nplugin_opt_\n", 3,
+                        "plugin_opt_: an option name must follow the prefix", true),
                 new BadConfig("listener 1883\nhttp_dir /www\n", 2, "option 'http_dir' is not supported yet", false),
                 new BadConfig("listener 1883\nmemory_limit 100\n", 2, "option 'memory_limit' is not supported yet", false),
                 new BadConfig("listener 1883\ncheck_retain_source false\n", 2, "option 'check_retain_source' is not supported yet", false),
