@@ -104,7 +104,18 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             pending.release();
             pending = null;
         }
-        protocol.onClosed();
+        closed();
+    }
+
+    /** Set when the broker ends the connection: nothing more is sent, and the session is let go at once. */
+    private boolean closing;
+    private boolean closedNotified;
+
+    private void closed() {
+        if (!closedNotified) {
+            closedNotified = true;
+            protocol.onClosed();
+        }
     }
 
     @Override
@@ -155,6 +166,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
      */
     @Override
     public void send(Packet packet) {
+        if (closing) {
+            return;
+        }
         ByteBuf out = pending;
         if (out == null) {
             out = ctx.alloc().directBuffer(BATCH_BYTES);
@@ -197,12 +211,20 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
     }
 
+    /**
+     * Ends the connection gracefully ({@link GracefulClose}): the peer reads what was sent even if it is still
+     * sending. The protocol handler hears of the close now, not when the socket is finally gone.
+     */
     @Override
     public void close() {
         flushPending = false;
+        if (closing) {
+            return;
+        }
         writePending();
-        ctx.flush();
-        ctx.close();
+        closing = true;
+        GracefulClose.start(ctx);
+        closed();
     }
 
     @Override
@@ -252,7 +274,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private final Runnable resumeTask = this::resumeReading;
 
     private void updateAutoRead() {
-        ctx.channel().config().setAutoRead(!paused && ctx.channel().isWritable());
+        // a closing connection is read (and its input discarded) until the peer closes
+        ctx.channel().config().setAutoRead(closing || (!paused && ctx.channel().isWritable()));
     }
 
     @Override
