@@ -24,7 +24,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     /** When a packet last arrived, and how long the connection may stay silent (CONNECT timeout, then 1.5 x keep-alive). */
     private volatile long lastReadNanos = System.nanoTime();
-    private volatile long idleLimitNanos = TimeUnit.SECONDS.toNanos(Broker.CONNECT_TIMEOUT_SECONDS);
+    private volatile long idleLimitNanos;
 
     private final Broker broker;
     private final int listenerPort;
@@ -42,6 +42,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         this.broker = broker;
         this.listener = listener;
         this.listenerPort = listenerPort;
+        this.idleLimitNanos = broker.connectTimeoutNanos();
     }
 
     @Override
@@ -149,6 +150,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
         if (c instanceof MalformedPacketException m) {
             protocol.onMalformed(m);
+        } else if (c instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException
+                || c instanceof io.netty.handler.codec.TooLongFrameException
+                || c instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException) {
+            // the WebSocket layer has answered (close frame or HTTP error); say why the client goes
+            Log.NOTICE.info("Client {} disconnected due to bad WebSocket input: {}.", remote, c.getMessage());
+            ctx.close();
         } else if (c instanceof IOException) {
             // reset by peer and the like: the close that follows says all
             ctx.close();
@@ -275,7 +282,23 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     private void updateAutoRead() {
         // a closing connection is read (and its input discarded) until the peer closes
-        ctx.channel().config().setAutoRead(closing || (!paused && ctx.channel().isWritable()));
+        ctx.channel().config().setAutoRead(closing || (!paused && !held && ctx.channel().isWritable()));
+    }
+
+    /** A publish rate limit holds reading ({@link PublishThrottle}); unlike a congestion pause it is not cut short. */
+    private boolean held;
+
+    /** Stops reading for {@code nanos}, or longer if already held longer; call on {@link #executor()}. */
+    void holdReading(long nanos) {
+        if (held) {
+            return;
+        }
+        held = true;
+        updateAutoRead();
+        ctx.executor().schedule(() -> {
+            held = false;
+            updateAutoRead();
+        }, nanos, TimeUnit.NANOSECONDS);
     }
 
     @Override

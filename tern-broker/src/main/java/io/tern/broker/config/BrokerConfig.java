@@ -82,6 +82,7 @@ public final class BrokerConfig {
     private int autosaveInterval = 1800;
     private boolean autosaveOnChanges;
     private PersistenceSync persistenceSync = PersistenceSync.BATCH;
+    private FloodLimits floodLimits = FloodLimits.NONE;
 
     private final Map<String, Location> locations = new LinkedHashMap<>();
     private final List<ConfigProblem> warnings = new ArrayList<>();
@@ -652,6 +653,17 @@ public final class BrokerConfig {
 
     public BrokerConfig persistenceSync(PersistenceSync persistenceSync) {
         this.persistenceSync = Objects.requireNonNull(persistenceSync);
+        return this;
+    }
+
+    /** {@code max_connections_per_address}, {@code connection_rate_limit}, {@code publish_rate_limit},
+     *  {@code publish_bytes_limit} (Tern): all off by default. */
+    public FloodLimits floodLimits() {
+        return floodLimits;
+    }
+
+    public BrokerConfig floodLimits(FloodLimits floodLimits) {
+        this.floodLimits = Objects.requireNonNull(floodLimits);
         return this;
     }
 }

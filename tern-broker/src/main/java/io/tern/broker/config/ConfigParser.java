@@ -410,6 +410,11 @@ public final class ConfigParser {
                 config.record(l.name(), l.at());
             }
             case "autosave_on_changes" -> config.autosaveOnChanges(globalBool(l));
+            case "max_connections_per_address", "connection_rate_limit", "publish_rate_limit",
+                    "publish_bytes_limit" -> {
+                config.floodLimits(config.floodLimits().with(l.name(), longInteger(l, 0, Integer.MAX_VALUE)));
+                config.record(l.name(), l.at());
+            }
             case "persistence_sync" -> {
                 config.persistenceSync(choice(l, PersistenceSync.values(), PersistenceSync::configName));
                 config.record(l.name(), l.at());
