@@ -288,17 +288,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     /** A publish rate limit holds reading ({@link PublishThrottle}); unlike a congestion pause it is not cut short. */
     private boolean held;
 
-    /** Stops reading for {@code nanos}, or longer if already held longer; call on {@link #executor()}. */
-    void holdReading(long nanos) {
-        if (held) {
-            return;
-        }
-        held = true;
-        updateAutoRead();
-        ctx.executor().schedule(() -> {
-            held = false;
+    /** Holds or releases reading for {@link PublishThrottle}; call on {@link #executor()}. */
+    void holdReading(boolean hold) {
+        if (held != hold) {
+            held = hold;
             updateAutoRead();
-        }, nanos, TimeUnit.NANOSECONDS);
+        }
     }
 
     @Override
