@@ -502,7 +502,11 @@ public final class Broker implements AutoCloseable {
         shutdownGroups();
         authExecutor.shutdownNow();
         if (durability != null) {
-            durability.store().putCounters(stats.totals());
+            try {
+                durability.store().putCounters(stats.totals());
+            } catch (RuntimeException e) {
+                Log.ERROR.error("Could not store the $SYS totals at shutdown: {}", e.getMessage());
+            }
             durability.store().close();
             durability = null;
         }
