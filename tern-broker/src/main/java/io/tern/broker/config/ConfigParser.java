@@ -182,6 +182,10 @@ public final class ConfigParser {
         if (s.isEmpty() || s.charAt(0) == '#') {
             return;
         }
+        if (s.indexOf('\0') >= 0) {
+            // no option value may hold one (a path with it cannot be opened); Mosquitto would cut the line there
+            throw new ConfigException(at, "the line contains a NUL character");
+        }
         int sp = 0;
         while (sp < s.length() && !isBlank(s.charAt(sp))) {
             sp++;
