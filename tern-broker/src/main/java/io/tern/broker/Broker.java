@@ -331,13 +331,12 @@ public final class Broker implements AutoCloseable {
                             io.netty.handler.ssl.SslContext tlsNow = sslContext.get();
                             if (websockets) {
                                 io.tern.broker.transport.WebSocketTransport.addTo(ch.pipeline(), "/",
-                                        maxFramePayload(), tlsNow);
+                                        maxFramePayload(), tlsNow, TimeUnit.NANOSECONDS.toMillis(connectTimeoutNanos));
                             } else if (tlsNow != null) {
-                                ch.pipeline().addLast("ssl", tlsNow.newHandler(ch.alloc()));
-                            }
-                            io.netty.handler.ssl.SslHandler ssl = ch.pipeline().get(io.netty.handler.ssl.SslHandler.class);
-                            if (ssl != null) {
+                                io.netty.handler.ssl.SslHandler ssl = tlsNow.newHandler(ch.alloc());
+                                // before it joins the pipeline: the handshake and its timer start then
                                 ssl.setHandshakeTimeout(connectTimeoutNanos, TimeUnit.NANOSECONDS);
+                                ch.pipeline().addLast("ssl", ssl);
                             }
                             ch.pipeline()
                                     .addLast("bytes", byteCounter)

@@ -107,6 +107,47 @@ class SlowPeerTest {
         }
     }
 
+    @Test
+    void a256MegabyteWebSocketFrameIsRefusedAtItsHeader() throws Exception {
+        // Netty buffers a whole frame before the MQTT decoder sees it: the frame limit follows the packet limit
+        try (Broker broker = FloodTest.start(c -> c.messageSizeLimit(1 << 20),
+                l -> l.protocol(io.tern.broker.config.ListenerProtocol.WEBSOCKETS));
+             Socket s = new Socket("127.0.0.1", broker.port())) {
+            s.setSoTimeout(15_000);
+            OutputStream out = s.getOutputStream();
+            out.write(("GET / HTTP/1.1\r\nHost: localhost\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
+                    + "Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Protocol: mqtt\r\n"
+                    + "Sec-WebSocket-Version: 13\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+            InputStream in = s.getInputStream();
+            String response = readHttpHead(in);
+            assertThat(response).startsWith("HTTP/1.1 101");
+            // a masked binary frame announcing 256 MB (64-bit length), then only 1 kB of it
+            byte[] header = {(byte) 0x82, (byte) 0xFF, 0, 0, 0, 0, 0x10, 0, 0, 0, 1, 2, 3, 4};
+            out.write(header);
+            out.write(new byte[1024]);
+            // the broker answers with a close frame (1009 message too big) and closes, without the rest
+            int first = in.read();
+            assertThat(first).isEqualTo(0x88);
+            int len = in.read() & 0x7F;
+            int code = (in.read() << 8) | in.read();
+            assertThat(code).isEqualTo(1009);
+            in.skipNBytes(len - 2);
+            assertThat(closedWithin15s(s)).isTrue();
+        }
+    }
+
+    private static String readHttpHead(InputStream in) throws IOException {
+        StringBuilder sb = new StringBuilder();
+        while (!sb.toString().endsWith("\r\n\r\n")) {
+            int b = in.read();
+            if (b < 0) {
+                break;
+            }
+            sb.append((char) b);
+        }
+        return sb.toString();
+    }
+
     /**
      * Sends CONNECT, then only the fixed header of a 256 MB PUBLISH and a few bytes of it: the answer comes
      * without the rest, so the broker has not waited to buffer it. Returns the DISCONNECT reason or -1 for a close.
@@ -137,57 +178,68 @@ class SlowPeerTest {
                      .sysInterval(1), l -> { })) {
             long heapBefore = usedHeapAfterGc();
             List<Socket> stuck = new ArrayList<>();
-            try (RawClient healthy = new RawClient(broker.port());
-                 RawClient sys = new RawClient(broker.port());
-                 RawClient pub = new RawClient(broker.port())) {
+            try {
                 for (int i = 0; i < STUCK; i++) {
                     stuck.add(stuckSubscriber(broker.port(), "stuck" + i));
                 }
-                assertThat(healthy.connect("healthy").reasonCode()).isZero();
-                healthy.send(new Packet.Subscribe(1, List.of(new Packet.Subscription("fan/#", 1)), Properties.EMPTY));
-                assertThat(healthy.next()).isInstanceOf(Packet.SubAck.class);
-                assertThat(pub.connect("pub").reasonCode()).isZero();
-                Thread publisher = new Thread(() -> {
-                    try {
-                        for (int i = 1; i <= messages; i++) {
-                            pub.send(new Packet.Publish("fan/" + i, 1, false, false, 1 + i % 60000, payload,
-                                    Properties.EMPTY));
+                // each socket sends its CONNECT at once: the brokers here have a 2 s CONNECT timeout
+                try (RawClient healthy = new RawClient(broker.port());
+                     RawClient pub = new RawClient(broker.port())) {
+                    assertThat(healthy.connect("healthy").reasonCode()).isZero();
+                    healthy.send(new Packet.Subscribe(1, List.of(new Packet.Subscription("fan/#", 1)), Properties.EMPTY));
+                    assertThat(healthy.next()).isInstanceOf(Packet.SubAck.class);
+                    assertThat(pub.connect("pub").reasonCode()).isZero();
+                    Thread publisher = new Thread(() -> {
+                        try {
+                            // a window of 50 unacknowledged PUBLISHes, as a client honouring Receive Maximum keeps:
+                            // the healthy subscriber's own queue then never nears its limits, whatever the stuck do
+                            for (int i = 1; i <= messages; i++) {
+                                pub.send(new Packet.Publish("fan/" + i, 1, false, false, 1 + i % 60000, payload,
+                                        Properties.EMPTY));
+                                if (i % 50 == 0) {
+                                    for (int k = 0; k < 50; k++) {
+                                        pub.next();
+                                    }
+                                }
+                            }
+                        } catch (IOException e) {
+                            throw new java.io.UncheckedIOException(e);
                         }
-                    } catch (IOException e) {
-                        throw new java.io.UncheckedIOException(e);
+                    }, "publisher");
+                    publisher.start();
+                    for (int i = 1; i <= messages; i++) {
+                        Packet.Publish p = (Packet.Publish) healthy.next();
+                        assertThat(p.topic()).isEqualTo("fan/" + i);
+                        healthy.send(new Packet.PubAck(p.packetId(), 0, Properties.EMPTY));
                     }
-                }, "publisher");
-                publisher.start();
-                for (int i = 1; i <= messages; i++) {
-                    Packet.Publish p = (Packet.Publish) healthy.next();
-                    assertThat(p.topic()).isEqualTo("fan/" + i);
-                    healthy.send(new Packet.PubAck(p.packetId(), 0, Properties.EMPTY));
-                }
-                publisher.join(30_000);
-                long heapAfter = usedHeapAfterGc();
-                // each stuck subscriber holds at most its queue bound plus what sits in its socket buffers
-                long bound = STUCK * (maxQueuedBytes + 256 * 1024) + (64L << 20);
-                System.out.printf("%d stuck subscribers: heap %d MB -> %d MB (bound %d MB)%n", STUCK,
-                        heapBefore >> 20, heapAfter >> 20, bound >> 20);
-                assertThat(heapAfter - heapBefore).isLessThan(bound);
+                    publisher.join(30_000);
+                    long heapAfter = usedHeapAfterGc();
+                    // each stuck subscriber holds at most its queue bound plus what sits in its socket buffers
+                    long bound = STUCK * (maxQueuedBytes + 256 * 1024) + (64L << 20);
+                    System.out.printf("%d stuck subscribers: heap %d MB -> %d MB (bound %d MB)%n", STUCK,
+                            heapBefore >> 20, heapAfter >> 20, bound >> 20);
+                    assertThat(heapAfter - heapBefore).isLessThan(bound);
 
-                assertThat(sys.connect("sys").reasonCode()).isZero();
-                sys.send(new Packet.Subscribe(1, List.of(new Packet.Subscription(
-                        "$SYS/broker/publish/messages/dropped", 0)), Properties.EMPTY));
-                assertThat(sys.next()).isInstanceOf(Packet.SubAck.class);
-                long dropped = 0;
-                for (int tries = 0; tries < 5 && dropped == 0; tries++) {
-                    Packet.Publish p = (Packet.Publish) sys.next();
-                    dropped = Long.parseLong(new String(p.payload(), StandardCharsets.UTF_8));
                 }
-                assertThat(dropped).as("$SYS/broker/publish/messages/dropped").isPositive();
-                // logged once per client, not once per message
-                List<String> lines = log.lines();
-                for (int i = 0; i < STUCK; i++) {
-                    String line = "Outgoing messages are being dropped for client stuck" + i + ".";
-                    assertThat(lines.stream().filter(line::equals).count()).isLessThanOrEqualTo(1);
+                try (RawClient sys = new RawClient(broker.port())) {
+                    assertThat(sys.connect("sys").reasonCode()).isZero();
+                    sys.send(new Packet.Subscribe(1, List.of(new Packet.Subscription(
+                            "$SYS/broker/publish/messages/dropped", 0)), Properties.EMPTY));
+                    assertThat(sys.next()).isInstanceOf(Packet.SubAck.class);
+                    long dropped = 0;
+                    for (int tries = 0; tries < 5 && dropped == 0; tries++) {
+                        Packet.Publish p = (Packet.Publish) sys.next();
+                        dropped = Long.parseLong(new String(p.payload(), StandardCharsets.UTF_8));
+                    }
+                    assertThat(dropped).as("$SYS/broker/publish/messages/dropped").isPositive();
+                    // logged once per client, not once per message
+                    List<String> lines = log.lines();
+                    for (int i = 0; i < STUCK; i++) {
+                        String line = "Outgoing messages are being dropped for client stuck" + i + ".";
+                        assertThat(lines.stream().filter(line::equals).count()).isLessThanOrEqualTo(1);
+                    }
+                    assertThat(lines).anyMatch(l -> l.startsWith("Outgoing messages are being dropped for client stuck"));
                 }
-                assertThat(lines).anyMatch(l -> l.startsWith("Outgoing messages are being dropped for client stuck"));
             } finally {
                 for (Socket s : stuck) {
                     s.close();
