@@ -51,7 +51,10 @@ final class GracefulClose {
         // from now on the peer's bytes are thrown away before any decoder sees them
         ch.pipeline().addFirst("discard", new DiscardInput());
         ch.config().setAutoRead(true);
-        ChannelFuture flushed = ctx.writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER);
+        // flush what the connection wrote (through TLS and WebSocket framing), then an empty write at the
+        // socket end of the pipeline, whose future completes once everything before it reached the socket
+        ctx.flush();
+        ChannelFuture flushed = ch.pipeline().firstContext().writeAndFlush(io.netty.buffer.Unpooled.EMPTY_BUFFER);
         flushed.addListener(f -> {
             if (!f.isSuccess()) {
                 ch.close();
