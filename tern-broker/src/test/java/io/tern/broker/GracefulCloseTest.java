@@ -38,39 +38,60 @@ class GracefulCloseTest {
     void clientThatKeepsSendingPastReceiveMaximumStillReadsDisconnect0x93() throws Exception {
         try (TestBroker broker = TestBroker.start(c -> c.maxInflightMessages(20));
              Socket socket = new Socket("127.0.0.1", broker.port())) {
-            socket.setSoTimeout(10_000);
-            OutputStream out = socket.getOutputStream();
-            InputStream in = socket.getInputStream();
-            out.write(bytes(new Packet.Connect(MqttVersion.MQTT_5, "flooder", true, 60, null, null, null,
-                    Properties.EMPTY)));
-            out.flush();
-            // 21 unfinished QoS 2 PUBLISHes against the broker's Receive Maximum of 20, and many more behind
-            // them, written without waiting for anything [MQTT-3.3.4-9]
-            CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
-                try {
-                    for (int id = 1; id <= 2000; id++) {
-                        out.write(bytes(new Packet.Publish("flood/" + id, 2, false, false, id, PAYLOAD,
-                                Properties.EMPTY)));
-                    }
-                    out.flush();
-                } catch (IOException e) {
-                    // a client library gives up here and never reads the DISCONNECT waiting for it
-                    throw new AssertionError("the client's writes failed (" + e.getMessage()
-                            + "): the broker reset the connection instead of reading and discarding", e);
-                }
-            });
-            // the client reads only once it has sent everything, as a busy client does
-            writer.get(20, TimeUnit.SECONDS);
-            List<Packet> got = readAll(in, MqttVersion.MQTT_5);
-
-            assertThat(got.get(0)).isInstanceOf(Packet.ConnAck.class);
-            assertThat(((Packet.ConnAck) got.get(0)).properties().intValue(PropertyId.RECEIVE_MAXIMUM, 0))
-                    .isEqualTo(20);
-            assertThat(got.subList(1, got.size() - 1)).hasSize(20).allMatch(p -> p instanceof Packet.PubRec);
-            Packet last = got.get(got.size() - 1);
-            assertThat(last).isInstanceOf(Packet.Disconnect.class);
-            assertThat(((Packet.Disconnect) last).reasonCode()).isEqualTo(0x93); // Receive Maximum exceeded
+            assertDisconnect0x93AfterFlood(socket);
         }
+    }
+
+    @Test
+    void overTlsTooTheClientReadsDisconnect0x93(@org.junit.jupiter.api.io.TempDir java.nio.file.Path dir)
+            throws Exception {
+        io.tern.broker.transport.TestPki pki = new io.tern.broker.transport.TestPki(dir, "ca");
+        io.tern.broker.transport.TestPki.Issued server = pki.server();
+        try (TestBroker broker = TestBroker.start(c -> c.maxInflightMessages(20).addListener(
+                new io.tern.broker.config.ListenerConfig(0, "127.0.0.1").certfile(server.certFile().toString())
+                        .keyfile(server.keyFile().toString())))) {
+            int tlsPort = broker.broker.boundAddresses().get(1).getPort();
+            javax.net.ssl.SSLContext tls = pki.clientContext(null, "TLSv1.3");
+            try (Socket socket = tls.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
+                // the broker sends close_notify after the DISCONNECT, then shuts its output down
+                assertDisconnect0x93AfterFlood(socket);
+            }
+        }
+    }
+
+    private static void assertDisconnect0x93AfterFlood(Socket socket) throws Exception {
+        socket.setSoTimeout(10_000);
+        OutputStream out = socket.getOutputStream();
+        InputStream in = socket.getInputStream();
+        out.write(bytes(new Packet.Connect(MqttVersion.MQTT_5, "flooder", true, 60, null, null, null,
+                Properties.EMPTY)));
+        out.flush();
+        // 21 unfinished QoS 2 PUBLISHes against the broker's Receive Maximum of 20, and many more behind
+        // them, written without waiting for anything [MQTT-3.3.4-9]
+        CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
+            try {
+                for (int id = 1; id <= 2000; id++) {
+                    out.write(bytes(new Packet.Publish("flood/" + id, 2, false, false, id, PAYLOAD,
+                            Properties.EMPTY)));
+                }
+                out.flush();
+            } catch (IOException e) {
+                // a client library gives up here and never reads the DISCONNECT waiting for it
+                throw new AssertionError("the client's writes failed (" + e.getMessage()
+                        + "): the broker reset the connection instead of reading and discarding", e);
+            }
+        });
+        // the client reads only once it has sent everything, as a busy client does
+        writer.get(20, TimeUnit.SECONDS);
+        List<Packet> got = readAll(in, MqttVersion.MQTT_5);
+
+        assertThat(got.get(0)).isInstanceOf(Packet.ConnAck.class);
+        assertThat(((Packet.ConnAck) got.get(0)).properties().intValue(PropertyId.RECEIVE_MAXIMUM, 0))
+                .isEqualTo(20);
+        assertThat(got.subList(1, got.size() - 1)).hasSize(20).allMatch(p -> p instanceof Packet.PubRec);
+        Packet last = got.get(got.size() - 1);
+        assertThat(last).isInstanceOf(Packet.Disconnect.class);
+        assertThat(((Packet.Disconnect) last).reasonCode()).isEqualTo(0x93); // Receive Maximum exceeded
     }
 
     @Test
