@@ -149,7 +149,12 @@ class SoakTest {
                     Properties.builder().put(PropertyId.SESSION_EXPIRY_INTERVAL, 600L).build());
             c.send(new Packet.Subscribe(1, List.of(new Packet.Subscription("soak/#", qos)), Properties.EMPTY));
             c.setTimeout(2_000);
+            long nextPing = System.nanoTime();
             while (running) {
+                if (System.nanoTime() - nextPing >= 0) {
+                    c.send(Packet.PingReq.INSTANCE); // keep-alive: a consumer that only reads sends nothing else
+                    nextPing = System.nanoTime() + 20_000_000_000L;
+                }
                 Packet p;
                 try {
                     p = c.next();
