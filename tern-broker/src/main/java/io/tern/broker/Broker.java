@@ -91,6 +91,12 @@ public final class Broker implements AutoCloseable {
     private final List<io.tern.broker.extension.BrokerExtension> started = new ArrayList<>();
     /** The cluster module's hooks, or null on a single node (then a null check per message is all it costs). */
     private volatile io.tern.broker.extension.ClusterRouting cluster;
+    /** CONNECT timeout, also the TLS handshake timeout; the builder may shorten it (tests). */
+    private long connectTimeoutNanos = TimeUnit.SECONDS.toNanos(CONNECT_TIMEOUT_SECONDS);
+    /** max_connections_per_address / connection_rate_limit, or null when both are off. */
+    private final ConnectionGate gate;
+
+    long connectTimeoutNanos() { return connectTimeoutNanos; }
 
     io.tern.broker.security.EnhancedAuthenticator enhancedAuthenticator() { return enhancedAuthenticator; }
 
@@ -99,6 +105,7 @@ public final class Broker implements AutoCloseable {
         this.settings = new Settings(config);
         this.router = new Router(tree, config.upgradeOutgoingQos(), config.sharedSubscriptionStrategy(), stats,
                 config.maxQueuedMessages());
+        this.gate = config.floodLimits().limitsConnections() ? new ConnectionGate(config.floodLimits()) : null;
     }
 
     /** Starts building a broker. */
@@ -109,6 +116,16 @@ public final class Broker implements AutoCloseable {
         private BrokerConfig config;
         private io.tern.broker.security.EnhancedAuthenticator enhanced;
         private final List<io.tern.broker.extension.BrokerExtension> extensions = new ArrayList<>();
+        private java.time.Duration connectTimeout;
+
+        /** How long a new connection may take for its TLS handshake and its CONNECT (default 10 s). */
+        public Builder connectTimeout(java.time.Duration timeout) {
+            if (timeout.isNegative() || timeout.isZero()) {
+                throw new IllegalArgumentException("connect timeout must be positive, not " + timeout);
+            }
+            this.connectTimeout = timeout;
+            return this;
+        }
 
         /** Adds an extension besides those {@link java.util.ServiceLoader} finds (tests, embedding). */
         public Builder extension(io.tern.broker.extension.BrokerExtension extension) {
@@ -135,6 +152,9 @@ public final class Broker implements AutoCloseable {
             Broker b = new Broker(config != null ? config : new BrokerConfig());
             b.enhancedAuthenticator = enhanced;
             b.extensions.addAll(extensions);
+            if (connectTimeout != null) {
+                b.connectTimeoutNanos = connectTimeout.toNanos();
+            }
             return b;
         }
     }
@@ -202,6 +222,9 @@ public final class Broker implements AutoCloseable {
                 () -> sessions.expire(settings.persistentClientExpiration()), 1, 1, TimeUnit.SECONDS));
         timers.add(workerGroup.next().scheduleAtFixedRate(this::sweepIdle, IDLE_SWEEP_MILLIS, IDLE_SWEEP_MILLIS,
                 TimeUnit.MILLISECONDS));
+        if (gate != null) {
+            timers.add(workerGroup.next().scheduleAtFixedRate(gate::sweep, 10, 10, TimeUnit.SECONDS));
+        }
         startExtensions();
         running = true;
         Log.NOTICE.info("tern version {} running", version());
@@ -358,6 +381,9 @@ public final class Broker implements AutoCloseable {
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
+                            if (gate != null && !gate.admit(ch)) {
+                                return; // before any handler: a refused connection costs no TLS handshake
+                            }
                             if (maxConnections >= 0 && open.incrementAndGet() > maxConnections) {
                                 open.decrementAndGet();
                                 Log.NOTICE.info("Client connection from {} denied: max_connections {} reached.",
@@ -385,15 +411,20 @@ public final class Broker implements AutoCloseable {
                             io.netty.handler.ssl.SslContext tlsNow = sslContext.get();
                             if (websockets) {
                                 io.tern.broker.transport.WebSocketTransport.addTo(ch.pipeline(), "/",
-                                        io.tern.broker.transport.WebSocketTransport.DEFAULT_MAX_FRAME_PAYLOAD,
-                                        tlsNow);
+                                        maxFramePayload(), tlsNow, TimeUnit.NANOSECONDS.toMillis(connectTimeoutNanos));
                             } else if (tlsNow != null) {
-                                ch.pipeline().addLast("ssl", tlsNow.newHandler(ch.alloc()));
+                                io.netty.handler.ssl.SslHandler ssl = tlsNow.newHandler(ch.alloc());
+                                // before it joins the pipeline: the handshake and its timer start then
+                                ssl.setHandshakeTimeout(connectTimeoutNanos, TimeUnit.NANOSECONDS);
+                                ch.pipeline().addLast("ssl", ssl);
                             }
                             ch.pipeline()
                                     .addLast("bytes", byteCounter)
-                                    .addLast("decoder", new MqttDecoder(config.maxPacketSize()))
+                                    .addLast("decoder", new MqttDecoder(decoderLimit()))
                                     .addLast("mqtt", new NettyConnection(Broker.this, l, port));
+                            if (config.floodLimits().limitsPublishing()) {
+                                ch.pipeline().addBefore("mqtt", "throttle", new PublishThrottle(config.floodLimits()));
+                            }
                         }
                     });
             try {
@@ -475,6 +506,32 @@ public final class Broker implements AutoCloseable {
         return false;
     }
 
+    /**
+     * Room a packet may take beyond {@code message_size_limit} for its topic, properties and, in a CONNECT,
+     * client id and credentials: a packet bigger than the limit plus this is refused at its fixed header,
+     * before its body is buffered (0x95), where a smaller one over the limit is read and refused with 0x97.
+     */
+    static final int MESSAGE_SIZE_SLACK = 256 * 1024;
+
+    /** The decoder's size limit: max_packet_size, and message_size_limit plus room for the rest of a packet. */
+    int decoderLimit() {
+        long limit = config.maxPacketSize() > 0 ? config.maxPacketSize() : Long.MAX_VALUE;
+        if (config.messageSizeLimit() > 0) {
+            limit = Math.min(limit, (long) config.messageSizeLimit() + MESSAGE_SIZE_SLACK);
+        }
+        return limit >= io.tern.codec.MqttDecoder.MAX_REMAINING_LENGTH ? 0 : (int) limit;
+    }
+
+    /**
+     * Largest WebSocket frame: Netty buffers a whole frame before the MQTT decoder sees it, so with a size
+     * limit a frame may hold no more than that (but at least 1 MB, for clients that put many packets in one).
+     */
+    private int maxFramePayload() {
+        int limit = decoderLimit();
+        return limit == 0 ? io.tern.broker.transport.WebSocketTransport.DEFAULT_MAX_FRAME_PAYLOAD
+                : Math.max(limit, 1 << 20);
+    }
+
     /** How often connections are checked for keep-alive expiry and CONNECT timeout. */
     static final long IDLE_SWEEP_MILLIS = 250;
 
@@ -524,7 +581,11 @@ public final class Broker implements AutoCloseable {
         shutdownGroups();
         authExecutor.shutdownNow();
         if (durability != null) {
-            durability.store().putCounters(stats.totals());
+            try {
+                durability.store().putCounters(stats.totals());
+            } catch (RuntimeException e) {
+                Log.ERROR.error("Could not store the $SYS totals at shutdown: {}", e.getMessage());
+            }
             durability.store().close();
             durability = null;
         }

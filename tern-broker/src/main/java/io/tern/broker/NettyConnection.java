@@ -24,7 +24,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     /** When a packet last arrived, and how long the connection may stay silent (CONNECT timeout, then 1.5 x keep-alive). */
     private volatile long lastReadNanos = System.nanoTime();
-    private volatile long idleLimitNanos = TimeUnit.SECONDS.toNanos(Broker.CONNECT_TIMEOUT_SECONDS);
+    private volatile long idleLimitNanos;
 
     private final Broker broker;
     private final int listenerPort;
@@ -49,6 +49,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         this.broker = broker;
         this.listener = listener;
         this.listenerPort = listenerPort;
+        this.idleLimitNanos = broker.connectTimeoutNanos();
     }
 
     @Override
@@ -112,7 +113,18 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
             pending.release();
             pending = null;
         }
-        protocol.onClosed();
+        closed();
+    }
+
+    /** Set when the broker ends the connection: nothing more is sent, and the session is let go at once. */
+    private boolean closing;
+    private boolean closedNotified;
+
+    private void closed() {
+        if (!closedNotified) {
+            closedNotified = true;
+            protocol.onClosed();
+        }
     }
 
     @Override
@@ -146,6 +158,12 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
         if (c instanceof MalformedPacketException m) {
             protocol.onMalformed(m);
+        } else if (c instanceof io.netty.handler.codec.http.websocketx.CorruptedWebSocketFrameException
+                || c instanceof io.netty.handler.codec.TooLongFrameException
+                || c instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException) {
+            // the WebSocket layer has answered (close frame or HTTP error); say why the client goes
+            Log.NOTICE.info("Client {} disconnected due to bad WebSocket input: {}.", remote, c.getMessage());
+            ctx.close();
         } else if (c instanceof IOException) {
             // reset by peer and the like: the close that follows says all
             ctx.close();
@@ -163,6 +181,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
      */
     @Override
     public void send(Packet packet) {
+        if (closing) {
+            return;
+        }
         ByteBuf out = pending;
         if (out == null) {
             out = ctx.alloc().directBuffer(BATCH_BYTES);
@@ -207,12 +228,20 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
     }
 
+    /**
+     * Ends the connection gracefully ({@link GracefulClose}): the peer reads what was sent even if it is still
+     * sending. The protocol handler hears of the close now, not when the socket is finally gone.
+     */
     @Override
     public void close() {
         flushPending = false;
+        if (closing) {
+            return;
+        }
         writePending();
-        ctx.flush();
-        ctx.close();
+        closing = true;
+        GracefulClose.start(ctx);
+        closed();
     }
 
     @Override
@@ -277,7 +306,19 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private final Runnable resumeTask = this::resumeReading;
 
     private void updateAutoRead() {
-        ctx.channel().config().setAutoRead(!paused && ctx.channel().isWritable());
+        // a closing connection is read (and its input discarded) until the peer closes
+        ctx.channel().config().setAutoRead(closing || (!paused && !held && ctx.channel().isWritable()));
+    }
+
+    /** A publish rate limit holds reading ({@link PublishThrottle}); unlike a congestion pause it is not cut short. */
+    private boolean held;
+
+    /** Holds or releases reading for {@link PublishThrottle}; call on {@link #executor()}. */
+    void holdReading(boolean hold) {
+        if (held != hold) {
+            held = hold;
+            updateAutoRead();
+        }
     }
 
     @Override

@@ -562,8 +562,8 @@ final class ProtocolHandler {
                 }
             }
             case 1 -> {
-                if (accept) {
-                    route(topic, p, props);
+                if (accept && !routedDurably(topic, p, props)) {
+                    return;
                 }
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Sending PUBACK to {} (m{}, rc{})", clientId, p.packetId(), rc);
@@ -578,8 +578,8 @@ final class ProtocolHandler {
                         disconnect(0x93, "receive maximum exceeded");
                         return;
                     }
-                    if (accept) {
-                        route(topic, p, props);
+                    if (accept && !routedDurably(topic, p, props)) {
+                        return;
                     }
                     if (!version.isV5() || rc < 0x80) {
                         session.inboundQos2.add(p.packetId());
@@ -632,6 +632,27 @@ final class ProtocolHandler {
         }
         EventExecutor loop = conn.executor();
         dur.store().sync(() -> loop.execute(() -> conn.send(ack)));
+    }
+
+    /**
+     * Routes a QoS 1/2 PUBLISH; false when the store could not write it (disk full). It is then not
+     * acknowledged: MQTT 5 clients get PUBACK/PUBREC 0x97 (Quota exceeded) and may retry later, 3.1.1 clients,
+     * which have no way to hear it, lose the connection and resend after reconnecting.
+     */
+    private boolean routedDurably(String topic, Packet.Publish p, Properties props) {
+        try {
+            route(topic, p, props);
+            return true;
+        } catch (io.tern.broker.store.StoreWriteException e) {
+            Log.ERROR.error("Not acknowledging PUBLISH from {} (m{}): {}", clientId, p.packetId(), e.getMessage());
+            if (version.isV5()) {
+                conn.send(p.qos() == 1 ? new Packet.PubAck(p.packetId(), 0x97, Properties.EMPTY)
+                        : new Packet.PubRec(p.packetId(), 0x97, Properties.EMPTY));
+            } else {
+                disconnect(0x97, "the store cannot write");
+            }
+            return false;
+        }
     }
 
     private void route(String topic, Packet.Publish p, Properties props) {

@@ -86,6 +86,7 @@ public final class BrokerConfig {
     private final ClusterConfig cluster = new ClusterConfig();
 
     private HttpOptions http = HttpOptions.DEFAULT;
+    private FloodLimits floodLimits = FloodLimits.NONE;
 
     private final Map<String, Location> locations = new LinkedHashMap<>();
     private final List<ConfigProblem> warnings = new ArrayList<>();
@@ -707,6 +708,19 @@ public final class BrokerConfig {
 
     public BrokerConfig http(HttpOptions http) {
         this.http = Objects.requireNonNull(http, "http");
+        return this;
+    }
+
+    // ---- flood limits ---------------------------------------------------------------------------------
+
+    /** {@code max_connections_per_address}, {@code connection_rate_limit}, {@code publish_rate_limit},
+     *  {@code publish_bytes_limit} (Tern): all off by default. */
+    public FloodLimits floodLimits() {
+        return floodLimits;
+    }
+
+    public BrokerConfig floodLimits(FloodLimits floodLimits) {
+        this.floodLimits = Objects.requireNonNull(floodLimits);
         return this;
     }
 }

@@ -190,6 +190,10 @@ public final class ConfigParser {
         if (s.isEmpty() || s.charAt(0) == '#') {
             return;
         }
+        if (s.indexOf('\0') >= 0) {
+            // no option value may hold one (a path with it cannot be opened); Mosquitto would cut the line there
+            throw new ConfigException(at, "the line contains a NUL character");
+        }
         int sp = 0;
         while (sp < s.length() && !isBlank(s.charAt(sp))) {
             sp++;
@@ -418,6 +422,11 @@ public final class ConfigParser {
                 config.record(l.name(), l.at());
             }
             case "autosave_on_changes" -> config.autosaveOnChanges(globalBool(l));
+            case "max_connections_per_address", "connection_rate_limit", "publish_rate_limit",
+                    "publish_bytes_limit" -> {
+                config.floodLimits(config.floodLimits().with(l.name(), longInteger(l, 0, Integer.MAX_VALUE)));
+                config.record(l.name(), l.at());
+            }
             case "persistence_sync" -> {
                 config.persistenceSync(choice(l, PersistenceSync.values(), PersistenceSync::configName));
                 config.record(l.name(), l.at());

@@ -52,8 +52,23 @@ public final class WebSocketTransport {
      * @param tls             the listener's TLS context for {@code wss://}, or null for {@code ws://}
      */
     public static void addTo(ChannelPipeline pipeline, String path, int maxFramePayload, SslContext tls) {
+        addTo(pipeline, path, maxFramePayload, tls, 0);
+    }
+
+    /**
+     * As {@link #addTo(ChannelPipeline, String, int, SslContext)}, with a TLS handshake timeout.
+     *
+     * @param handshakeTimeoutMillis how long the TLS handshake may take; 0 for Netty's default (10 s)
+     */
+    public static void addTo(ChannelPipeline pipeline, String path, int maxFramePayload, SslContext tls,
+                             long handshakeTimeoutMillis) {
         if (tls != null) {
-            pipeline.addLast("ssl", tls.newHandler(pipeline.channel().alloc()));
+            io.netty.handler.ssl.SslHandler ssl = tls.newHandler(pipeline.channel().alloc());
+            if (handshakeTimeoutMillis > 0) {
+                // before it joins the pipeline: on an active channel the handshake (and its timer) starts then
+                ssl.setHandshakeTimeoutMillis(handshakeTimeoutMillis);
+            }
+            pipeline.addLast("ssl", ssl);
         }
         pipeline.addLast("http-codec", new HttpServerCodec());
         pipeline.addLast("http-aggregator", new HttpObjectAggregator(MAX_UPGRADE_REQUEST));

@@ -137,7 +137,9 @@ class ConfigParserErrorsTest {
                 new BadConfig("listener 8883\ncertfile /c\n", 2, "certfile: keyfile is missing; certificate TLS needs both", false),
                 new BadConfig("listener 8883\nkeyfile /k\n", 2, "keyfile: certfile is missing; certificate TLS needs both", false),
                 new BadConfig("listener 1883\ninclude_dir /nonexistent-tern-dir\n", 2, "include_dir: unable to open directory '/nonexistent-tern-dir'", true),
-                new BadConfig("listener 1883\nacl_file \u00ff\n", 2, "malformed UTF-8", false));
+                new BadConfig("listener 1883\nacl_file \u00ff\n", 2, "malformed UTF-8", false),
+                // found by ConfigParserFuzzTest: a NUL in a path was an InvalidPathException, not a reason
+                new BadConfig("listener 1883\ninclude_dir d\u0000x\n", 2, "the line contains a NUL character", false));
     }
 
     @ParameterizedTest(name = "{0}")

@@ -210,7 +210,10 @@ public final class RocksStore implements Store {
                     .setAvoidFlushDuringRecovery(true)
                     .setInfoLogLevel(InfoLogLevel.INFO_LEVEL)
                     .setKeepLogFileNum(3)
-                    .setMaxLogFileSize(4L << 20));
+                    .setMaxLogFileSize(4L << 20)
+                    // with a file manager RocksDB recovers by itself from "no space left" once space returns;
+                    // until then every write fails and the broker acknowledges nothing
+                    .setSstFileManager(track(resources, new org.rocksdb.SstFileManager(org.rocksdb.Env.getDefault()))));
             if (lenient) {
                 options.setWalRecoveryMode(WALRecoveryMode.SkipAnyCorruptedRecords).setParanoidChecks(false);
             }
@@ -461,6 +464,7 @@ public final class RocksStore implements Store {
         life.readLock().lock();
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
+            requireSpace("storing message " + messageId);
             batch.put(messages, Keys.messageId(messageId), value);
             batch.put(unqueued, Keys.messageId(messageId), EMPTY);
             if (messageId >= reservedMessageId) {
@@ -489,6 +493,7 @@ public final class RocksStore implements Store {
         life.readLock().lock();
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
+            requireSpace("enqueueing for " + clientId);
             batch.put(queues, key, value);
             byte[] id = Keys.messageId(entry.messageId());
             batch.merge(refs, id, Keys.counter(1));
@@ -820,6 +825,7 @@ public final class RocksStore implements Store {
         life.readLock().lock();
         try {
             ensureOpen();
+            requireSpace("storing " + what);
             db.put(cf, writeOptions, key, value);
         } catch (RocksDBException e) {
             throw failure("storing " + what, e);
@@ -846,6 +852,44 @@ public final class RocksStore implements Store {
         return db.newIterator(cf, ro);
     }
 
+    /**
+     * Writes that add data are refused while less than this is free on the store's filesystem. RocksDB that
+     * runs out of space in its write-ahead log refuses every write until it is reopened; stopping short of that
+     * keeps the store working, lets deletes (acknowledgements, removed sessions) still be written, and lets
+     * service resume by itself once space returns.
+     */
+    static final long RESERVE_BYTES = 8L << 20;
+    private static final long SPACE_CHECK_NANOS = 10_000_000L;
+    private volatile long nextSpaceCheck;
+    private volatile long freeBytes = Long.MAX_VALUE;
+    private volatile boolean lowLogged;
+
+    private void requireSpace(String what) {
+        long now = System.nanoTime();
+        if (now - nextSpaceCheck >= 0) {
+            nextSpaceCheck = now + SPACE_CHECK_NANOS;
+            try {
+                freeBytes = Files.getFileStore(dir).getUsableSpace();
+            } catch (IOException e) {
+                freeBytes = Long.MAX_VALUE; // cannot tell: let RocksDB report what happens
+            }
+            if (freeBytes >= RESERVE_BYTES && lowLogged) {
+                lowLogged = false;
+                LOG.warn("Store {}: {} bytes free again, storing resumed", dir, freeBytes);
+            }
+        }
+        long free = freeBytes;
+        if (free < RESERVE_BYTES) {
+            if (!lowLogged) {
+                lowLogged = true;
+                LOG.error("Store {}: only {} bytes free on its filesystem (Tern keeps {} free); new messages are"
+                        + " refused until there is space again", dir, free, RESERVE_BYTES);
+            }
+            throw new io.tern.broker.store.StoreWriteException("Store " + dir + ": " + what + " refused: only "
+                    + free + " bytes free on its filesystem", null);
+        }
+    }
+
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("store " + dir + " is closed");
@@ -853,8 +897,10 @@ public final class RocksStore implements Store {
     }
 
     private IllegalStateException failure(String what, RocksDBException e) {
-        return new IllegalStateException("Store " + dir + ": " + what + " failed: " + e.getMessage(), e);
+        return new io.tern.broker.store.StoreWriteException("Store " + dir + ": " + what + " failed: "
+                + e.getMessage(), e);
     }
+
 
     private IllegalStateException damaged(String what, CorruptRecordException e) {
         return new IllegalStateException("Store " + dir + ": " + what + " does not decode (" + e.getMessage()
