@@ -255,13 +255,17 @@ static void pub_send_one(conn_t *c, uint64_t t) {
     c->seq++;
 }
 
-/* unpaced: fill the window (QoS 1/2) or write while the socket takes it (QoS 0, at most 64 kB queued) */
-static void pub_pump(conn_t *c) {
-    if (!started || opt.scenario == LATENCY) return;
+/* unpaced: fill the window (QoS 1/2) or write while the socket takes it (QoS 0, at most 64 kB queued);
+ * at most 256 per call, so one publisher does not starve the others; returns whether it could send more */
+static int pub_pump(conn_t *c) {
+    if (!started || opt.scenario == LATENCY) return 0;
     uint64_t t = now_ns();
     int n = 0;
-    while (pub_can_send(c) && pending(&c->out) < 64 * 1024 && n < 256) { pub_send_one(c, t); n++; }
-    if (n) flush(c);
+    while (pub_can_send(c) && pending(&c->out) == 0 && n < 256) {
+        for (int k = 0; k < 64 && pub_can_send(c) && pending(&c->out) < 64 * 1024; k++) { pub_send_one(c, t); n++; }
+        flush(c);
+    }
+    return pub_can_send(c) && pending(&c->out) == 0;
 }
 
 static void sub_receive(conn_t *c, const uint8_t *payload, size_t len, uint64_t t) {
@@ -445,14 +449,14 @@ int main(int argc, char **argv) {
     struct epoll_event evs[256];
     uint64_t expected = (uint64_t)opt.pubs * opt.count * opt.subs;
     uint64_t t_connected = 0, t_sent_all = 0;
-    uint64_t lat_interval = 0, lat_next = 0, lat_sent = 0;
+    uint64_t lat_interval = 0, lat_next = 0, lat_sent = 0, last_progress = 0;
     const char *why = "done";
     for (;;) {
         uint64_t t = now_ns();
         if (t > t_deadline_ns) { why = "timeout"; break; }
         if (!started && ready_count == nconns) {
             started = 1;
-            t_connected = t_start_ns = t;
+            t_connected = t_start_ns = last_progress = t;
             if (opt.scenario == LATENCY) { lat_interval = (uint64_t)(1e9 / opt.rate); lat_next = t; }
             for (int i = 0; i < nconns; i++) if (conns[i].is_pub) pub_pump(&conns[i]);
         }
@@ -478,7 +482,14 @@ int main(int argc, char **argv) {
             if (all_sent && opt.qos == 0 && t_last_recv && t - t_last_recv > 5000000000ull
                 && t - t_sent_all > 5000000000ull) { why = "idle"; break; }
         }
-        int timeout_ms = 100;
+        /* QoS 0 publishers (and QoS 1/2 ones with room in their window) go on while their socket takes it */
+        int more = 0;
+        if (started && opt.scenario != LATENCY)
+            for (int i = 0; i < nconns; i++)
+                if (conns[i].is_pub && !conns[i].want_out) more |= pub_pump(&conns[i]);
+        if (more || (t_last_recv > last_progress)) last_progress = t > t_last_recv ? t : t_last_recv;
+        if (started && t - last_progress > 10000000000ull) { why = "stalled"; break; }
+        int timeout_ms = more ? 0 : 100;
         if (started && opt.scenario == LATENCY && lat_sent < opt.count) {
             uint64_t now = now_ns();
             timeout_ms = lat_next > now ? (int)((lat_next - now) / 1000000) : 0;
