@@ -6,6 +6,7 @@
 # ratios Tern/Mosquitto and Tern/HiveMQ. Installs nothing; see bench/README.md.
 #
 #   bench/compare.sh [--repeat N] [--duration S] [--count N] [--no-hivemq] [--no-build] [--jfr] [--out DIR]
+#   bench/compare.sh --table DIR     # the table again from DIR/results.jsonl (of a finished or cut-short run)
 set -euo pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -16,6 +17,7 @@ HIVEMQ=1
 JFR=0
 BUILD=1
 OUT=""
+TABLE_ONLY=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) REPEAT=$2; shift 2 ;;
@@ -25,7 +27,8 @@ while [ $# -gt 0 ]; do
     --jfr) JFR=1; shift ;;
     --no-build) BUILD=0; shift ;;
     --out) OUT=$2; shift 2 ;;
-    -h|--help) sed -n 2,9p "$0"; exit 0 ;;
+    --table) TABLE_ONLY=$2; shift 2 ;;
+    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -34,6 +37,46 @@ mkdir -p "$OUT"
 START_TIME=$(date +%s)
 
 die() { echo "compare.sh: $*" >&2; exit 1; }
+
+table() { # results.jsonl: medians per scenario and broker
+echo
+echo "medians over the rounds on $(nproc) cores, $(uname -r); 64 B payloads; ratio > 1: Tern higher"
+jq -s -r --argjson hive "$(grep -q '"broker":"hivemq"' "$1" && echo 1 || echo 0)" '
+  def median: sort | if length == 0 then 0 elif length % 2 == 1 then .[length / 2 | floor]
+                     else (.[length / 2 - 1] + .[length / 2]) / 2 end;
+  def r(a; b): if b > 0 then (a / b * 100 | round / 100 | tostring) else "-" end;
+  def f(x): (x | floor | tostring);
+  group_by(.scenario) | map({key: .[0].scenario, value: (group_by(.broker) | map({key: .[0].broker, value: {
+      rate: (map(.rate) | median), rates: (map(.rate | floor) | map(tostring) | join(" ")),
+      p50: (map(.p50) | median), p99: (map(.p99) | median), lost: (map(.lost) | max), dup: (map(.dup) | max),
+      cpu: (map(.broker_cpu) | median | . * 100 | round / 100), rss: (map(.rss_peak_kb) | max), rss0: (map(.rss_before_kb) | min),
+      conn: (map(.connected) | max), crate: (map(.connect_rate) | median)}}) | from_entries)})
+  | .[] | .key as $s | .value as $v |
+  if ($s | startswith("conn")) then
+    "\($s): connect rate T/M/H \(f($v.tern.crate))/\(f($v.mosquitto.crate))/\(f($v.hivemq.crate // 0)) conn/s; RSS per connection T/M/H " +
+    ([$v.tern, $v.mosquitto, ($v.hivemq // null)] | map(if . == null then "-" else
+      (((.rss - .rss0) / (if .conn > 0 then .conn else 1 end)) * 10 | round / 10 | tostring) + " kB" end) | join(" / "))
+  else
+    "\($s): T \(f($v.tern.rate)) M \(f($v.mosquitto.rate))" + (if $hive == 1 then " H \(f($v.hivemq.rate))" else "" end) +
+    " msg/s | T/M \(r($v.tern.rate; $v.mosquitto.rate))" + (if $hive == 1 then " T/H \(r($v.tern.rate; $v.hivemq.rate))" else "" end) +
+    " | p50/p99 us T \(f($v.tern.p50))/\(f($v.tern.p99)) M \(f($v.mosquitto.p50))/\(f($v.mosquitto.p99))" +
+    (if $hive == 1 then " H \(f($v.hivemq.p50))/\(f($v.hivemq.p99))" else "" end) +
+    " | lost/dup T \($v.tern.lost)/\($v.tern.dup) M \($v.mosquitto.lost)/\($v.mosquitto.dup)" +
+    (if $hive == 1 then " H \($v.hivemq.lost)/\($v.hivemq.dup)" else "" end) +
+    " | CPU s T \($v.tern.cpu) M \($v.mosquitto.cpu)" + (if $hive == 1 then " H \($v.hivemq.cpu)" else "" end) +
+    " | peak RSS MB T \($v.tern.rss / 1024 | floor) M \($v.mosquitto.rss / 1024 | floor)" +
+    (if $hive == 1 then " H \($v.hivemq.rss / 1024 | floor)" else "" end) +
+    " | rounds T [\($v.tern.rates)] M [\($v.mosquitto.rates)]" + (if $hive == 1 then " H [\($v.hivemq.rates)]" else "" end)
+  end' "$1"
+echo "(rate = unique messages received / (last receipt - first publish); lost = not received when the run ended;"
+echo " CPU = the broker's CPU seconds during the scenario; raw: $1)"
+}
+
+if [ -n "$TABLE_ONLY" ]; then
+  [ -f "$TABLE_ONLY/results.jsonl" ] || die "no $TABLE_ONLY/results.jsonl"
+  table "$TABLE_ONLY/results.jsonl"
+  exit 0
+fi
 MOSQUITTO=/usr/sbin/mosquitto
 [ -x "$MOSQUITTO" ] || die "Debian's mosquitto is not installed ($MOSQUITTO); apt-get install mosquitto"
 command -v java >/dev/null || die "java not found"
@@ -173,7 +216,8 @@ run_one() {
   fi
   c1=$(cpu_ticks "$pid")
   kill "$sampler" 2>/dev/null; wait "$sampler" 2>/dev/null || true
-  peak=$(cat "$base.peak")
+  peak=$(cat "$base.peak" 2>/dev/null); [[ "$peak" =~ ^[0-9]+$ ]] || peak=$r0
+  [[ "$r0" =~ ^[0-9]+$ ]] || r0=0
   local cpu wall
   cpu=$(awk -v a="$c0" -v b="$c1" -v t="$CLK_TCK" 'BEGIN{printf "%.2f", (b-a)/t}')
   wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN{printf "%.2f", b-a}')
@@ -233,37 +277,7 @@ if [ "$JFR" = 1 ]; then
   done
 fi
 
-echo
-echo "medians over $REPEAT round(s) on $(nproc) cores, $(uname -r); 64 B payloads; ratio > 1: Tern higher"
-jq -s -r --argjson hive "$HIVEMQ" '
-  def median: sort | if length == 0 then 0 elif length % 2 == 1 then .[length / 2 | floor]
-                     else (.[length / 2 - 1] + .[length / 2]) / 2 end;
-  def r(a; b): if b > 0 then (a / b * 100 | round / 100 | tostring) else "-" end;
-  def f(x): (x | floor | tostring);
-  group_by(.scenario) | map({key: .[0].scenario, value: (group_by(.broker) | map({key: .[0].broker, value: {
-      rate: (map(.rate) | median), rates: (map(.rate | floor) | map(tostring) | join(" ")),
-      p50: (map(.p50) | median), p99: (map(.p99) | median), lost: (map(.lost) | max), dup: (map(.dup) | max),
-      cpu: (map(.broker_cpu) | median), rss: (map(.rss_peak_kb) | max), rss0: (map(.rss_before_kb) | min),
-      conn: (map(.connected) | max), crate: (map(.connect_rate) | median)}}) | from_entries)})
-  | .[] | .key as $s | .value as $v |
-  if ($s | startswith("conn")) then
-    "\($s): connect rate T/M/H \(f($v.tern.crate))/\(f($v.mosquitto.crate))/\(f($v.hivemq.crate // 0)) conn/s; RSS per connection T/M/H " +
-    ([$v.tern, $v.mosquitto, ($v.hivemq // null)] | map(if . == null then "-" else
-      (((.rss - .rss0) / (if .conn > 0 then .conn else 1 end)) * 10 | round / 10 | tostring) + " kB" end) | join(" / "))
-  else
-    "\($s): T \(f($v.tern.rate)) M \(f($v.mosquitto.rate))" + (if $hive == 1 then " H \(f($v.hivemq.rate))" else "" end) +
-    " msg/s | T/M \(r($v.tern.rate; $v.mosquitto.rate))" + (if $hive == 1 then " T/H \(r($v.tern.rate; $v.hivemq.rate))" else "" end) +
-    " | p50/p99 us T \(f($v.tern.p50))/\(f($v.tern.p99)) M \(f($v.mosquitto.p50))/\(f($v.mosquitto.p99))" +
-    (if $hive == 1 then " H \(f($v.hivemq.p50))/\(f($v.hivemq.p99))" else "" end) +
-    " | lost/dup T \($v.tern.lost)/\($v.tern.dup) M \($v.mosquitto.lost)/\($v.mosquitto.dup)" +
-    (if $hive == 1 then " H \($v.hivemq.lost)/\($v.hivemq.dup)" else "" end) +
-    " | CPU s T \($v.tern.cpu) M \($v.mosquitto.cpu)" + (if $hive == 1 then " H \($v.hivemq.cpu)" else "" end) +
-    " | peak RSS MB T \($v.tern.rss / 1024 | floor) M \($v.mosquitto.rss / 1024 | floor)" +
-    (if $hive == 1 then " H \($v.hivemq.rss / 1024 | floor)" else "" end) +
-    " | rounds T [\($v.tern.rates)] M [\($v.mosquitto.rates)]" + (if $hive == 1 then " H [\($v.hivemq.rates)]" else "" end)
-  end' "$RESULTS" | tee "$OUT/table.txt"
-echo "(rate = unique messages received / (last receipt - first publish); lost = not received when the run ended;"
-echo " CPU = the broker's CPU seconds during the scenario; raw: $RESULTS)"
+table "$RESULTS" | tee "$OUT/table.txt"
 for s in fanin-q1 fanin-q2; do
   [ -f "$OUT/tern-$s.top.txt" ] && { echo; echo "Tern $s, top JFR leaf frames:"; head -15 "$OUT/tern-$s.top.txt"; }
 done

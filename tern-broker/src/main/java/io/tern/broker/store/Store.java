@@ -30,6 +30,15 @@ public interface Store extends AutoCloseable {
     void putMessage(long messageId, StoredMessage message);
 
     /**
+     * Stores a message body and its first queue entry in one atomic write: a publish to one durable session
+     * costs one write instead of two. Later entries for the same message go through {@link #enqueue}.
+     */
+    default void putMessageAndEnqueue(long messageId, StoredMessage message, String clientId, QueueEntry entry) {
+        putMessage(messageId, message);
+        enqueue(clientId, entry);
+    }
+
+    /**
      * Appends an entry to a session's queue. {@code seq} increases per client id; entries are read back
      * in {@code seq} order.
      */
