@@ -7,7 +7,8 @@
  *   mqtt-load fanout  -p PORT [-c 100] [-n 20000] [-q 0]                   1 publisher -> c subscribers
  *   mqtt-load latency -p PORT [-r 10000] [-d 10] [-q 0]                    fixed rate, p50/p99 latency
  *
- * Publisher i publishes to bench/<i>; subscribers subscribe to bench/# (clean sessions, keep alive 0).
+ * Publisher i publishes to bench/<i>; subscribers subscribe to bench/# (clean sessions, keep alive 0; with
+ * -P 1 the subscribers ask for a persistent session, so a broker with persistence stores their deliveries).
  * A publisher keeps at most -w QoS 1/2 publishes unacknowledged; at QoS 0 it writes while the socket
  * takes bytes. Subscribers acknowledge every QoS 1/2 delivery (PUBACK, PUBREC then PUBCOMP), all the
  * acknowledgements of one read batch in one write.
@@ -31,6 +32,7 @@
 #include <sys/epoll.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -128,12 +130,14 @@ static uint8_t *put_str(uint8_t *p, const char *s) {
     return p + n;
 }
 
-static void enc_connect(buf_t *b, const char *client_id) {
+static int persistent_sub;      /* -P: the subscriber keeps its session (clean session 0) */
+
+static void enc_connect(buf_t *b, const char *client_id, int clean) {
     size_t rem = 10 + 2 + strlen(client_id);
     uint8_t *p = put_header(b, 0x10, rem);
     p = put_str(p, "MQTT");
     *p++ = 4;                   /* protocol level 3.1.1 */
-    *p++ = 0x02;                /* clean session */
+    *p++ = clean ? 0x02 : 0x00;
     p = put_u16(p, 0);          /* keep alive off: runs are short and bounded */
     p = put_str(p, client_id);
     b->len = p - b->data;
@@ -217,7 +221,7 @@ static conn_t *open_conn(int is_pub, int index) {
     if (epoll_ctl(epfd, EPOLL_CTL_ADD, c->fd, &ev) < 0) die("epoll_ctl add");
     char id[48];
     snprintf(id, sizeof id, "mqtt-load-%d-%s%d", (int)getpid(), is_pub ? "p" : "s", index);
-    enc_connect(&c->out, id);
+    enc_connect(&c->out, id, is_pub || !persistent_sub);
     c->state = 1;
     if (is_pub) {
         c->pid_used = calloc(65536, 1);
@@ -391,6 +395,31 @@ static uint64_t total_unique(void) {
     return u;
 }
 
+/* -P: end the persistent subscriber sessions again (CONNECT with clean session 1, DISCONNECT), so they do not
+ * collect the next run's messages while offline; blocking, bounded by a 10 s receive timeout */
+static void end_sessions(void) {
+    for (int i = 0; i < nconns; i++) {
+        conn_t *c = &conns[i];
+        if (c->is_pub) continue;
+        close(c->fd);
+        int fd = socket(AF_INET, SOCK_STREAM, 0);
+        struct timeval tv = {.tv_sec = 10};
+        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
+        struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(opt.port)};
+        inet_pton(AF_INET, opt.host, &a.sin_addr);
+        if (connect(fd, (struct sockaddr *)&a, sizeof a) < 0) { close(fd); continue; }
+        char id[48];
+        snprintf(id, sizeof id, "mqtt-load-%d-s%d", (int)getpid(), c->index);
+        buf_t b = {0};
+        enc_connect(&b, id, 1);
+        (void)!write(fd, b.data, b.len);
+        uint8_t ack[4];
+        if (recv(fd, ack, 4, MSG_WAITALL) == 4) { uint8_t d[2] = {0xE0, 0}; (void)!write(fd, d, 2); }
+        free(b.data);
+        close(fd);
+    }
+}
+
 static int cmp_u64(const void *a, const void *b) {
     uint64_t x = *(const uint64_t *)a, y = *(const uint64_t *)b;
     return x < y ? -1 : x > y;
@@ -409,7 +438,7 @@ static void usage(void) {
             "  fanin: -c publishers (10) -> 1 subscriber; fanout: 1 publisher -> -c subscribers (100);\n"
             "  latency: 1 publisher at -r msg/s (10000) for -d s (10) -> 1 subscriber\n"
             "  -n messages per publisher (20000), -w most unacknowledged per publisher (100), -s payload (64)\n"
-            "  -t seconds before the run gives up (60)\n");
+            "  -t seconds before the run gives up (60); -P 1: subscribers keep their session (clean session 0)\n");
     exit(2);
 }
 
@@ -432,6 +461,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(f, "-r")) opt.rate = atof(v);
         else if (!strcmp(f, "-d")) opt.duration = atof(v);
         else if (!strcmp(f, "-t")) opt.timeout = atof(v);
+        else if (!strcmp(f, "-P")) persistent_sub = atoi(v);
         else usage();
     }
     if (opt.qos < 0 || opt.qos > 2 || opt.size < PAYLOAD_HDR || opt.size > 65536 || opt.window < 1
@@ -507,6 +537,7 @@ int main(int argc, char **argv) {
             if (evs[i].events & EPOLLIN) on_readable(c);
         }
     }
+    if (persistent_sub) end_sessions();
     uint64_t unique = 0, dup = 0, ooo = 0, received = 0, sent = 0, acked = 0;
     for (int i = 0; i < nconns; i++) {
         conn_t *c = &conns[i];

@@ -88,6 +88,14 @@ public interface Store extends AutoCloseable {
      */
     void sync(Runnable onDurable);
 
+    /**
+     * What the store measures about itself (for example its group commit's batches and sync latency), by name
+     * under {@code $SYS/broker/store/}; empty when it measures nothing. Cheap: read every {@code sys_interval}.
+     */
+    default java.util.Map<String, String> statistics() {
+        return java.util.Map.of();
+    }
+
     /** Flushes and closes; later calls fail. */
     @Override
     void close();

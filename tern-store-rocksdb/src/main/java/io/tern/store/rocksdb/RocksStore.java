@@ -856,6 +856,25 @@ public final class RocksStore implements Store {
         return groupCommit == null ? new long[2] : groupCommit.counts();
     }
 
+    /**
+     * BATCH: the group commit's {@code sync/commits}, {@code sync/batch/mean} (acknowledgements per WAL fsync)
+     * and {@code sync/latency_us/mean|p99|max} (one batch's fsync), for {@code $SYS/broker/store/...}.
+     */
+    @Override
+    public java.util.Map<String, String> statistics() {
+        if (groupCommit == null) {
+            return java.util.Map.of();
+        }
+        GroupCommit.Stats s = groupCommit.stats();
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("sync/commits", Long.toString(s.syncs()));
+        m.put("sync/batch/mean", String.format(java.util.Locale.ROOT, "%.1f", s.meanBatch()));
+        m.put("sync/latency_us/mean", String.format(java.util.Locale.ROOT, "%.0f", s.meanSyncMicros()));
+        m.put("sync/latency_us/p99", Long.toString(s.p99SyncMicros()));
+        m.put("sync/latency_us/max", Long.toString(s.maxSyncMicros()));
+        return m;
+    }
+
     /** BATCH only: one line on the group commit so far (batches, mean batch, sync latency); null otherwise. */
     public String groupCommitSummary() {
         if (groupCommit == null) {

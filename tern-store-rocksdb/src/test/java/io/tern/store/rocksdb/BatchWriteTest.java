@@ -62,6 +62,9 @@ class BatchWriteTest {
             assertThat(counts[1]).isEqualTo(50);
             assertThat(counts[0]).isBetween(1L, 50L);
             assertThat(store.groupCommitSummary()).contains(counts[0] + " group commits", "WAL sync per commit mean");
+            assertThat(store.statistics()).containsEntry("sync/commits", Long.toString(counts[0]))
+                    .containsKeys("sync/batch/mean", "sync/latency_us/mean", "sync/latency_us/p99",
+                            "sync/latency_us/max");
         }
         try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
             assertThat(store.groupCommitSummary()).isNull();
