@@ -291,7 +291,9 @@ public final class Session {
             if (connection != null && !congested) {
                 checkCongestion();
             }
-            if (needPage || connection == null || queue.size() >= PAGE
+            // a connected session keeps up to its high-water mark in memory (flow control bounds it): spilling
+            // at a page made every short write stall page the entries just written back from the store
+            if (needPage || connection == null || queue.size() >= highWater()
                     || (d.seq() != pagedUpTo + 1 && reorder != null && reorder.size() >= PAGE)) {
                 spill();
                 return;
