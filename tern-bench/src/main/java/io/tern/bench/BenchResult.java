@@ -20,9 +20,11 @@ import java.util.Map;
  * @param sent            PUBLISH packets sent
  * @param acked           QoS 1/2 publishes acknowledged with success
  * @param received        PUBLISH packets received, duplicates included
+ * @param unique          distinct messages received (over all subscribers)
  * @param expected        messages the subscribers were owed (accepted by the broker times subscribers)
  * @param sendRate        sent per second of publishing time
- * @param receiveRate     received per second, from the start of publishing to the last message received
+ * @param receiveSeconds  from the first PUBLISH written to the last message received
+ * @param receiveRate     unique messages received per second of {@code receiveSeconds}
  * @param lost            owed but never received
  * @param duplicates      received more than once
  * @param outOfOrder      received after a later message of the same publisher
@@ -34,8 +36,8 @@ import java.util.Map;
  */
 public record BenchResult(String scenario, Map<String, Object> params, int publishers, int subscribers,
                           long connected, long connectFailed, double connectSeconds, double seconds,
-                          long sent, long acked, long received, long expected, double sendRate,
-                          double receiveRate, long lost, long duplicates, long outOfOrder, long foreign,
+                          long sent, long acked, long received, long unique, long expected, double sendRate,
+                          double receiveSeconds, double receiveRate, long lost, long duplicates, long outOfOrder, long foreign,
                           long droppedByBroker, Map<String, Double> latency, double benchCpuSeconds,
                           double wallSeconds, List<String> errors, int errorCount) {
 
@@ -59,8 +61,10 @@ public record BenchResult(String scenario, Map<String, Object> params, int publi
         m.put("sent", sent);
         m.put("acked", acked);
         m.put("received", received);
+        m.put("unique", unique);
         m.put("expected", expected);
         m.put("send_rate", sendRate);
+        m.put("recv_s", receiveSeconds);
         m.put("recv_rate", receiveRate);
         m.put("msgs_per_s", msgsPerSecond());
         m.put("lost", lost);
@@ -87,8 +91,9 @@ public record BenchResult(String scenario, Map<String, Object> params, int publi
             sb.append(String.format(Locale.ROOT, "connect rate %.0f conn/s, held %.1f s, %d closed by the broker%n",
                     connectSeconds > 0 ? connected / connectSeconds : 0.0, seconds, droppedByBroker));
         } else {
-            sb.append(String.format(Locale.ROOT, "sent %d (%.0f msg/s, %d acked) received %d (%.0f msg/s) in %.2f s%n",
-                    sent, sendRate, acked, received, receiveRate, seconds));
+            sb.append(String.format(Locale.ROOT, "sent %d (%.0f msg/s, %d acked) in %.2f s; received %d, %d unique "
+                    + "(%.0f msg/s from first publish to last receipt, %.3f s)%n",
+                    sent, sendRate, acked, seconds, received, unique, receiveRate, receiveSeconds));
             sb.append(String.format(Locale.ROOT, "expected %d lost %d duplicated %d out of order %d foreign %d%n",
                     expected, lost, duplicates, outOfOrder, foreign));
             if (latency.get("count") > 0) {

@@ -29,6 +29,8 @@ final class Counters {
     final LongAdder droppedByBroker = new LongAdder();
     final Recorder latency = new Recorder(MAX_LATENCY_NANOS, 3);
     volatile long lastReceiveNanos;
+    /** When the run's first PUBLISH was written, 0 before: the rate's clock starts here. */
+    final java.util.concurrent.atomic.AtomicLong firstSendNanos = new java.util.concurrent.atomic.AtomicLong();
 
     private final Queue<String> errors = new ConcurrentLinkedQueue<>();
     private final AtomicInteger errorCount = new AtomicInteger();
@@ -43,6 +45,12 @@ final class Counters {
     int errorCount() { return errorCount.get(); }
 
     java.util.List<String> errors() { return java.util.List.copyOf(errors); }
+
+    void firstSend(long nanos) {
+        if (firstSendNanos.get() == 0) {
+            firstSendNanos.compareAndSet(0, nanos);
+        }
+    }
 
     void latency(long nanos) {
         latency.recordValue(Math.min(Math.max(0, nanos), MAX_LATENCY_NANOS));

@@ -123,6 +123,9 @@ final class Publisher extends Client {
     private void send() {
         long now = System.nanoTime();
         byte[] payload = Stamp.payload(payloadSize, runId, id, seq, now);
+        if (seq == 0) {
+            counters.firstSend(now);
+        }
         int packetId = 0;
         if (qos > 0) {
             packetId = nextFreePacketId();

@@ -26,19 +26,19 @@ final class Durability {
 
     Store store() { return store; }
 
-    /** Stores a message body once per publish; returns its id. */
-    long storeMessage(Message m) {
-        long id = nextMessageId.getAndIncrement();
-        store.putMessage(id, toStored(m));
-        return id;
+    /** A fresh message id; the body is written with its first queue entry ({@link #enqueue}). */
+    long reserveMessageId() {
+        return nextMessageId.getAndIncrement();
     }
 
     /**
      * Appends a delivery to a session's durable queue, unless the queue is at {@code max_queued_messages}.
      *
+     * @param body the message, to be written in the same batch as this entry when it is the message's first
+     *             entry; null when an earlier entry already stored it
      * @return its sequence number, or 0 when the queue was full and the delivery dropped
      */
-    long enqueue(Session s, long messageId, int qos, boolean retain, int[] subIds, int maxQueued) {
+    long enqueue(Session s, long messageId, Message body, int qos, boolean retain, int[] subIds, int maxQueued) {
         synchronized (s.storeLock) {
             if (!s.durable()) {
                 return 0; // discarded meanwhile: nothing may be written for it any more
@@ -48,8 +48,13 @@ final class Durability {
             }
             long seq = ++s.lastSeq;
             // written under the lock so that store order is sequence order: paging relies on it
-            store.enqueue(s.clientId(), new QueueEntry(seq, messageId, qos, retain,
-                    subIds == null ? new int[0] : subIds, 0, false));
+            QueueEntry entry = new QueueEntry(seq, messageId, qos, retain, subIds == null ? new int[0] : subIds, 0,
+                    false);
+            if (body != null) {
+                store.putMessageAndEnqueue(messageId, toStored(body), s.clientId(), entry);
+            } else {
+                store.enqueue(s.clientId(), entry);
+            }
             s.durableCount.incrementAndGet();
             return seq;
         }

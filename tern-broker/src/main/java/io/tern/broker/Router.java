@@ -18,8 +18,10 @@ public final class Router {
         final List<Subscriber> matches = new ArrayList<>();
         final IdentityHashMap<Session, Integer> index = new IdentityHashMap<>();
         final List<TopicTree.SharedGroup> groups = new ArrayList<>();
-        /** The store id of the message being routed, 0 until a durable delivery stored it. */
+        /** The store id of the message being routed, 0 until a durable delivery needed one. */
         long messageId;
+        /** Whether the message body is in the store (written with its first queue entry). */
+        boolean messageStored;
         /** Whether routing this message wrote anything that must be synced before acknowledging it. */
         boolean durable;
         /** The publishing session, which a congested subscriber may throttle. */
@@ -139,9 +141,10 @@ public final class Router {
         Durability dur = durability;
         if (dur != null && d.qos() > 0 && s.durable()) {
             if (sc.messageId == 0) {
-                sc.messageId = dur.storeMessage(d.message());
+                sc.messageId = dur.reserveMessageId();
             }
-            long seq = dur.enqueue(s, sc.messageId, d.qos(), d.retain(), d.subscriptionIds(), maxQueued);
+            long seq = dur.enqueue(s, sc.messageId, sc.messageStored ? null : d.message(), d.qos(), d.retain(),
+                    d.subscriptionIds(), maxQueued);
             if (seq == 0) {
                 stats.publishDropped.increment();
                 io.tern.broker.extension.MessageObserver o = observer;
@@ -150,6 +153,7 @@ public final class Router {
                 }
                 return;
             }
+            sc.messageStored = true;
             sc.durable = true;
             sc.heldSessions.add(s);
             sc.heldDeliveries.add(new Delivery(d.message(), d.qos(), d.retain(), d.subscriptionIds(), d.group(), seq));
@@ -181,6 +185,7 @@ public final class Router {
     public int publish(Message msg, Session from) {
         Scratch s = SCRATCH.get();
         s.messageId = 0;
+        s.messageStored = false;
         s.durable = false;
         s.from = from;
         try {

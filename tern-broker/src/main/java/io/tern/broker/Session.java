@@ -1,7 +1,5 @@
 package io.tern.broker;
 
-import io.netty.util.collection.IntObjectHashMap;
-import io.netty.util.collection.IntObjectMap;
 import io.netty.util.concurrent.EventExecutor;
 import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
@@ -73,10 +71,9 @@ public final class Session {
 
     private final ArrayDeque<Delivery> queue = new ArrayDeque<>(2);
     private long queuedBytes;
-    /** Outbound QoS 1/2 messages by packet id; a primitive map, so no boxing per message. */
-    private final IntObjectHashMap<Inflight> inflight = new IntObjectHashMap<>(4);
+    /** Outbound QoS 1/2 messages by packet id, in an array indexed by the id (no boxing, no hashing). */
+    private final InflightWindow inflight = new InflightWindow();
     private long inflightOrder;
-    private int nextPacketId = 1;
     /** How many QoS 1/2 messages the client lets us have un-acknowledged (its Receive Maximum). */
     private volatile int sendQuota;
     private boolean droppingLogged;
@@ -215,14 +212,13 @@ public final class Session {
      * of their group, so a member leaving does not hold them hostage (MQTT 5 4.8.2).
      */
     private void handOverShared() {
-        Iterator<IntObjectMap.PrimitiveEntry<Inflight>> it = inflight.entries().iterator();
-        while (it.hasNext()) {
-            IntObjectMap.PrimitiveEntry<Inflight> e = it.next();
-            Delivery d = e.value().delivery;
+        for (int id : inflight.ids()) {
+            Inflight f = inflight.get(id);
+            Delivery d = f.delivery;
             // after PUBREC the message is the client's: only the PUBREL handshake is left
-            if (d.group() != null && !e.value().released
+            if (d.group() != null && !f.released
                     && broker.router().deliverShared(d.group(), d.message(), null, this)) {
-                it.remove();
+                inflight.remove(id);
                 forget(d);
             }
         }
@@ -251,11 +247,8 @@ public final class Session {
      * then drains the queue. Called after CONNACK when a session is resumed.
      */
     void resume() {
-        int[] ids = new int[inflight.size()];
-        int n = 0;
-        for (IntObjectMap.PrimitiveEntry<Inflight> e : inflight.entries()) {
-            ids[n++] = e.key();
-        }
+        int[] ids = inflight.ids();
+        int n = ids.length;
         Integer[] boxed = new Integer[n];
         for (int i = 0; i < n; i++) {
             boxed[i] = ids[i];
@@ -307,7 +300,9 @@ public final class Session {
             if (connection != null && !congested) {
                 checkCongestion();
             }
-            if (needPage || connection == null || queue.size() >= PAGE
+            // a connected session keeps up to its high-water mark in memory (flow control bounds it): spilling
+            // at a page made every short write stall page the entries just written back from the store
+            if (needPage || connection == null || queue.size() >= highWater()
                     || (d.seq() != pagedUpTo + 1 && reorder != null && reorder.size() >= PAGE)) {
                 spill();
                 return;
@@ -563,14 +558,7 @@ public final class Session {
     }
 
     private int allocatePacketId() {
-        for (int tries = 0; tries < 65535; tries++) {
-            int id = nextPacketId;
-            nextPacketId = nextPacketId == 65535 ? 1 : nextPacketId + 1;
-            if (!inflight.containsKey(id)) {
-                return id;
-            }
-        }
-        throw new IllegalStateException("no free packet id");
+        return inflight.allocate();
     }
 
     /** Sends a PUBLISH; false when it was dropped because the client cannot take a packet that large. */

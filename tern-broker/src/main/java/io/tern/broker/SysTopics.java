@@ -69,6 +69,9 @@ final class SysTopics {
         Durability dur = broker.durability();
         if (dur != null) {
             dur.store().putCounters(s.totals()); // totals survive a crash to within one sys_interval
+            for (java.util.Map.Entry<String, String> e : dur.store().statistics().entrySet()) {
+                put("$SYS/broker/store/" + e.getKey(), e.getValue());
+            }
         }
         long now = System.nanoTime();
         double interval = lastRunNanos == 0 ? 0 : (now - lastRunNanos) / 1e9;

@@ -217,6 +217,20 @@ class PersistenceTest {
     }
 
     @Test
+    void groupCommitBatchesAndSyncLatencyArePublishedUnderSys() throws Exception {
+        start(1);
+        publish("t/x", "m", 1, false); // one acknowledgement through the group commit
+        org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10)).until(() ->
+                !broker.broker.retained().match("$SYS/broker/store/sync/commits").isEmpty()
+                        && Long.parseLong(new String(broker.broker.retained().match("$SYS/broker/store/sync/commits")
+                        .get(0).payload(), StandardCharsets.UTF_8)) >= 1);
+        for (String t : List.of("sync/batch/mean", "sync/latency_us/mean", "sync/latency_us/p99",
+                "sync/latency_us/max")) {
+            assertThat(broker.broker.retained().match("$SYS/broker/store/" + t)).as(t).hasSize(1);
+        }
+    }
+
+    @Test
     void unreadableStoreStopsStartUpWithThePathAndWhatToDo() throws Exception {
         Path store = dir.resolve("tern.db");
         Files.createDirectories(store);

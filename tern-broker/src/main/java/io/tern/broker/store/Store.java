@@ -30,6 +30,15 @@ public interface Store extends AutoCloseable {
     void putMessage(long messageId, StoredMessage message);
 
     /**
+     * Stores a message body and its first queue entry in one atomic write: a publish to one durable session
+     * costs one write instead of two. Later entries for the same message go through {@link #enqueue}.
+     */
+    default void putMessageAndEnqueue(long messageId, StoredMessage message, String clientId, QueueEntry entry) {
+        putMessage(messageId, message);
+        enqueue(clientId, entry);
+    }
+
+    /**
      * Appends an entry to a session's queue. {@code seq} increases per client id; entries are read back
      * in {@code seq} order.
      */
@@ -78,6 +87,14 @@ public interface Store extends AutoCloseable {
      * concurrent callers into one fsync), {@code none} calls back at once.
      */
     void sync(Runnable onDurable);
+
+    /**
+     * What the store measures about itself (for example its group commit's batches and sync latency), by name
+     * under {@code $SYS/broker/store/}; empty when it measures nothing. Cheap: read every {@code sys_interval}.
+     */
+    default java.util.Map<String, String> statistics() {
+        return java.util.Map.of();
+    }
 
     /** Flushes and closes; later calls fail. */
     @Override

@@ -9,7 +9,10 @@ import java.util.List;
 /**
  * persistence_sync batch: one thread that, whenever callers are waiting, syncs the WAL once and then calls all
  * of them back. Callers arriving during an fsync wait for the next one, so under load every fsync serves a
- * whole batch of acknowledgements instead of one.
+ * whole batch of acknowledgements instead of one. Between batches it pushes the WAL's in-memory buffer to the
+ * OS at least every {@link #FLUSH_MILLIS} ms ({@link WalSync#flush}), so writes nobody waits for (sessions,
+ * subscriptions) are not held in the process for long. It keeps the latency of each batch's sync
+ * ({@link #stats()}).
  */
 final class GroupCommit {
 
@@ -18,6 +21,26 @@ final class GroupCommit {
     /** Forces everything written so far to stable storage. */
     interface WalSync {
         void sync() throws Exception;
+
+        /** Hands buffered WAL writes to the OS without fsync; called from this thread only. */
+        default void flush() throws Exception {
+        }
+    }
+
+    /** How often buffered WAL writes reach the OS when no caller is waiting for a sync. */
+    static final long FLUSH_MILLIS = 10;
+
+    /**
+     * What the group commit did so far.
+     *
+     * @param syncs          WAL fsyncs (one per batch)
+     * @param callbacks      acknowledgements released by them
+     * @param meanSyncMicros mean time of one batch's fsync
+     * @param p99SyncMicros  99th percentile of it (upper bound of its power-of-two bucket)
+     * @param maxSyncMicros  the longest
+     */
+    record Stats(long syncs, long callbacks, double meanSyncMicros, long p99SyncMicros, long maxSyncMicros) {
+        double meanBatch() { return syncs == 0 ? 0 : (double) callbacks / syncs; }
     }
 
     private final WalSync wal;
@@ -29,6 +52,10 @@ final class GroupCommit {
     private volatile Throwable failure;
     private long syncs;
     private long callbacks;
+    private long syncNanos;
+    private long maxSyncNanos;
+    /** Batch sync times by power of two of microseconds. */
+    private final long[] buckets = new long[40];
 
     GroupCommit(WalSync wal, String storeName) {
         this.wal = wal;
@@ -73,23 +100,53 @@ final class GroupCommit {
         }
     }
 
+    Stats stats() {
+        synchronized (lock) {
+            long p99 = 0;
+            long seen = 0;
+            for (int i = 0; i < buckets.length; i++) {
+                seen += buckets[i];
+                if (seen * 100 >= syncs * 99 && syncs > 0) {
+                    p99 = 1L << i;
+                    break;
+                }
+            }
+            return new Stats(syncs, callbacks, syncs == 0 ? 0 : syncNanos / 1000.0 / syncs, p99,
+                    maxSyncNanos / 1000);
+        }
+    }
+
     private void run() {
         while (true) {
             List<Runnable> batch;
             synchronized (lock) {
-                while (waiting.isEmpty() && !stopping) {
+                if (waiting.isEmpty() && !stopping) {
                     try {
-                        lock.wait();
+                        lock.wait(FLUSH_MILLIS);
                     } catch (InterruptedException e) {
                         // only stop() ends this thread, so that no waiter is left without its callback
                     }
                 }
                 if (waiting.isEmpty()) {
-                    return;
+                    if (stopping) {
+                        return;
+                    }
+                    batch = null;
+                } else {
+                    batch = waiting;
+                    waiting = new ArrayList<>();
                 }
-                batch = waiting;
-                waiting = new ArrayList<>();
             }
+            if (batch == null) {
+                try {
+                    wal.flush();
+                } catch (Throwable t) {
+                    // the next sync reports (and stops on) a lasting failure
+                    LOG.warn("Store {}: writing the write-ahead log failed: {}", storeName, t.toString());
+                }
+                continue;
+            }
+            long t0 = System.nanoTime();
             try {
                 wal.sync();
             } catch (Throwable t) {
@@ -103,9 +160,13 @@ final class GroupCommit {
                 }
                 return;
             }
+            long took = System.nanoTime() - t0;
             synchronized (lock) {
                 syncs++;
                 callbacks += batch.size();
+                syncNanos += took;
+                maxSyncNanos = Math.max(maxSyncNanos, took);
+                buckets[Math.min(buckets.length - 1, 64 - Long.numberOfLeadingZeros(Math.max(1, took / 1000)))]++;
             }
             for (Runnable r : batch) {
                 try {

@@ -134,8 +134,17 @@ public final class RocksStore implements Store {
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
-        this.groupCommit = policy == PersistenceSync.BATCH
-                ? new GroupCommit(this::syncWal, dir.toString()) : null;
+        this.groupCommit = policy == PersistenceSync.BATCH ? new GroupCommit(new GroupCommit.WalSync() {
+            @Override
+            public void sync() throws RocksDBException {
+                syncWal();
+            }
+
+            @Override
+            public void flush() throws RocksDBException {
+                flushWalBuffer();
+            }
+        }, dir.toString()) : null;
     }
 
     /**
@@ -178,6 +187,16 @@ public final class RocksStore implements Store {
     }
 
     static RocksStore open(Path dir, PersistenceSync policy, boolean lenient) throws StoreException {
+        return open(dir, policy, lenient, policy == PersistenceSync.BATCH);
+    }
+
+    /**
+     * @param manualWalFlush keep WAL writes in RocksDB's buffer until the group commit flushes and syncs them:
+     *                       a publisher's write is then a memory copy, not a write(2) per batch (BATCH only:
+     *                       its acknowledgements wait for the sync anyway)
+     */
+    static RocksStore open(Path dir, PersistenceSync policy, boolean lenient, boolean manualWalFlush)
+            throws StoreException {
         Path path = dir.toAbsolutePath().normalize();
         boolean fresh = prepareDirectory(path);
         List<AbstractNativeReference> resources = new ArrayList<>();
@@ -213,7 +232,8 @@ public final class RocksStore implements Store {
                     .setMaxLogFileSize(4L << 20)
                     // with a file manager RocksDB recovers by itself from "no space left" once space returns;
                     // until then every write fails and the broker acknowledges nothing
-                    .setSstFileManager(track(resources, new org.rocksdb.SstFileManager(org.rocksdb.Env.getDefault()))));
+                    .setSstFileManager(track(resources, new org.rocksdb.SstFileManager(org.rocksdb.Env.getDefault())))
+                    .setManualWalFlush(manualWalFlush));
             if (lenient) {
                 options.setWalRecoveryMode(WALRecoveryMode.SkipAnyCorruptedRecords).setParanoidChecks(false);
             }
@@ -467,23 +487,54 @@ public final class RocksStore implements Store {
             requireSpace("storing message " + messageId);
             batch.put(messages, Keys.messageId(messageId), value);
             batch.put(unqueued, Keys.messageId(messageId), EMPTY);
-            if (messageId >= reservedMessageId) {
-                // Under the lock, so a smaller reservation never overwrites a larger one.
-                synchronized (reservationLock) {
-                    if (messageId >= reservedMessageId) {
-                        reservedMessageId = messageId + 1 + ID_RESERVATION_BLOCK;
-                        batch.put(meta, Keys.MESSAGE_ID_RESERVED, Keys.messageId(reservedMessageId));
-                        db.write(writeOptions, batch);
-                        return;
-                    }
-                }
-            }
-            db.write(writeOptions, batch);
+            writeReserving(batch, messageId);
         } catch (RocksDBException e) {
             throw failure("storing message " + messageId, e);
         } finally {
             life.readLock().unlock();
         }
+    }
+
+    /**
+     * The message and its first entry in one WriteBatch: one write instead of two, and no unqueued marker
+     * (the entry that keeps the message alive is in the same atomic write).
+     */
+    @Override
+    public void putMessageAndEnqueue(long messageId, StoredMessage message, String clientId, QueueEntry entry) {
+        byte[] value = RecordFormat.message(message);
+        byte[] key = Keys.queueKey(Keys.clientPrefix(clientId), entry.seq());
+        byte[] entryValue = RecordFormat.entry(entry);
+        life.readLock().lock();
+        try (WriteBatch batch = new WriteBatch()) {
+            ensureOpen();
+            requireSpace("storing message " + messageId + " for " + clientId);
+            byte[] id = Keys.messageId(messageId);
+            batch.put(messages, id, value);
+            batch.merge(refs, id, Keys.counter(1));
+            batch.put(queues, key, entryValue);
+            batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(1));
+            writeReserving(batch, messageId);
+        } catch (RocksDBException e) {
+            throw failure("storing message " + messageId + " for " + clientId, e);
+        } finally {
+            life.readLock().unlock();
+        }
+    }
+
+    /** Writes a batch that stores message {@code messageId}, reserving the next block of ids when it reaches it. */
+    private void writeReserving(WriteBatch batch, long messageId) throws RocksDBException {
+        if (messageId >= reservedMessageId) {
+            // Under the lock, so a smaller reservation never overwrites a larger one.
+            synchronized (reservationLock) {
+                if (messageId >= reservedMessageId) {
+                    reservedMessageId = messageId + 1 + ID_RESERVATION_BLOCK;
+                    batch.put(meta, Keys.MESSAGE_ID_RESERVED, Keys.messageId(reservedMessageId));
+                    db.write(writeOptions, batch);
+                    return;
+                }
+            }
+        }
+        db.write(writeOptions, batch);
     }
 
     @Override
@@ -775,6 +826,7 @@ public final class RocksStore implements Store {
         }
         if (groupCommit != null) {
             groupCommit.stop();
+            LOG.info("Store {}: {}", dir, groupCommitSummary());
         }
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
             db.flushWal(true);
@@ -810,11 +862,54 @@ public final class RocksStore implements Store {
         return groupCommit == null ? new long[2] : groupCommit.counts();
     }
 
+    /**
+     * BATCH: the group commit's {@code sync/commits}, {@code sync/batch/mean} (acknowledgements per WAL fsync)
+     * and {@code sync/latency_us/mean|p99|max} (one batch's fsync), for {@code $SYS/broker/store/...}.
+     */
+    @Override
+    public java.util.Map<String, String> statistics() {
+        if (groupCommit == null) {
+            return java.util.Map.of();
+        }
+        GroupCommit.Stats s = groupCommit.stats();
+        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+        m.put("sync/commits", Long.toString(s.syncs()));
+        m.put("sync/batch/mean", String.format(java.util.Locale.ROOT, "%.1f", s.meanBatch()));
+        m.put("sync/latency_us/mean", String.format(java.util.Locale.ROOT, "%.0f", s.meanSyncMicros()));
+        m.put("sync/latency_us/p99", Long.toString(s.p99SyncMicros()));
+        m.put("sync/latency_us/max", Long.toString(s.maxSyncMicros()));
+        return m;
+    }
+
+    /** BATCH only: one line on the group commit so far (batches, mean batch, sync latency); null otherwise. */
+    public String groupCommitSummary() {
+        if (groupCommit == null) {
+            return null;
+        }
+        GroupCommit.Stats s = groupCommit.stats();
+        return String.format(java.util.Locale.ROOT, "%d group commits, %.1f acknowledgements per commit on average,"
+                + " WAL sync per commit mean %.0f us, p99 < %d us, max %d us", s.syncs(), s.meanBatch(),
+                s.meanSyncMicros(), s.p99SyncMicros(), s.maxSyncMicros());
+    }
+
     // ---------------------------------------------------------------- internals
 
     /** One fsync of the write-ahead log covering every write made so far (FlushWAL with sync = SyncWAL). */
     private void syncWal() throws RocksDBException {
         db.flushWal(true);
+        flushedSeq = db.getLatestSequenceNumber();
+    }
+
+    /** The sync thread's: the last sequence number handed to the OS, so an idle store skips the flush. */
+    private long flushedSeq = -1;
+
+    /** Hands the WAL's buffered writes to the OS (no fsync) when there are any; on the sync thread. */
+    private void flushWalBuffer() throws RocksDBException {
+        long seq = db.getLatestSequenceNumber();
+        if (seq != flushedSeq) {
+            db.flushWal(false);
+            flushedSeq = seq;
+        }
     }
 
     RocksDB db() {

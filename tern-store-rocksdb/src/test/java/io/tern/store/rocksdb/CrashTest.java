@@ -33,9 +33,20 @@ class CrashTest {
     @ParameterizedTest
     @EnumSource(value = PersistenceSync.class, names = {"BATCH", "ALWAYS"})
     void everyEntryReportedSyncedSurvivesKill9(PersistenceSync policy) throws Exception {
+        killAndCheck(policy, "separate");
+    }
+
+    /** The broker's path: message and first entry in one WriteBatch; BATCH keeps the WAL in memory until a sync. */
+    @ParameterizedTest
+    @EnumSource(value = PersistenceSync.class, names = {"BATCH", "ALWAYS"})
+    void messageAndEntryWrittenInOneBatchSurviveKill9(PersistenceSync policy) throws Exception {
+        killAndCheck(policy, "combined");
+    }
+
+    private void killAndCheck(PersistenceSync policy, String mode) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         Process child = new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"),
-                CrashWriter.class.getName(), dir.toString(), policy.name())
+                CrashWriter.class.getName(), dir.toString(), policy.name(), mode)
                 .redirectErrorStream(true).start();
         AtomicLong maxSynced = new AtomicLong();
         AtomicReference<String> unexpected = new AtomicReference<>();

@@ -7,6 +7,8 @@ import java.nio.file.Path;
 /**
  * Child process of {@link CrashTest}: enqueues entries one by one, syncs after each, and prints
  * {@code synced N} when entry N is reported durable, until it is killed (bounded in count and time).
+ * {@code CrashWriter DIR POLICY combined} writes each message with its entry in one batch
+ * ({@link RocksStore#putMessageAndEnqueue}), as the broker does for a message's first durable subscriber.
  */
 public final class CrashWriter {
 
@@ -20,7 +22,8 @@ public final class CrashWriter {
         RocksStore store = RocksStore.open(dir, policy);
         System.out.println("open");
         System.out.flush();
-        if (args.length > 2) {
+        boolean combined = args.length > 2 && args[2].equals("combined");
+        if (args.length > 2 && args[2].chars().allMatch(Character::isDigit)) {
             // bulk mode: N entries for 1000 clients, then wait to be killed with everything still in the WAL
             int n = Integer.parseInt(args[2]);
             byte[] payload = new byte[100];
@@ -40,8 +43,13 @@ public final class CrashWriter {
         }
         for (long i = 1; i <= 2_000_000 && System.nanoTime() < deadline; i++) {
             long n = i;
-            store.putMessage(n, Fixtures.message("crash/" + n, "payload " + n));
-            store.enqueue("crash", Fixtures.entry(n, n));
+            if (combined) {
+                store.putMessageAndEnqueue(n, Fixtures.message("crash/" + n, "payload " + n), "crash",
+                        Fixtures.entry(n, n));
+            } else {
+                store.putMessage(n, Fixtures.message("crash/" + n, "payload " + n));
+                store.enqueue("crash", Fixtures.entry(n, n));
+            }
             store.sync(() -> {
                 System.out.println("synced " + n);
                 System.out.flush();
