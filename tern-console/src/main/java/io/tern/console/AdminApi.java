@@ -139,7 +139,8 @@ final class AdminApi {
             only(m, seg, 2, HttpMethod.GET);
             return broker.admin().client(id).thenCombine(broker.admin().subscriptions(id), (info, subs) -> {
                 ClientInfo i = info.orElseThrow(() -> noClient(id));
-                Map<String, Object> out = new LinkedHashMap<>(Json.MAPPER.convertValue(i, Map.class));
+                Map<String, Object> out = Json.MAPPER.convertValue(i,
+                        new com.fasterxml.jackson.core.type.TypeReference<LinkedHashMap<String, Object>>() { });
                 out.put("subscriptionList", subs.orElse(List.of()));
                 return Reply.ok(out);
             });
@@ -347,9 +348,7 @@ final class AdminApi {
             throw ApiException.badRequest("properties", "must be an object");
         }
         Properties.Builder b = Properties.builder();
-        var it = p.fields();
-        while (it.hasNext()) {
-            var e = it.next();
+        for (Map.Entry<String, JsonNode> e : p.properties()) {
             String k = e.getKey();
             JsonNode v = e.getValue();
             String f = "properties." + k;
@@ -385,9 +384,7 @@ final class AdminApi {
                     if (!v.isObject()) {
                         throw ApiException.badRequest(f, "must be an object of name: value strings");
                     }
-                    var u = v.fields();
-                    while (u.hasNext()) {
-                        var pe = u.next();
+                    for (Map.Entry<String, JsonNode> pe : v.properties()) {
                         b.userProperty(pe.getKey(), text(pe.getValue(), f + "." + pe.getKey()));
                     }
                 }

@@ -97,8 +97,8 @@ final class Metrics implements MessageObserver {
 
     @Override
     public void routed(Message message, int sessions) {
-        if (sessions == 0) {
-            unrouted.increment();
+        if (sessions == 0 && !message.topic().startsWith("$SYS/")) {
+            unrouted.increment(); // the broker's own $SYS figures need no subscriber
         }
         int i = prefix(message.topic());
         if (i >= 0) {
@@ -211,7 +211,7 @@ final class Metrics implements MessageObserver {
                     cb.call(expired.sum(), "expired");
                     cb.call(publishDenied.sum(), "publish_denied");
                 });
-        counter("tern_messages_unrouted", "Messages published that no subscriber matched", null,
+        counter("tern_messages_unrouted", "Messages published that no subscriber matched ($SYS not counted)", null,
                 cb -> cb.call(unrouted.sum()));
         counter("tern_messages_acknowledged", "QoS 1/2 deliveries acknowledged by subscribers", null,
                 cb -> cb.call(acknowledged.sum()));
