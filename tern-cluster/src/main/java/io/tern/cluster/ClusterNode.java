@@ -250,6 +250,7 @@ public final class ClusterNode implements ClusterRouting {
                 }
             });
         }
+        LOG.info("Cluster message link on port {}.", links.port());
         LOG.info("Cluster {}: node {} joined, {} members.", hz.getConfig().getClusterName(), nodeId,
                 hz.getCluster().getMembers().size());
         publishMembers();
