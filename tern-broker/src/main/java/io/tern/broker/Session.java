@@ -702,13 +702,17 @@ public final class Session {
         java.util.List<SessionState.Subscription> subs = new java.util.ArrayList<>(subscriptions.size());
         subscriptions.forEach((full, sub) -> subs.add(ClusterEndpoint.state(full, sub)));
         java.util.List<SessionState.Pending> pending = new java.util.ArrayList<>(inflight.size() + queue.size());
-        java.util.List<IntObjectMap.PrimitiveEntry<Inflight>> sent = new java.util.ArrayList<>();
-        inflight.entries().forEach(sent::add);
-        sent.sort(java.util.Comparator.comparingLong(e -> e.value().order));
-        for (IntObjectMap.PrimitiveEntry<Inflight> e : sent) {
-            Delivery d = e.value().delivery;
-            pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), e.key(),
-                    e.value().released));
+        // the map's iterator reuses its entry object: copy the ids first
+        java.util.List<Integer> ids = new java.util.ArrayList<>(inflight.size());
+        for (IntObjectMap.PrimitiveEntry<Inflight> e : inflight.entries()) {
+            ids.add(e.key());
+        }
+        ids.sort(java.util.Comparator.comparingLong(id -> inflight.get(id).order));
+        for (int id : ids) {
+            Inflight f = inflight.get(id);
+            Delivery d = f.delivery;
+            pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), id,
+                    f.released));
         }
         for (Delivery d : queue) {
             pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), 0, false));
