@@ -57,21 +57,9 @@ public final class ClusterEndpoint {
         return new ArrayList<>(broker.sessions().all().stream().map(Session::clientId).toList());
     }
 
-    /** How many sessions this node holds, and how many of them are connected. */
-    public int sessionCount() {
-        return broker.sessions().size();
-    }
-
     /** A snapshot of a local session (subscriptions and pending messages), taken on its event loop; null if none. */
     public CompletableFuture<SessionState> snapshot(String clientId) {
-        Session s = broker.sessions().get(clientId);
-        CompletableFuture<SessionState> f = new CompletableFuture<>();
-        if (s == null) {
-            f.complete(null);
-            return f;
-        }
-        onLoop(s, () -> f.complete(s.ended ? null : s.export()), f);
-        return f;
+        return withSession(clientId, s -> s.ended ? null : s.export());
     }
 
     /**
@@ -80,40 +68,33 @@ public final class ClusterEndpoint {
      * this node has no such session.
      */
     public CompletableFuture<SessionState> handOver(String clientId) {
-        CompletableFuture<SessionState> f = new CompletableFuture<>();
-        Session s = broker.sessions().get(clientId);
-        if (s == null) {
-            f.complete(null);
-            return f;
-        }
-        onLoop(s, () -> {
-            SessionRegistry registry = broker.sessions();
-            if (registry.get(clientId) != s) {
-                f.complete(null);
-                return;
-            }
-            registry.disown(s);
+        return withSession(clientId, s -> {
+            broker.sessions().disown(s);
             SessionState state = s.export();
-            registry.discard(s);
-            f.complete(state);
-        }, f);
-        return f;
+            broker.sessions().discard(s);
+            return state;
+        });
     }
 
-    /** Ends a local session (its queue and store entries go): the cluster has a newer one elsewhere. */
+    /** Ends a local offline session (its queue and store entries go): the cluster has a newer one elsewhere. */
     public CompletableFuture<Void> discard(String clientId) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
+        return withSession(clientId, s -> {
+            if (!s.connected()) {
+                broker.sessions().discard(s);
+            }
+            return null;
+        });
+    }
+
+    /** Runs {@code action} on the session's event loop while it is still the registered one; null if none. */
+    private <T> CompletableFuture<T> withSession(String clientId, java.util.function.Function<Session, T> action) {
+        CompletableFuture<T> f = new CompletableFuture<>();
         Session s = broker.sessions().get(clientId);
         if (s == null) {
             f.complete(null);
             return f;
         }
-        onLoop(s, () -> {
-            if (broker.sessions().get(clientId) == s && !s.connected()) {
-                broker.sessions().discard(s);
-            }
-            f.complete(null);
-        }, f);
+        onLoop(s, () -> f.complete(broker.sessions().get(clientId) == s ? action.apply(s) : null), f);
         return f;
     }
 

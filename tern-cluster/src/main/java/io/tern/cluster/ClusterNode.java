@@ -250,6 +250,7 @@ public final class ClusterNode implements ClusterRouting {
                 }
             });
         }
+        LOG.info("Cluster message link on port {}.", links.port());
         LOG.info("Cluster {}: node {} joined, {} members.", hz.getConfig().getClusterName(), nodeId,
                 hz.getCluster().getMembers().size());
         publishMembers();
@@ -400,10 +401,8 @@ public final class ClusterNode implements ClusterRouting {
         return false;
     }
 
-    /** Messages forwarded to other nodes, and the frames they took. */
+    /** Messages forwarded to other nodes. */
     public long forwardedCount() { return forwarder.forwarded.sum(); }
-
-    public long frames() { return forwarder.frames.sum(); }
 
     /** Simulates a crash for tests: the member vanishes without a goodbye (as under kill -9). */
     public void crash() {

@@ -64,6 +64,7 @@ final class Forwarder implements AutoCloseable {
     final LongAdder forwarded = new LongAdder();
     final LongAdder frames = new LongAdder();
     final LongAdder dropped = new LongAdder();
+    private long lastWarn;
 
     /** {@code send} delivers one encoded frame to a node. */
     Forwarder(String name, UUID self, BiConsumer<UUID, byte[]> send) {
@@ -195,8 +196,11 @@ final class Forwarder implements AutoCloseable {
                 } catch (RuntimeException ex) {
                     dropped.add(batch.size());
                     confirmed(sequence);
-                    ClusterNode.LOG.warn("Cluster: could not forward {} messages to {}: {}", batch.size(), e.getKey(),
-                            ex.toString());
+                    if (System.nanoTime() - lastWarn > 1_000_000_000L) {
+                        lastWarn = System.nanoTime(); // at most one line a second while a peer is unreachable
+                        ClusterNode.LOG.warn("Cluster: could not forward {} messages to {}: {}", batch.size(),
+                                e.getKey(), ex.getMessage());
+                    }
                 }
                 batch.clear();
                 sent = true;

@@ -49,6 +49,9 @@ final class MemberLinks implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel server;
     private final Map<UUID, Channel> links = new ConcurrentHashMap<>();
+    /** Nodes whose link could not be opened, until when not to try again (one stuck peer must not stall the rest). */
+    private final Map<UUID, Long> downUntil = new ConcurrentHashMap<>();
+    static final long RETRY_NANOS = 1_000_000_000L;
     private volatile Function<UUID, InetSocketAddress> addressOf = n -> null;
     private volatile Consumer<byte[]> receiver = f -> { };
 
@@ -131,6 +134,10 @@ final class MemberLinks implements AutoCloseable {
     }
 
     private Channel connect(UUID node) {
+        Long until = downUntil.get(node);
+        if (until != null && System.nanoTime() - until < 0) {
+            throw new IllegalStateException("the message link to member " + node + " is down");
+        }
         InetSocketAddress to = addressOf.apply(node);
         if (to == null) {
             throw new IllegalStateException("no message link address for member " + node);
@@ -149,8 +156,10 @@ final class MemberLinks implements AutoCloseable {
         try {
             ch = b.connect(to).sync().channel();
         } catch (Exception e) {
+            downUntil.put(node, System.nanoTime() + RETRY_NANOS);
             throw new IllegalStateException("cannot open a message link to " + to + ": " + e.getMessage(), e);
         }
+        downUntil.remove(node);
         ch.writeAndFlush(Unpooled.wrappedBuffer((clusterName + "|" + nodeId).getBytes(StandardCharsets.UTF_8)));
         Channel old = links.put(node, ch);
         if (old != null) {
@@ -161,6 +170,7 @@ final class MemberLinks implements AutoCloseable {
 
     /** A node left: its link closes. */
     void forget(UUID node) {
+        downUntil.remove(node);
         Channel ch = links.remove(node);
         if (ch != null) {
             ch.close();

@@ -115,6 +115,37 @@ class ClusterSessionsTest extends ThreeNodes {
 
     @Test
     @Order(2)
+    void unacknowledgedMessagesMoveWithATakeoverAndAreSentAgainInOrder() throws Exception {
+        com.hivemq.client.mqtt.mqtt5.Mqtt5AsyncClient old = Mqtt5Client.builder().identifier("i-hive")
+                .serverHost("127.0.0.1").serverPort(n1.mqttPort()).buildAsync();
+        old.connectWith().cleanStart(true).sessionExpiryInterval(300).send().get(10, TimeUnit.SECONDS);
+        java.util.List<String> unacked = new java.util.concurrent.CopyOnWriteArrayList<>();
+        old.subscribeWith().topicFilter("i/t").qos(MqttQos.AT_LEAST_ONCE)
+                .callback(p -> unacked.add(Clients.text(p))).manualAcknowledgement(true)
+                .send().get(10, TimeUnit.SECONDS);
+        cluster.awaitRoute(n1, "i/t");
+        try (Clients.Paho pub = new Clients.Paho(n3.uri(), "i-pub", true)) {
+            for (int i = 0; i < 3; i++) {
+                pub.publish("i/t", "u" + i, 1, false);
+            }
+        }
+        await().until(() -> unacked.size() == 3); // received, never acknowledged
+
+        Mqtt5BlockingClient fresh = Mqtt5Client.builder().identifier("i-hive").serverHost("127.0.0.1")
+                .serverPort(n2.mqttPort()).buildBlocking();
+        Mqtt5BlockingClient.Mqtt5Publishes in = Clients.publishes(fresh);
+        assertThat(fresh.connectWith().cleanStart(false).sessionExpiryInterval(300).send().isSessionPresent()).isTrue();
+        // the in-flight QoS 1 messages are sent again on the new node, in order [MQTT-4.4.0-1]
+        for (int i = 0; i < 3; i++) {
+            Optional<Mqtt5Publish> p = in.receive(10, TimeUnit.SECONDS);
+            assertThat(p).isPresent();
+            assertThat(Clients.text(p.get())).isEqualTo("u" + i);
+        }
+        fresh.disconnectWith().sessionExpiryInterval(0).send();
+    }
+
+    @Test
+    @Order(2)
     void takingOverASessionThatEndsWithItsConnectionStartsAfresh() throws Exception {
         try (Clients.Paho first = new Clients.Paho(n1.uri(), "e-paho", true)) {
             first.subscribe("e/t", 1);
