@@ -6,6 +6,7 @@
 # ratios Tern/Mosquitto and Tern/HiveMQ. Installs nothing; see bench/README.md.
 #
 #   bench/compare.sh [--repeat N] [--duration S] [--count N] [--no-hivemq] [--no-build] [--jfr] [--out DIR]
+#   bench/compare.sh --conn-only     # only the 10,000 idle connections on fresh brokers
 #   bench/compare.sh --table DIR     # the table again from DIR/results.jsonl (of a finished or cut-short run)
 set -euo pipefail
 
@@ -18,17 +19,19 @@ JFR=0
 BUILD=1
 OUT=""
 TABLE_ONLY=""
+CONN_ONLY=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --repeat) REPEAT=$2; shift 2 ;;
     --duration) DURATION=$2; shift 2 ;;
     --count) COUNT=$2; shift 2 ;;
     --no-hivemq) HIVEMQ=0; shift ;;
+    --conn-only) CONN_ONLY=1; shift ;;
     --jfr) JFR=1; shift ;;
     --no-build) BUILD=0; shift ;;
     --out) OUT=$2; shift 2 ;;
     --table) TABLE_ONLY=$2; shift 2 ;;
-    -h|--help) sed -n 2,10p "$0"; exit 0 ;;
+    -h|--help) sed -n 2,11p "$0"; exit 0 ;;
     *) echo "compare.sh: unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -249,9 +252,11 @@ all() { # round scenario tool args...
 
 C=$COUNT
 echo "idle connections first, while every broker is fresh (RSS grown by load would be reused):"
-all 1 conn-10k tb conn -c 10000 -d 5 --connect-timeout 60 --keepalive 600
-echo "warm-up (not reported): fan-in QoS 1 and 2 and fan-out, so the JVMs' JIT has compiled the hot paths"
+all 1 conn-10k load conn -c 10000 -d 5 -t 120
+if [ "$CONN_ONLY" = 1 ]; then REPEAT=0; fi
+[ "$REPEAT" -gt 0 ] && echo "warm-up (not reported): fan-in QoS 1 and 2 and fan-out, so the JVMs' JIT has compiled the hot paths"
 for b in "${BROKERS[@]}"; do
+  [ "$REPEAT" -gt 0 ] || break
   for q in 1 2; do run_one 0 warmup "$b" load fanin -c 10 -n "$C" -q $q -w 100 -t 120 >/dev/null; done
   run_one 0 warmup "$b" load fanout -c 100 -n 2000 -q 0 -t 120 >/dev/null
 done

@@ -6,6 +6,7 @@
  *   mqtt-load fanin   -p PORT [-c 10] [-n 20000] [-q 1] [-s 64] [-w 100]   10 publishers -> 1 on bench/#
  *   mqtt-load fanout  -p PORT [-c 100] [-n 20000] [-q 0]                   1 publisher -> c subscribers
  *   mqtt-load latency -p PORT [-r 10000] [-d 10] [-q 0]                    fixed rate, p50/p99 latency
+ *   mqtt-load conn    -p PORT [-c 10000] [-d 5]                            idle connections, connect rate
  *
  * Publisher i publishes to bench/<i>; subscribers subscribe to bench/# (clean sessions, keep alive 0; with
  * -P 1 the subscribers ask for a persistent session, so a broker with persistence stores their deliveries).
@@ -37,10 +38,10 @@
 #include <unistd.h>
 
 #define PAYLOAD_HDR 16          /* publisher id (4), sequence (4), send time ns (8) */
-#define MAX_CONNS 2000
-#define READ_CHUNK (256 * 1024)
+#define MAX_CONNS 20000
+static size_t read_chunk = 256 * 1024;
 
-enum { FANIN, FANOUT, LATENCY };
+enum { FANIN, FANOUT, LATENCY, CONN };
 
 typedef struct {
     uint8_t *data;
@@ -223,7 +224,9 @@ static conn_t *open_conn(int is_pub, int index) {
     snprintf(id, sizeof id, "mqtt-load-%d-%s%d", (int)getpid(), is_pub ? "p" : "s", index);
     enc_connect(&c->out, id, is_pub || !persistent_sub);
     c->state = 1;
-    if (is_pub) {
+    if (opt.scenario == CONN) {
+        /* idle connections: CONNECT and CONNACK only */
+    } else if (is_pub) {
         c->pid_used = calloc(65536, 1);
         c->next_pid = 1;
         snprintf(topic_buf[index], sizeof topic_buf[index], "bench/%d", index);
@@ -358,9 +361,9 @@ bad:
 /* reads what the socket has, decodes whole packets, answers them in one write */
 static void on_readable(conn_t *c) {
     for (;;) {
-        buf_reserve(&c->in, READ_CHUNK);
+        buf_reserve(&c->in, read_chunk);
         ssize_t n = recv(c->fd, c->in.data + c->in.len, c->in.cap - c->in.len, 0);
-        if (n > 0) { c->in.len += n; if ((size_t)n < READ_CHUNK / 2) break; continue; }
+        if (n > 0) { c->in.len += n; if ((size_t)n < read_chunk / 2) break; continue; }
         if (n == 0) { fprintf(stderr, "mqtt-load: broker closed connection %s%d\n", c->is_pub ? "p" : "s", c->index); exit(2); }
         if (errno == EAGAIN || errno == EWOULDBLOCK) break;
         if (errno == EINTR) continue;
@@ -431,12 +434,46 @@ static double cpu_seconds(void) {
     return ru.ru_utime.tv_sec + ru.ru_stime.tv_sec + (ru.ru_utime.tv_usec + ru.ru_stime.tv_usec) / 1e6;
 }
 
+/* conn: -c idle connections, at most 256 waiting for CONNACK at a time; rate = connections / time until the
+ * last CONNACK; then they are held for -d seconds */
+static int run_conn(uint64_t t0) {
+    read_chunk = 512;
+    struct epoll_event evs[256];
+    int opened = 0;
+    uint64_t t_all = 0;
+    const char *why = "done";
+    for (;;) {
+        uint64_t t = now_ns();
+        if (t > t_deadline_ns) { why = "timeout"; break; }
+        while (opened < opt.pubs && opened - ready_count < 256) open_conn(1, opened++);
+        if (!t_all && ready_count == opt.pubs) t_all = t;
+        if (t_all && t - t_all >= (uint64_t)(opt.duration * 1e9)) break;
+        int n = epoll_wait(epfd, evs, 256, 10);
+        if (n < 0) { if (errno == EINTR) continue; die("epoll_wait"); }
+        for (int i = 0; i < n; i++) {
+            conn_t *c = evs[i].data.ptr;
+            if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
+                fprintf(stderr, "mqtt-load: connection %d failed\n", c->index);
+                exit(2);
+            }
+            if (evs[i].events & EPOLLOUT) flush(c);
+            if (evs[i].events & EPOLLIN) on_readable(c);
+        }
+    }
+    double secs = t_all ? (t_all - t0) / 1e9 : 0;
+    printf("{\"tool\":\"mqtt-load\",\"scenario\":\"conn\",\"connections\":%d,\"connected\":%d,"
+           "\"connect_s\":%.3f,\"connect_rate\":%.0f,\"held_s\":%.1f,\"bench_cpu_s\":%.2f,\"end\":\"%s\"}\n",
+           opt.pubs, ready_count, secs, secs > 0 ? opt.pubs / secs : 0.0, opt.duration, cpu_seconds(), why);
+    return ready_count == opt.pubs ? 0 : 1;
+}
+
 static void usage(void) {
     fprintf(stderr,
             "usage: mqtt-load fanin|fanout|latency -p PORT [-H 127.0.0.1] [-c N] [-n COUNT] [-q 0|1|2] [-s BYTES]\n"
             "                 [-w INFLIGHT] [-r RATE] [-d SECONDS] [-t TIMEOUT]\n"
             "  fanin: -c publishers (10) -> 1 subscriber; fanout: 1 publisher -> -c subscribers (100);\n"
             "  latency: 1 publisher at -r msg/s (10000) for -d s (10) -> 1 subscriber\n"
+            "  conn: -c idle connections (10000), held for -d s (5); reports the connect rate\n"
             "  -n messages per publisher (20000), -w most unacknowledged per publisher (100), -s payload (64)\n"
             "  -t seconds before the run gives up (60); -P 1: subscribers keep their session (clean session 0)\n");
     exit(2);
@@ -447,6 +484,7 @@ int main(int argc, char **argv) {
     if (!strcmp(argv[1], "fanin")) opt.scenario = FANIN;
     else if (!strcmp(argv[1], "fanout")) { opt.scenario = FANOUT; opt.pubs = 1; opt.subs = 100; opt.qos = 0; }
     else if (!strcmp(argv[1], "latency")) { opt.scenario = LATENCY; opt.pubs = 1; opt.qos = 0; }
+    else if (!strcmp(argv[1], "conn")) { opt.scenario = CONN; opt.pubs = 10000; opt.subs = 0; opt.duration = 5; }
     else usage();
     for (int i = 2; i < argc; i++) {
         if (i + 1 >= argc) usage();
@@ -465,7 +503,7 @@ int main(int argc, char **argv) {
         else usage();
     }
     if (opt.qos < 0 || opt.qos > 2 || opt.size < PAYLOAD_HDR || opt.size > 65536 || opt.window < 1
-        || opt.window > 65535 || opt.pubs < 1 || opt.subs < 1 || opt.pubs + opt.subs > MAX_CONNS
+        || opt.window > 65535 || opt.pubs < 1 || (opt.subs < 1 && opt.scenario != CONN) || opt.pubs + opt.subs > MAX_CONNS
         || opt.port < 1 || opt.timeout <= 0 || opt.rate <= 0) usage();
     if (opt.scenario == LATENCY) opt.count = (uint32_t)(opt.rate * opt.duration);
     if (opt.count < 1) usage();
@@ -474,6 +512,7 @@ int main(int argc, char **argv) {
     if (epfd < 0) die("epoll_create1");
     uint64_t t0 = now_ns();
     t_deadline_ns = t0 + (uint64_t)(opt.timeout * 1e9);
+    if (opt.scenario == CONN) return run_conn(t0);
     for (int i = 0; i < opt.subs; i++) open_conn(0, i);
     for (int i = 0; i < opt.pubs; i++) open_conn(1, i);
     struct epoll_event evs[256];

@@ -130,11 +130,12 @@ class Client extends ChannelInboundHandlerAdapter {
     }
 
     final void fail(String why) {
+        // recorded before the future completes: whoever waits on ready() reads the errors next
+        counters.error(clientId + ": " + why);
         if (!ready.isDone()) {
             counters.connectFailed.increment();
             ready.completeExceptionally(new IllegalStateException(clientId + ": " + why));
         }
-        counters.error(clientId + ": " + why);
         if (channel != null) {
             channel.close();
         }

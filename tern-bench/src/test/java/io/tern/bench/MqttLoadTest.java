@@ -125,6 +125,13 @@ class MqttLoadTest {
         }
     }
 
+    @org.junit.jupiter.api.Test
+    void connHoldsIdleConnectionsAndReportsTheirRate() throws Exception {
+        String json = runTool("conn", "-p", Integer.toString(broker.port()), "-c", "300", "-d", "0.2", "-t", "60");
+        assertThat(number(json, "connected")).isEqualTo(300);
+        assertThat(number(json, "connect_rate")).isPositive();
+    }
+
     private static String runTool(String... args) throws IOException, InterruptedException {
         List<String> cmd = new ArrayList<>();
         cmd.add(tool.toString());

@@ -76,8 +76,10 @@ public final class RocksStore implements Store {
     static final String CF_INBOUND = "inbound-qos2";
     static final String CF_META = "meta";
     static final String CF_UNQUEUED = "unqueued-messages";
+    /** Queue key to the packet id the entry was last sent with: written blind, without reading the entry back. */
+    static final String CF_SENT = "sent-ids";
     private static final List<String> FAMILIES = List.of(CF_MESSAGES, CF_REFS, CF_QUEUES, CF_QUEUE_COUNTS,
-            CF_SESSIONS, CF_RETAINED, CF_INBOUND, CF_META, CF_UNQUEUED);
+            CF_SESSIONS, CF_RETAINED, CF_INBOUND, CF_META, CF_UNQUEUED, CF_SENT);
 
     /** Message ids are reserved in blocks so the reservation is written once per block, not per message. */
     private static final long ID_RESERVATION_BLOCK = 4096;
@@ -104,6 +106,7 @@ public final class RocksStore implements Store {
     final ColumnFamilyHandle inbound;
     final ColumnFamilyHandle meta;
     final ColumnFamilyHandle unqueued;
+    final ColumnFamilyHandle sent;
     private final WriteOptions writeOptions;
     private final GroupCommit groupCommit;
     /** Readers are operations, the writer is close(): a closed RocksDB handle must never be touched (it crashes). */
@@ -130,6 +133,7 @@ public final class RocksStore implements Store {
         this.inbound = handles.get(1 + FAMILIES.indexOf(CF_INBOUND));
         this.meta = handles.get(1 + FAMILIES.indexOf(CF_META));
         this.unqueued = handles.get(1 + FAMILIES.indexOf(CF_UNQUEUED));
+        this.sent = handles.get(1 + FAMILIES.indexOf(CF_SENT));
         this.writeOptions = new WriteOptions().setSync(policy == PersistenceSync.ALWAYS);
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
@@ -512,6 +516,7 @@ public final class RocksStore implements Store {
             batch.put(messages, id, value);
             batch.merge(refs, id, Keys.counter(1));
             batch.put(queues, key, entryValue);
+            batch.delete(sent, key);
             batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(1));
             writeReserving(batch, messageId);
         } catch (RocksDBException e) {
@@ -546,6 +551,7 @@ public final class RocksStore implements Store {
             ensureOpen();
             requireSpace("enqueueing for " + clientId);
             batch.put(queues, key, value);
+            batch.delete(sent, key); // a sequence number is never reused, but a repaired store may do it
             byte[] id = Keys.messageId(entry.messageId());
             batch.merge(refs, id, Keys.counter(1));
             batch.delete(unqueued, id);
@@ -558,12 +564,14 @@ public final class RocksStore implements Store {
         }
     }
 
+    /**
+     * One blind write per QoS 1/2 send, into {@code sent-ids} under the entry's key: the entry itself is not
+     * read back and rewritten. {@link #readQueue} takes the packet id from there; dequeue deletes both.
+     */
     @Override
     public void markSent(String clientId, long seq, int packetId) {
-        patchEntry(clientId, seq, v -> {
-            v[RecordFormat.ENTRY_PACKET_ID] = (byte) (packetId >>> 8);
-            v[RecordFormat.ENTRY_PACKET_ID + 1] = (byte) packetId;
-        });
+        put(sent, Keys.queueKey(Keys.clientPrefix(clientId), seq),
+                new byte[] {(byte) (packetId >>> 8), (byte) packetId}, "packet id of queue entry " + seq);
     }
 
     @Override
@@ -605,6 +613,7 @@ public final class RocksStore implements Store {
             stripe.lock();
             try (WriteBatch batch = new WriteBatch()) {
                 batch.delete(queues, key);
+                batch.delete(sent, key);
                 batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(-1));
                 release(batch, messageId, 1);
                 db.write(writeOptions, batch);
@@ -643,7 +652,13 @@ public final class RocksStore implements Store {
              RocksIterator it = openIterator(queues, ro)) {
             for (it.seek(Keys.queueKey(prefix, afterSeq + 1)); it.isValid() && out.size() < max; it.next()) {
                 byte[] k = it.key();
-                out.add(RecordFormat.entry(Keys.seqOf(k), it.value()));
+                QueueEntry e = RecordFormat.entry(Keys.seqOf(k), it.value());
+                byte[] id = db.get(sent, k);
+                if (id != null && id.length == 2) {
+                    e = new QueueEntry(e.seq(), e.messageId(), e.qos(), e.retain(), e.subscriptionIds(),
+                            (id[0] & 0xFF) << 8 | (id[1] & 0xFF), e.released());
+                }
+                out.add(e);
             }
             it.status();
             return out;
@@ -716,6 +731,7 @@ public final class RocksStore implements Store {
                 batch.delete(sessions, Keys.utf8(clientId));
                 batch.delete(queueCounts, Keys.utf8(clientId));
                 batch.deleteRange(inbound, prefix, end);
+                batch.deleteRange(sent, prefix, end);
                 db.write(writeOptions, batch);
             }
         } catch (RocksDBException e) {
@@ -734,6 +750,7 @@ public final class RocksStore implements Store {
         }
         try (WriteBatch batch = new WriteBatch()) {
             batch.deleteRange(queues, first, Arrays.copyOf(last, last.length + 1));
+            batch.deleteRange(sent, first, Arrays.copyOf(last, last.length + 1));
             batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(-n));
             for (Map.Entry<Long, Long> e : released.entrySet()) {
                 release(batch, e.getKey(), e.getValue());

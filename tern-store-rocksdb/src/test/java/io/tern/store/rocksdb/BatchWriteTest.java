@@ -41,6 +41,29 @@ class BatchWriteTest {
     }
 
     @Test
+    void theSentPacketIdIsWrittenBlindAndGoesWithItsEntry() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
+            store.putMessageAndEnqueue(1, Fixtures.message("t", "x"), "c", Fixtures.entry(1, 1));
+            store.enqueue("c", Fixtures.entry(2, 1));
+            byte[] before = store.db().get(store.queues, Keys.queueKey(Keys.clientPrefix("c"), 1));
+            store.markSent("c", 1, 513);
+            assertThat(store.db().get(store.queues, Keys.queueKey(Keys.clientPrefix("c"), 1)))
+                    .as("the entry is not rewritten").isEqualTo(before);
+            assertThat(store.readQueue("c", 0, 10)).extracting(e -> e.packetId()).containsExactly(513, 0);
+            store.dequeue("c", 1);
+            assertThat(store.db().get(store.sent, Keys.queueKey(Keys.clientPrefix("c"), 1))).isNull();
+            store.markSent("c", 2, 7);
+            store.removeSession("c");
+            assertThat(store.db().get(store.sent, Keys.queueKey(Keys.clientPrefix("c"), 2))).isNull();
+            // a stale id (markSent for an entry that was never there) does not stick to a later entry
+            store.markSent("d", 5, 99);
+            store.putMessageAndEnqueue(2, Fixtures.message("t", "y"), "d", Fixtures.entry(5, 2));
+            assertThat(store.readQueue("d", 0, 10)).extracting(e -> e.packetId()).containsExactly(0);
+        }
+        assertThat(RocksStore.check(dir)).endsWith("OK: the store is consistent");
+    }
+
+    @Test
     void writesNobodySyncsStillReachTheLogWithinTheFlushInterval() throws Exception {
         try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
             long before = walBytes();
