@@ -58,16 +58,8 @@ class BridgeTernTest {
     }
 
     /** Waits for the bridge's state notification on {@code b} to read {@code state}. */
-    private void awaitState(Broker b, String state) throws Exception {
-        MqttClient c = Peers.client(b.port(), "state-" + System.nanoTime());
-        try {
-            Peers.Inbox in = new Peers.Inbox();
-            List<String> seen = new ArrayList<>();
-            c.subscribe("$SYS/broker/connection/bridge-b1/state", 1, m -> seen.add(m.payloadAsString())).join();
-            await().atMost(WAIT).until(() -> !seen.isEmpty() && seen.get(seen.size() - 1).equals(state));
-        } finally {
-            c.close();
-        }
+    private static void awaitState(Broker b, String state) {
+        Peers.awaitLast(b.port(), "$SYS/broker/connection/bridge-b1/state", state);
     }
 
     @Test
@@ -97,33 +89,7 @@ class BridgeTernTest {
         assertThat(in.qos()).isEqualTo(2);
 
         // both: each side gets the other's message once, and nothing comes back to where it came from
-        atRemote.queue.clear();
-        atLocal.queue.clear();
-        lc.publish("both/x", "from-local", 2, false).join();
-        rc.publish("both/y", "from-remote", 2, false).join();
-        lc.publish("both/end", "marker", 1, false).join();
-        rc.publish("both/end", "marker", 1, false).join();
-        // each side sees both/x and both/y exactly once before both markers: an echo would be a second copy
-        List<String> remoteTopics = topicsUntilTwoMarkers(atRemote);
-        List<String> localTopics = topicsUntilTwoMarkers(atLocal);
-        assertThat(remoteTopics).containsExactlyInAnyOrder("both/x", "both/y");
-        assertThat(localTopics).containsExactlyInAnyOrder("both/x", "both/y");
-        assertThat(atRemote.quiet(Duration.ofMillis(300))).as("no late echo at the remote").isTrue();
-        assertThat(atLocal.quiet(Duration.ofMillis(300))).as("no late echo locally").isTrue();
-    }
-
-    private static List<String> topicsUntilTwoMarkers(Peers.Inbox in) throws InterruptedException {
-        List<String> topics = new ArrayList<>();
-        int markers = 0;
-        while (markers < 2) {
-            MqttMessage m = in.next();
-            if (m.topic().equals("both/end")) {
-                markers++;
-            } else {
-                topics.add(m.topic());
-            }
-        }
-        return topics;
+        Peers.bothWaysOnce(lc, atLocal, rc, atRemote);
     }
 
     @Test
