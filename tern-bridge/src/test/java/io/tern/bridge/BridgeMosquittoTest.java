@@ -27,7 +27,7 @@ class BridgeMosquittoTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Opened open = new Opened();
 
     @BeforeEach
     void needMosquitto() {
@@ -36,14 +36,11 @@ class BridgeMosquittoTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
     }
 
     private <T extends AutoCloseable> T keep(T t) {
-        open.add(t);
-        return t;
+        return open.keep(t);
     }
 
     private MosquittoBroker mosquitto(String extra) throws Exception {

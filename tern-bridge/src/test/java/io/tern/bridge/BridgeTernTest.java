@@ -26,18 +26,15 @@ class BridgeTernTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Opened open = new Opened();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
     }
 
     private <T extends AutoCloseable> T keep(T t) {
-        open.add(t);
-        return t;
+        return open.keep(t);
     }
 
     private Broker remote(String name, int port, String conf) throws Exception {
@@ -147,8 +144,7 @@ class BridgeTernTest {
         awaitState(l, "1");
         awaitState(r, "1");
         // the bridge goes away without DISCONNECT: the remote publishes its will, a retained 0
-        open.remove(l);
-        l.close();
+        open.close(l);
         awaitState(r, "0");
     }
 
@@ -184,8 +180,7 @@ class BridgeTernTest {
         // the remote has processed the subscriber's PUBACK for "before" once it answers a later packet
         sub.publish("other/sync", "x", 1, false).join();
 
-        open.remove(r);
-        r.close();
+        open.close(r);
         awaitState(l, "0");
         for (int i = 1; i <= 20; i++) {
             lc.publish("data/" + i, "m" + i, 1 + (i % 2), false).join(); // acknowledged locally while the remote is down
@@ -211,8 +206,7 @@ class BridgeTernTest {
                 + "\nremote_clientid bridge-b1\nrestart_timeout 1\ntopic f/# out 1\n");
         awaitState(r1, "1");
         MqttClient lc = client(l, "lc");
-        open.remove(r1);
-        r1.close();
+        open.close(r1);
         awaitState(r2, "1");
         MqttClient c2 = client(r2, "c2");
         Peers.Inbox at2 = new Peers.Inbox().subscribe(c2, "f/#", 1);
@@ -235,13 +229,11 @@ class BridgeTernTest {
         local("connection b1\naddresses 127.0.0.1:" + p1 + " 127.0.0.1:" + r2.port()
                 + "\nround_robin true\nremote_clientid bridge-b1\nrestart_timeout 1\ntopic f/# out 1\n");
         awaitState(r1, "1");
-        open.remove(r1);
-        r1.close();
+        open.close(r1);
         awaitState(r2, "1");
         r1 = remote("r1b", p1, "");
         // round robin: it stays on r2 while r2 is up; when r2 goes, it is r1's turn again
-        open.remove(r2);
-        r2.close();
+        open.close(r2);
         awaitState(r1, "1");
     }
 
