@@ -172,7 +172,9 @@ final class Bridge implements LocalSide.Forwarder {
         backoff.reset();
         if (cfg.notifications()) {
             if (!cfg.notificationsLocalOnly()) {
-                client.publish(cfg.notificationTopic(), "1".getBytes(StandardCharsets.US_ASCII), 1, true);
+                // retained unless bridge_outgoing_retain false, as Mosquitto's retain_available
+                client.publish(cfg.notificationTopic(), "1".getBytes(StandardCharsets.US_ASCII), 1,
+                        cfg.outgoingRetain());
             }
             notifyLocal('1');
         }
