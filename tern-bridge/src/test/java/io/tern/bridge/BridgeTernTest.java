@@ -308,6 +308,31 @@ class BridgeTernTest {
     }
 
     @Test
+    void theAclAppliesToLocalUsernameAndNotToABridgeWithoutOne() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("acl"), "user bridge\ntopic write in/#\ntopic read out/#\n"
+                + "user app\ntopic readwrite #\n");
+        Broker r = remote("remote", 0, "");
+        String acl = "acl_file " + dir.resolve("acl") + "\n";
+        Broker l = local(acl + section(r.port(), "local_username bridge\ntopic in/# in 1\ntopic other/# in 1\n"
+                + "topic out/# out 1\ntopic secret/# out 1\n"));
+        awaitState(r, "1");
+        MqttClient app = keep(MqttClient.builder().serverUri("tcp://127.0.0.1:" + l.port()).clientId("app")
+                .credentials("app", (String) null).build());
+        app.connect().join();
+        Peers.Inbox atLocal = new Peers.Inbox().subscribe(app, "#", 1);
+        MqttClient rc = client(r, "rc");
+        Peers.Inbox atRemote = new Peers.Inbox().subscribe(rc, "#", 1);
+        // in: the bridge may write in/#, not other/#
+        rc.publish("other/x", "denied", 1, false).join();
+        rc.publish("in/x", "allowed", 1, false).join();
+        assertThat(atLocal.next().topic()).isEqualTo("in/x");
+        // out: the bridge may read out/#, not secret/# (its SUBSCRIBE to secret/# is refused)
+        app.publish("secret/y", "denied", 1, false).join();
+        app.publish("out/y", "allowed", 1, false).join();
+        assertThat(atRemote.until("out/y")).extracting(MqttMessage::topic).doesNotContain("secret/y");
+    }
+
+    @Test
     void reloadKeepsTheBridge() throws Exception {
         Broker r = remote("remote", 0, "");
         Broker l = local(section(r.port(), "topic k/# out 1\n"));
