@@ -9,6 +9,7 @@ import io.tern.broker.config.BridgeConfig;
 import io.tern.client.ConnectResult;
 import io.tern.client.ConnectionListener;
 import io.tern.client.ConnectionRefusedException;
+import io.tern.client.MessageHandler;
 import io.tern.client.MqttClient;
 import io.tern.client.MqttMessage;
 import io.tern.client.TopicFilter;
@@ -124,9 +125,11 @@ final class Bridge implements LocalSide.Forwarder {
         Log.NOTICE.info("Connecting bridge {} ({}:{})", cfg.name(), a.host(), a.port());
         int gen = ++generation;
         MqttClient client;
+        MqttClient[] self = new MqttClient[1];
+        MessageHandler inbound = m -> inbound(self[0], m);
         try {
             client = RemoteClients.build(broker.config(), cfg, a, version,
-                    cfg.tryPrivate() && tryPrivateAccepted, group, this::inbound, new ConnectionListener() {
+                    cfg.tryPrivate() && tryPrivateAccepted, group, inbound, new ConnectionListener() {
                         @Override
                         public void connectionLost(Throwable cause) {
                             lost(gen, cause);
@@ -138,6 +141,7 @@ final class Bridge implements LocalSide.Forwarder {
             failed();
             return;
         }
+        self[0] = client;
         remote = client;
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Bridge {} sending CONNECT", cfg.remoteClientId());
@@ -153,12 +157,12 @@ final class Bridge implements LocalSide.Forwarder {
                 remote = null;
                 failed();
             } else {
-                connected(client, result);
+                connected(client, result, inbound);
             }
         }));
     }
 
-    private void connected(MqttClient client, ConnectResult result) {
+    private void connected(MqttClient client, ConnectResult result, MessageHandler inbound) {
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Received CONNACK on connection {}.", cfg.localClientId());
         }
@@ -168,14 +172,16 @@ final class Bridge implements LocalSide.Forwarder {
         backoff.reset();
         if (cfg.notifications()) {
             if (!cfg.notificationsLocalOnly()) {
-                client.publish(cfg.notificationTopic(), "1".getBytes(StandardCharsets.US_ASCII), 1, true);
+                // retained unless bridge_outgoing_retain false, as Mosquitto's retain_available
+                client.publish(cfg.notificationTopic(), "1".getBytes(StandardCharsets.US_ASCII), 1,
+                        cfg.outgoingRetain());
             }
             notifyLocal('1');
         }
         for (BridgeConfig.Topic t : cfg.topics()) {
             if (t.direction().in()) {
                 client.subscribe(List.of(RemoteClients.subscription(t.remoteTopic(), t.qos(), version)),
-                        Properties.EMPTY, this::inbound);
+                        Properties.EMPTY, inbound);
             } else if (cfg.attemptUnsubscribe()) {
                 // out only: a subscription an earlier configuration made would bring messages back
                 client.unsubscribe(t.remoteTopic());
@@ -307,7 +313,7 @@ final class Bridge implements LocalSide.Forwarder {
     // ---------------------------------------------------------------- messages
 
     /** A message from the remote broker: remapped by the first matching in topic and published locally. */
-    private void inbound(MqttMessage m) {
+    private void inbound(MqttClient from, MqttMessage m) {
         lastTrafficNanos = System.nanoTime();
         String topic = m.topic();
         for (BridgeConfig.Topic t : cfg.topics()) {
@@ -316,7 +322,8 @@ final class Bridge implements LocalSide.Forwarder {
                 break;
             }
         }
-        local.publish(topic, m.qos(), m.retain(), m.payload(), m.properties());
+        // the remote gets its PUBACK / PUBREC only once this broker has the message (stored, with persistence)
+        local.publish(topic, m.qos(), m.retain(), m.payload(), m.properties(), () -> from.acknowledge(m));
     }
 
     @Override

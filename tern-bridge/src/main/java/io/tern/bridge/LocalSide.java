@@ -60,8 +60,28 @@ final class LocalSide implements LocalConnection.Peer {
     private final ArrayDeque<Packet.Publish> heldQos0 = new ArrayDeque<>();
 
     /** Messages from the remote broker on their way into this one. */
-    private final ArrayDeque<Packet.Publish> inWaiting = new ArrayDeque<>();
-    private final Map<Integer, Packet.Publish> inFlight = new HashMap<>();
+    private final ArrayDeque<In> inWaiting = new ArrayDeque<>();
+    private final Map<Integer, In> inFlight = new HashMap<>();
+
+    /** A message from the remote on its way in; {@code stored} acknowledges it to the remote. */
+    private static final class In {
+        Packet.Publish publish;
+        final Runnable stored;
+        boolean acknowledged;
+
+        In(Packet.Publish publish, Runnable stored) {
+            this.publish = publish;
+            this.stored = stored;
+        }
+
+        /** This broker has the message (PUBACK, PUBREC: durable when persistence is on): tell the remote once. */
+        void done() {
+            if (!acknowledged) {
+                acknowledged = true;
+                stored.run();
+            }
+        }
+    }
     private int inWindow = 65535;
     private int nextId = 1;
 
@@ -123,25 +143,34 @@ final class LocalSide implements LocalConnection.Peer {
         sentWith.clear();
     }
 
-    /** Publishes a message that came from the remote broker, as a client of this broker would. */
-    void publish(String topic, int qos, boolean retain, byte[] payload, Properties props) {
+    /**
+     * Publishes a message that came from the remote broker, as a client of this broker would; {@code stored}
+     * runs once this broker acknowledged it (after the store's sync with persistence on), so the remote
+     * broker keeps the message until then.
+     */
+    void publish(String topic, int qos, boolean retain, byte[] payload, Properties props, Runnable stored) {
         Properties p = props;
         if (p.has(PropertyId.TOPIC_ALIAS) || p.has(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
             p = p.toBuilder().remove(PropertyId.TOPIC_ALIAS).remove(PropertyId.SUBSCRIPTION_IDENTIFIER).build();
         }
-        inWaiting.addLast(new Packet.Publish(topic, qos, retain, false, 0, payload, p));
+        inWaiting.addLast(new In(new Packet.Publish(topic, qos, retain, false, 0, payload, p), stored));
         drainIn();
     }
 
     private void drainIn() {
-        while (connected && !inWaiting.isEmpty() && (inWaiting.peekFirst().qos() == 0 || inFlight.size() < inWindow)) {
-            Packet.Publish p = inWaiting.pollFirst();
+        while (connected && !inWaiting.isEmpty()
+                && (inWaiting.peekFirst().publish.qos() == 0 || inFlight.size() < inWindow)) {
+            In in = inWaiting.pollFirst();
+            Packet.Publish p = in.publish;
             if (p.qos() > 0) {
                 int id = freeId();
-                p = p.withPacketId(id, p.qos(), p.retain(), false);
-                inFlight.put(id, p);
+                in.publish = p.withPacketId(id, p.qos(), p.retain(), false);
+                inFlight.put(id, in);
+                conn.receive(in.publish);
+            } else {
+                conn.receive(p);
+                in.done();
             }
-            conn.receive(p);
         }
     }
 
@@ -184,15 +213,20 @@ final class LocalSide implements LocalConnection.Peer {
         } else if (packet instanceof Packet.PubRel r) {
             conn.receive(new Packet.PubComp(r.packetId(), 0, Properties.EMPTY));
         } else if (packet instanceof Packet.PubAck a) {
-            inFlight.remove(a.packetId());
+            In in = inFlight.remove(a.packetId());
+            if (in != null) {
+                in.done(); // with a refusal (ACL of local_username) too: sending it again would not help
+            }
             drainIn();
         } else if (packet instanceof Packet.PubRec r) {
-            if (r.reasonCode() >= 0x80) {
-                inFlight.remove(r.packetId());
-                drainIn();
-            } else {
+            In in = r.reasonCode() >= 0x80 ? inFlight.remove(r.packetId()) : inFlight.get(r.packetId());
+            if (in != null) {
+                in.done();
+            }
+            if (r.reasonCode() < 0x80) {
                 conn.receive(new Packet.PubRel(r.packetId(), 0, Properties.EMPTY));
             }
+            drainIn();
         } else if (packet instanceof Packet.PubComp c) {
             inFlight.remove(c.packetId());
             drainIn();
@@ -220,10 +254,12 @@ final class LocalSide implements LocalConnection.Peer {
         // a local session that was not resumed has no subscriptions yet
         subscribe(false);
         // what went in before the local side reconnected goes again, first
-        List<Packet.Publish> again = new ArrayList<>(inFlight.values());
+        List<In> again = new ArrayList<>(inFlight.values());
         inFlight.clear();
         for (int i = again.size() - 1; i >= 0; i--) {
-            inWaiting.addFirst(again.get(i));
+            if (!again.get(i).acknowledged) {
+                inWaiting.addFirst(again.get(i));
+            }
         }
         drainIn();
     }

@@ -48,6 +48,7 @@ final class RemoteClients {
                 .cleanStart(cfg.cleanSession())
                 .keepAlive(cfg.keepalive())
                 .bridge(bridgeFlag)
+                .manualAcknowledgement(true)
                 .eventLoopGroup(group)
                 .defaultHandler(inbound)
                 .connectionListener(listener)

@@ -5,7 +5,7 @@ import static org.awaitility.Awaitility.await;
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import ch.qos.logback.core.AppenderBase;
 import io.tern.broker.Broker;
 
 import java.nio.file.Path;
@@ -22,7 +22,14 @@ class BridgeLogTest {
     @TempDir
     Path dir;
 
-    private final ListAppender<ILoggingEvent> log = new ListAppender<>();
+    private final List<String> messages = new java.util.concurrent.CopyOnWriteArrayList<>();
+    /** Appends from the broker's threads while the test reads. */
+    private final AppenderBase<ILoggingEvent> log = new AppenderBase<>() {
+        @Override
+        protected void append(ILoggingEvent e) {
+            messages.add(e.getFormattedMessage());
+        }
+    };
     private Logger tern;
     private Level before;
 
@@ -31,6 +38,7 @@ class BridgeLogTest {
         tern = (Logger) LoggerFactory.getLogger("tern");
         before = tern.getLevel();
         tern.setLevel(Level.DEBUG);
+        log.setContext(tern.getLoggerContext());
         log.start();
         tern.addAppender(log);
     }
@@ -46,9 +54,7 @@ class BridgeLogTest {
     }
 
     private List<String> lines() {
-        synchronized (log.list) {
-            return log.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
+        return messages;
     }
 
     @Test

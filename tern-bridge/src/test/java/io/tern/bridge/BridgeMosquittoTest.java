@@ -1,8 +1,6 @@
 package io.tern.bridge;
 
-import static io.tern.bridge.Peers.WAIT;
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 import io.tern.broker.Broker;
 import io.tern.broker.transport.TestPki;
@@ -15,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -30,7 +27,7 @@ class BridgeMosquittoTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Opened open = new Opened();
 
     @BeforeEach
     void needMosquitto() {
@@ -39,14 +36,11 @@ class BridgeMosquittoTest {
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
     }
 
     private <T extends AutoCloseable> T keep(T t) {
-        open.add(t);
-        return t;
+        return open.keep(t);
     }
 
     private MosquittoBroker mosquitto(String extra) throws Exception {
@@ -58,21 +52,13 @@ class BridgeMosquittoTest {
         return keep(Peers.tern(dir, "tern-" + open.size(), 0, conf));
     }
 
-    private static void awaitState(int port, String topic, String state) {
-        List<String> seen = new CopyOnWriteArrayList<>();
-        try (MqttClient c = Peers.client(port, "state-" + System.nanoTime())) {
-            c.subscribe(topic, 1, m -> seen.add(m.payloadAsString())).join();
-            await().atMost(WAIT).until(() -> !seen.isEmpty() && seen.get(seen.size() - 1).equals(state));
-        }
-    }
-
     @Test
     void ternBridgesToMosquittoBothWaysWithPrefixesAndNoEcho() throws Exception {
         MosquittoBroker m = mosquitto("");
         Broker t = tern("connection cloud\naddress 127.0.0.1:" + m.port() + "\nremote_clientid tern-bridge\n"
                 + "restart_timeout 1\ntopic sensors/# out 2 home/ site1/\ntopic cmd/# in 1 \"\" site1/\n"
                 + "topic both/# both 2\n");
-        awaitState(m.port(), "$SYS/broker/connection/tern-bridge/state", "1");
+        Peers.awaitLast(m.port(), "$SYS/broker/connection/tern-bridge/state", "1");
         MqttClient mc = keep(Peers.client(m.port(), "mc"));
         MqttClient tc = keep(Peers.client(t.port(), "tc"));
         Peers.Inbox atMosquitto = new Peers.Inbox().subscribe(mc, "#", 2);
@@ -85,31 +71,8 @@ class BridgeMosquittoTest {
         mc.publish("site1/cmd/led", "on", 1, false).join();
         assertThat(atTern.next("cmd/led").payloadAsString()).isEqualTo("on");
 
-        atMosquitto.queue.clear();
-        atTern.queue.clear();
-        tc.publish("both/x", "t", 1, false).join();
-        mc.publish("both/y", "m", 1, false).join();
-        tc.publish("both/end", "1", 1, false).join();
-        mc.publish("both/end", "2", 1, false).join();
-        // Mosquitto saw the bridge flag: it does not send both/x back, nor does Tern send both/y back
-        assertThat(topicsUntilTwoMarkers(atMosquitto)).containsExactlyInAnyOrder("both/x", "both/y");
-        assertThat(topicsUntilTwoMarkers(atTern)).containsExactlyInAnyOrder("both/x", "both/y");
-        assertThat(atMosquitto.quiet(Duration.ofMillis(300))).isTrue();
-        assertThat(atTern.quiet(Duration.ofMillis(300))).isTrue();
-    }
-
-    private static List<String> topicsUntilTwoMarkers(Peers.Inbox in) throws InterruptedException {
-        List<String> topics = new ArrayList<>();
-        int markers = 0;
-        while (markers < 2) {
-            MqttMessage msg = in.next();
-            if (msg.topic().equals("both/end")) {
-                markers++;
-            } else {
-                topics.add(msg.topic());
-            }
-        }
-        return topics;
+        // Mosquitto saw the bridge bit: it does not send both/x back, nor does Tern send both/y back
+        Peers.bothWaysOnce(tc, atTern, mc, atMosquitto);
     }
 
     @Test
@@ -117,7 +80,7 @@ class BridgeMosquittoTest {
         MosquittoBroker m = mosquitto("persistence true\npersistence_location " + dir + "/\n");
         Broker t = tern("connection cloud\naddress 127.0.0.1:" + m.port() + "\nremote_clientid tern-bridge\n"
                 + "restart_timeout 1\ntopic data/# out 2\n");
-        awaitState(m.port(), "$SYS/broker/connection/tern-bridge/state", "1");
+        Peers.awaitLast(m.port(), "$SYS/broker/connection/tern-bridge/state", "1");
         MqttClient sub = keep(MqttClient.builder().serverUri(m.tcpUri()).clientId("sub").cleanStart(false)
                 .automaticReconnect(Duration.ofMillis(200), Duration.ofSeconds(1)).build());
         sub.connect().join();
@@ -142,7 +105,7 @@ class BridgeMosquittoTest {
                 + "remote_clientid mosquitto-bridge\nrestart_timeout 1 2\n"
                 + "topic up/# out 2 \"\" plant/\ntopic down/# in 1 \"\" plant/\ntopic both/# both 1\n");
         // Mosquitto publishes its state on Tern, retained, and Tern accepted its bridge CONNECT (level 0x84)
-        awaitState(t.port(), "$SYS/broker/connection/mosquitto-bridge/state", "1");
+        Peers.awaitLast(t.port(), "$SYS/broker/connection/mosquitto-bridge/state", "1");
         MqttClient mc = keep(Peers.client(m.port(), "mc"));
         MqttClient tc = keep(Peers.client(t.port(), "tc"));
         Peers.Inbox atMosquitto = new Peers.Inbox().subscribe(mc, "#", 2);
@@ -152,16 +115,8 @@ class BridgeMosquittoTest {
         tc.publish("plant/down/y", "from-tern", 1, false).join();
         assertThat(atMosquitto.next("down/y").payloadAsString()).isEqualTo("from-tern");
 
-        atMosquitto.queue.clear();
-        atTern.queue.clear();
-        tc.publish("both/x", "t", 1, false).join();
-        mc.publish("both/y", "m", 1, false).join();
-        tc.publish("both/end", "1", 1, false).join();
-        mc.publish("both/end", "2", 1, false).join();
         // Tern gives Mosquitto's bridge No Local: both/y does not come back to Mosquitto
-        assertThat(topicsUntilTwoMarkers(atMosquitto)).containsExactlyInAnyOrder("both/x", "both/y");
-        assertThat(topicsUntilTwoMarkers(atTern)).containsExactlyInAnyOrder("both/x", "both/y");
-        assertThat(atMosquitto.quiet(Duration.ofMillis(300))).isTrue();
+        Peers.bothWaysOnce(tc, atTern, mc, atMosquitto);
     }
 
     @Test
@@ -173,7 +128,7 @@ class BridgeMosquittoTest {
                 + "\ncertfile " + server.certFile() + "\nkeyfile " + server.keyFile() + "\n");
         Broker t = tern("connection cloud\naddress 127.0.0.1:" + tlsPort + "\nremote_clientid tern-tls\n"
                 + "restart_timeout 1\nbridge_cafile " + pki.ca.certFile() + "\ntopic tls/# out 1\n");
-        awaitState(m.port(), "$SYS/broker/connection/tern-tls/state", "1");
+        Peers.awaitLast(m.port(), "$SYS/broker/connection/tern-tls/state", "1");
         MqttClient mc = keep(Peers.client(m.port(), "mc"));
         Peers.Inbox atMosquitto = new Peers.Inbox().subscribe(mc, "tls/#", 1);
         keep(Peers.client(t.port(), "tc")).publish("tls/a", "secret", 1, false).join();
@@ -189,7 +144,7 @@ class BridgeMosquittoTest {
                 + " 127.0.0.1\npsk_hint hint\n");
         Broker t = tern("connection cloud\naddress 127.0.0.1:" + pskPort + "\nremote_clientid tern-psk\n"
                 + "restart_timeout 1\nbridge_identity bridge1\nbridge_psk " + key + "\ntopic psk/# both 1\n");
-        awaitState(m.port(), "$SYS/broker/connection/tern-psk/state", "1");
+        Peers.awaitLast(m.port(), "$SYS/broker/connection/tern-psk/state", "1");
         MqttClient mc = keep(Peers.client(m.port(), "mc"));
         MqttClient tc = keep(Peers.client(t.port(), "tc"));
         Peers.Inbox atMosquitto = new Peers.Inbox().subscribe(mc, "psk/#", 1);

@@ -26,18 +26,15 @@ class BridgeTernTest {
     @TempDir
     Path dir;
 
-    private final List<AutoCloseable> open = new ArrayList<>();
+    private final Opened open = new Opened();
 
     @AfterEach
     void closeAll() throws Exception {
-        for (int i = open.size() - 1; i >= 0; i--) {
-            open.get(i).close();
-        }
+        open.close();
     }
 
     private <T extends AutoCloseable> T keep(T t) {
-        open.add(t);
-        return t;
+        return open.keep(t);
     }
 
     private Broker remote(String name, int port, String conf) throws Exception {
@@ -58,16 +55,8 @@ class BridgeTernTest {
     }
 
     /** Waits for the bridge's state notification on {@code b} to read {@code state}. */
-    private void awaitState(Broker b, String state) throws Exception {
-        MqttClient c = Peers.client(b.port(), "state-" + System.nanoTime());
-        try {
-            Peers.Inbox in = new Peers.Inbox();
-            List<String> seen = new ArrayList<>();
-            c.subscribe("$SYS/broker/connection/bridge-b1/state", 1, m -> seen.add(m.payloadAsString())).join();
-            await().atMost(WAIT).until(() -> !seen.isEmpty() && seen.get(seen.size() - 1).equals(state));
-        } finally {
-            c.close();
-        }
+    private static void awaitState(Broker b, String state) {
+        Peers.awaitLast(b.port(), "$SYS/broker/connection/bridge-b1/state", state);
     }
 
     @Test
@@ -97,33 +86,7 @@ class BridgeTernTest {
         assertThat(in.qos()).isEqualTo(2);
 
         // both: each side gets the other's message once, and nothing comes back to where it came from
-        atRemote.queue.clear();
-        atLocal.queue.clear();
-        lc.publish("both/x", "from-local", 2, false).join();
-        rc.publish("both/y", "from-remote", 2, false).join();
-        lc.publish("both/end", "marker", 1, false).join();
-        rc.publish("both/end", "marker", 1, false).join();
-        // each side sees both/x and both/y exactly once before both markers: an echo would be a second copy
-        List<String> remoteTopics = topicsUntilTwoMarkers(atRemote);
-        List<String> localTopics = topicsUntilTwoMarkers(atLocal);
-        assertThat(remoteTopics).containsExactlyInAnyOrder("both/x", "both/y");
-        assertThat(localTopics).containsExactlyInAnyOrder("both/x", "both/y");
-        assertThat(atRemote.quiet(Duration.ofMillis(300))).as("no late echo at the remote").isTrue();
-        assertThat(atLocal.quiet(Duration.ofMillis(300))).as("no late echo locally").isTrue();
-    }
-
-    private static List<String> topicsUntilTwoMarkers(Peers.Inbox in) throws InterruptedException {
-        List<String> topics = new ArrayList<>();
-        int markers = 0;
-        while (markers < 2) {
-            MqttMessage m = in.next();
-            if (m.topic().equals("both/end")) {
-                markers++;
-            } else {
-                topics.add(m.topic());
-            }
-        }
-        return topics;
+        Peers.bothWaysOnce(lc, atLocal, rc, atRemote);
     }
 
     @Test
@@ -181,8 +144,7 @@ class BridgeTernTest {
         awaitState(l, "1");
         awaitState(r, "1");
         // the bridge goes away without DISCONNECT: the remote publishes its will, a retained 0
-        open.remove(l);
-        l.close();
+        open.close(l);
         awaitState(r, "0");
     }
 
@@ -218,8 +180,7 @@ class BridgeTernTest {
         // the remote has processed the subscriber's PUBACK for "before" once it answers a later packet
         sub.publish("other/sync", "x", 1, false).join();
 
-        open.remove(r);
-        r.close();
+        open.close(r);
         awaitState(l, "0");
         for (int i = 1; i <= 20; i++) {
             lc.publish("data/" + i, "m" + i, 1 + (i % 2), false).join(); // acknowledged locally while the remote is down
@@ -245,8 +206,7 @@ class BridgeTernTest {
                 + "\nremote_clientid bridge-b1\nrestart_timeout 1\ntopic f/# out 1\n");
         awaitState(r1, "1");
         MqttClient lc = client(l, "lc");
-        open.remove(r1);
-        r1.close();
+        open.close(r1);
         awaitState(r2, "1");
         MqttClient c2 = client(r2, "c2");
         Peers.Inbox at2 = new Peers.Inbox().subscribe(c2, "f/#", 1);
@@ -269,13 +229,11 @@ class BridgeTernTest {
         local("connection b1\naddresses 127.0.0.1:" + p1 + " 127.0.0.1:" + r2.port()
                 + "\nround_robin true\nremote_clientid bridge-b1\nrestart_timeout 1\ntopic f/# out 1\n");
         awaitState(r1, "1");
-        open.remove(r1);
-        r1.close();
+        open.close(r1);
         awaitState(r2, "1");
         r1 = remote("r1b", p1, "");
         // round robin: it stays on r2 while r2 is up; when r2 goes, it is r1's turn again
-        open.remove(r2);
-        r2.close();
+        open.close(r2);
         awaitState(r1, "1");
     }
 
@@ -347,6 +305,31 @@ class BridgeTernTest {
         Peers.Inbox atRemote = new Peers.Inbox().subscribe(rc, "s/#", 1);
         client(l, "lc").publish("s/1", "over-tls", 1, false).join();
         assertThat(atRemote.next().payloadAsString()).isEqualTo("over-tls");
+    }
+
+    @Test
+    void theAclAppliesToLocalUsernameAndNotToABridgeWithoutOne() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("acl"), "user bridge\ntopic write in/#\ntopic read out/#\n"
+                + "user app\ntopic readwrite #\n");
+        Broker r = remote("remote", 0, "");
+        String acl = "acl_file " + dir.resolve("acl") + "\n";
+        Broker l = local(acl + section(r.port(), "local_username bridge\ntopic in/# in 1\ntopic other/# in 1\n"
+                + "topic out/# out 1\ntopic secret/# out 1\n"));
+        awaitState(r, "1");
+        MqttClient app = keep(MqttClient.builder().serverUri("tcp://127.0.0.1:" + l.port()).clientId("app")
+                .credentials("app", (String) null).build());
+        app.connect().join();
+        Peers.Inbox atLocal = new Peers.Inbox().subscribe(app, "#", 1);
+        MqttClient rc = client(r, "rc");
+        Peers.Inbox atRemote = new Peers.Inbox().subscribe(rc, "#", 1);
+        // in: the bridge may write in/#, not other/#
+        rc.publish("other/x", "denied", 1, false).join();
+        rc.publish("in/x", "allowed", 1, false).join();
+        assertThat(atLocal.next().topic()).isEqualTo("in/x");
+        // out: the bridge may read out/#, not secret/# (its SUBSCRIBE to secret/# is refused)
+        app.publish("secret/y", "denied", 1, false).join();
+        app.publish("out/y", "allowed", 1, false).join();
+        assertThat(atRemote.until("out/y")).extracting(MqttMessage::topic).doesNotContain("secret/y");
     }
 
     @Test

@@ -55,6 +55,44 @@ final class Peers {
         return client(port, id, MqttVersion.MQTT_3_1_1);
     }
 
+    /** Waits until the last message on {@code topic} at 127.0.0.1:{@code port} (a retained state) reads {@code value}. */
+    static void awaitLast(int port, String topic, String value) {
+        List<String> seen = new java.util.concurrent.CopyOnWriteArrayList<>();
+        try (MqttClient c = client(port, "state-" + System.nanoTime())) {
+            c.subscribe(topic, 1, m -> seen.add(m.payloadAsString())).join();
+            org.awaitility.Awaitility.await().atMost(WAIT)
+                    .until(() -> !seen.isEmpty() && seen.get(seen.size() - 1).equals(value));
+        }
+    }
+
+    /**
+     * Over a "both/#" bridge: {@code a} publishes both/x, {@code b} both/y, then each a marker; each side must see
+     * both/x and both/y exactly once before the two markers and nothing after: an echo would be a second copy.
+     */
+    static void bothWaysOnce(MqttClient a, Inbox atA, MqttClient b, Inbox atB) throws InterruptedException {
+        atA.queue.clear();
+        atB.queue.clear();
+        a.publish("both/x", "from-a", 2, false).join();
+        b.publish("both/y", "from-b", 2, false).join();
+        a.publish("both/end", "marker", 1, false).join();
+        b.publish("both/end", "marker", 1, false).join();
+        for (Inbox in : List.of(atA, atB)) {
+            List<String> topics = new ArrayList<>();
+            int markers = 0;
+            while (markers < 2) {
+                MqttMessage m = in.next();
+                if (m.topic().equals("both/end")) {
+                    markers++;
+                } else {
+                    topics.add(m.topic());
+                }
+            }
+            org.assertj.core.api.Assertions.assertThat(topics).containsExactlyInAnyOrder("both/x", "both/y");
+        }
+        org.assertj.core.api.Assertions.assertThat(atA.quiet(Duration.ofMillis(300))).as("no late echo").isTrue();
+        org.assertj.core.api.Assertions.assertThat(atB.quiet(Duration.ofMillis(300))).as("no late echo").isTrue();
+    }
+
     /** Collects the messages of subscriptions. */
     static final class Inbox {
         final LinkedBlockingQueue<MqttMessage> queue = new LinkedBlockingQueue<>();

@@ -387,7 +387,8 @@ final class ProtocolHandler {
         }
         if (broker.settings().connectionMessages()) {
             StringBuilder sb = new StringBuilder(96);
-            sb.append(conn.bridge() ? "New bridge connected from " : "New client connected from ").append(conn.remoteAddress()).append(" as ").append(clientId)
+            sb.append(conn.bridge() ? "New bridge connected from " : "New client connected from ")
+                    .append(conn.remoteAddress()).append(" as ").append(clientId)
                     .append(" (p").append(version == MqttVersion.MQTT_3_1 ? 1 : version == MqttVersion.MQTT_3_1_1 ? 2 : 5)
                     .append(", c").append(c.cleanStart() ? 1 : 0).append(", k").append(c.keepAlive());
             if (username != null) {

@@ -139,6 +139,8 @@ final class ClientSession {
     private final LinkedHashMap<Integer, Request> requests = new LinkedHashMap<>();
     private final ArrayDeque<Request> queuedRequests = new ArrayDeque<>();
     private final Set<Integer> inboundQos2 = new HashSet<>();
+    /** Received QoS 1/2 packet ids whose acknowledgement waits for the application (manual acknowledgement). */
+    private final Set<Integer> ackPending = new HashSet<>();
     private final LinkedHashMap<String, SubEntry> subscriptions = new LinkedHashMap<>();
     private final Map<Integer, String> inboundAliases = new HashMap<>();
 
@@ -490,6 +492,7 @@ final class ClientSession {
             return;
         }
         channel = null;
+        ackPending.clear(); // the broker sends those again
         connected = false;
         cancel(connackTimer);
         switch (state) {
@@ -799,6 +802,15 @@ final class ClientSession {
         }
         MqttMessage m = new MqttMessage(topic, p.payload(), p.qos(), p.retain(), p.dup(), p.packetId(),
                 p.properties());
+        if (cfg.manualAcks() && p.qos() > 0) {
+            if (p.qos() == 1 || inboundQos2.add(p.packetId())) {
+                ackPending.add(p.packetId());
+                deliver(m);
+            } else if (!ackPending.contains(p.packetId())) {
+                send(new Packet.PubRec(p.packetId(), 0, Properties.EMPTY)); // a resend of one we acknowledged
+            }
+            return;
+        }
         switch (p.qos()) {
             case 0 -> deliver(m);
             case 1 -> {
@@ -812,6 +824,23 @@ final class ClientSession {
                 }
                 send(new Packet.PubRec(p.packetId(), 0, Properties.EMPTY));
             }
+        }
+    }
+
+    void acknowledge(MqttMessage m) {
+        if (m.qos() == 0) {
+            return;
+        }
+        Runnable ack = () -> {
+            if (channel != null && ackPending.remove(m.packetId())) {
+                send(m.qos() == 1 ? new Packet.PubAck(m.packetId(), 0, Properties.EMPTY)
+                        : new Packet.PubRec(m.packetId(), 0, Properties.EMPTY));
+            }
+        };
+        if (loop.inEventLoop()) {
+            ack.run();
+        } else {
+            loop.execute(ack);
         }
     }
 

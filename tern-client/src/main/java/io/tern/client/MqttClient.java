@@ -81,6 +81,15 @@ public final class MqttClient implements AutoCloseable {
         return session.publish(message);
     }
 
+    /**
+     * With {@link Builder#manualAcknowledgement(boolean)}: acknowledges a received QoS 1 (PUBACK) or QoS 2 (PUBREC)
+     * message. Ignored for QoS 0, for a message already acknowledged, and after the connection it came on was
+     * lost (the broker sends it again).
+     */
+    public void acknowledge(MqttMessage message) {
+        session.acknowledge(message);
+    }
+
     /** Subscribes to one filter; messages that match it go to {@code handler}. */
     public CompletableFuture<SubscribeResult> subscribe(String filter, int qos, MessageHandler handler) {
         return subscribe(List.of(new Packet.Subscription(filter, qos)), Properties.EMPTY, handler);
@@ -196,6 +205,7 @@ public final class MqttClient implements AutoCloseable {
         private EventLoopGroup eventLoopGroup;
         private String webSocketSubprotocol;
         private boolean bridge;
+        private boolean manualAcks;
 
         private Builder() {
         }
@@ -396,6 +406,16 @@ public final class MqttClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Acknowledge received QoS 1/2 messages only when {@link MqttClient#acknowledge(MqttMessage)} is called
+         * (PUBACK, or PUBREC for QoS 2), e.g. once the message is stored, instead of when the handler returns.
+         * Call it in the order the messages arrived [MQTT-4.6.0-2]. Off by default.
+         */
+        public Builder manualAcknowledgement(boolean manual) {
+            this.manualAcks = manual;
+            return this;
+        }
+
         public MqttClient build() {
             if (version != MqttVersion.MQTT_5 && !connectProperties.isEmpty()) {
                 throw new IllegalArgumentException("CONNECT properties need MQTT 5");
@@ -405,7 +425,7 @@ public final class MqttClient implements AutoCloseable {
             return new MqttClient(new ClientConfig(serverUri, version, clientId, cleanStart, keepAlive, username,
                     password, will, connectProperties, tls, localAddress, tcpNoDelay, connectTimeout,
                     automaticReconnect, reconnectInitialDelay, reconnectMaxDelay, maxInflight, offlineBufferLimit,
-                    defaultHandler, listener, trace, eventLoopGroup, sub, bridge));
+                    defaultHandler, listener, trace, eventLoopGroup, sub, bridge, manualAcks));
         }
     }
 }

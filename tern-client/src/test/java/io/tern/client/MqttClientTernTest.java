@@ -136,6 +136,37 @@ class MqttClientTernTest {
     }
 
     @Test
+    void manualAcknowledgementHoldsMessagesUntilAcknowledged() throws Exception {
+        broker = TernBroker.start();
+        List<MqttMessage> got = new CopyOnWriteArrayList<>();
+        MqttClient sub = track(builder(broker.tcpUri(), MqttVersion.MQTT_3_1_1, "manual").cleanStart(false)
+                .manualAcknowledgement(true).defaultHandler(got::add).build());
+        sub.connect().get(5, TimeUnit.SECONDS);
+        sub.subscribe("m/#", 2, got::add).get(5, TimeUnit.SECONDS);
+        MqttClient pub = track(builder(broker.tcpUri(), MqttVersion.MQTT_3_1_1, "manual-pub").build());
+        pub.connect().get(5, TimeUnit.SECONDS);
+        pub.publish("m/1", "one", 1, false).get(5, TimeUnit.SECONDS);
+        pub.publish("m/2", "two", 2, false).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 2);
+        // not acknowledged: after a lost connection the broker sends both again [MQTT-4.4.0-1]
+        sub.abort();
+        sub.connect().get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 4);
+        assertThat(got.subList(2, 4)).extracting(MqttMessage::topic).containsExactly("m/1", "m/2");
+        assertThat(got.subList(2, 4)).allMatch(MqttMessage::dup);
+        got.subList(2, 4).forEach(sub::acknowledge);
+        // acknowledged: a marker after them arrives, and they do not come a third time after a reconnect
+        pub.publish("m/3", "three", 1, false).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 5);
+        sub.acknowledge(got.get(4));
+        sub.abort();
+        sub.connect().get(5, TimeUnit.SECONDS);
+        pub.publish("m/4", "four", 1, false).get(5, TimeUnit.SECONDS);
+        await().atMost(Duration.ofSeconds(5)).until(() -> got.size() == 6);
+        assertThat(got.get(5).topic()).isEqualTo("m/4");
+    }
+
+    @Test
     void willIsPublishedWhenTheConnectionIsAbortedButNotOnDisconnect() throws Exception {
         broker = TernBroker.start();
         MqttClient watcher = track(builder(broker.tcpUri(), MqttVersion.MQTT_3_1_1, "watcher").build());
