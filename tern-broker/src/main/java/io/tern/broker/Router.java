@@ -36,6 +36,21 @@ public final class Router {
         boolean clusterPlain;
         java.util.Set<String> clusterGroups;
         final List<Delivery> heldDeliveries = new ArrayList<>();
+
+        /**
+         * Resets the per-message state for the next message routed on this thread. Every entry point calls it,
+         * so a field added here cannot leak from one message into the next (a stale {@link #messageStored} made
+         * every later message's durable entry point at a body that was never written).
+         */
+        void start(Session publisher) {
+            messageId = 0;
+            messageStored = false;
+            durable = false;
+            from = publisher;
+            fromCluster = false;
+            clusterPlain = false;
+            clusterGroups = null;
+        }
     }
 
     private void release(Scratch sc) {
@@ -89,9 +104,7 @@ public final class Router {
      */
     int publishFromCluster(Message msg, boolean plain, java.util.Set<String> groups) {
         Scratch s = SCRATCH.get();
-        s.messageId = 0;
-        s.durable = false;
-        s.from = null;
+        s.start(null);
         s.fromCluster = true;
         s.clusterPlain = plain;
         s.clusterGroups = groups;
@@ -142,6 +155,7 @@ public final class Router {
         if (dur != null && d.qos() > 0 && s.durable()) {
             if (sc.messageId == 0) {
                 sc.messageId = dur.reserveMessageId();
+                sc.messageStored = false; // a fresh id has no body yet: its first entry writes it
             }
             long seq = dur.enqueue(s, sc.messageId, sc.messageStored ? null : d.message(), d.qos(), d.retain(),
                     d.subscriptionIds(), maxQueued);
@@ -184,10 +198,7 @@ public final class Router {
      */
     public int publish(Message msg, Session from) {
         Scratch s = SCRATCH.get();
-        s.messageId = 0;
-        s.messageStored = false;
-        s.durable = false;
-        s.from = from;
+        s.start(from);
         try {
             return route(msg, from, s);
         } finally {

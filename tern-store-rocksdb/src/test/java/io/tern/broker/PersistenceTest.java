@@ -159,6 +159,32 @@ class PersistenceTest {
         }
     }
 
+    /**
+     * Messages another cluster node forwards are routed on the link's thread one after another: each one's
+     * body is stored with its first queue entry, not only the first message's (a routing state left over from
+     * the previous message once made every later entry point at a body that was never written).
+     */
+    @Test
+    void everyForwardedMessageIsStoredWithItsEntryNotOnlyTheFirst() throws Exception {
+        start();
+        persistentSubscriber("far", "c/#", 1).close();
+        ClusterEndpoint endpoint = broker.broker.clusterEndpoint();
+        for (int i = 0; i < 5; i++) {
+            // the same thread each time, as a member link's event loop
+            endpoint.deliverFromCluster(Message.of("c/x", utf8("m" + i), 1, false), true, java.util.Set.of());
+        }
+        restart();
+        try (RawClient c = new RawClient(broker.port())) {
+            assertThat(c.connect("far", false, 60, null).sessionPresent()).isTrue();
+            for (int i = 0; i < 5; i++) {
+                Packet.Publish p = (Packet.Publish) c.next();
+                assertThat(p).as("message %d of 5", i + 1).isNotNull();
+                assertThat(new String(p.payload(), StandardCharsets.UTF_8)).isEqualTo("m" + i);
+                c.send(new Packet.PubAck(p.packetId(), 0, Properties.EMPTY));
+            }
+        }
+    }
+
     @Test
     void inboundQos2AwaitingPubrelIsNotRoutedTwiceAfterRestart() throws Exception {
         start();
