@@ -94,10 +94,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         // its input cannot grow our output buffer without bound
         updateAutoRead();
         if (writable) {
-            // it read what we sent, so it is alive: a slow consumer's PINGREQs wait unread while its output is
-            // backed up (found by SoakTest: a live consumer was cut off by keep-alive); a dead peer never
-            // drains, stays unwritable and times out
-            lastReadNanos = System.nanoTime();
             protocol.onWritable();
         }
         ctx.fireChannelWritabilityChanged();
