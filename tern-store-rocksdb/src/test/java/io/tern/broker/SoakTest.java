@@ -77,6 +77,7 @@ class SoakTest {
             for (Thread t : workers) {
                 t.join(30_000);
             }
+            System.out.println("reconnects after the broker closed a connection: " + reconnects.get());
             assertThat(failure.get()).as("a workload thread failed").isNull();
             assertThat(delivered.get()).isPositive();
             if (samples.size() > 3) {
@@ -93,13 +94,24 @@ class SoakTest {
         void run() throws Exception;
     }
 
+    /** Connections the broker closed under a worker, which then reconnected (as a real client does). */
+    private final AtomicLong reconnects = new AtomicLong();
+
     private Thread worker(String name, Body body) {
         Thread t = new Thread(() -> {
-            try {
-                body.run();
-            } catch (Throwable e) {
-                if (running) {
-                    failure.compareAndSet(null, new AssertionError(name + " failed", e));
+            while (running) {
+                try {
+                    body.run();
+                } catch (IOException e) {
+                    if (running) {
+                        reconnects.incrementAndGet();
+                        System.out.println(name + " lost its connection (" + e + "), reconnecting");
+                    }
+                } catch (Throwable e) {
+                    if (running) {
+                        failure.compareAndSet(null, new AssertionError(name + " failed", e));
+                    }
+                    return;
                 }
             }
         }, "soak-" + name);
