@@ -853,6 +853,12 @@ public final class Broker implements AutoCloseable {
     /** The cluster hooks, or null on a single node. */
     io.tern.broker.extension.ClusterRouting clusterRouting() { return cluster; }
 
+    /** The cluster's members (this node included), or an empty list on a single node. */
+    public List<io.tern.broker.extension.ClusterMember> clusterMembers() {
+        io.tern.broker.extension.ClusterRouting c = cluster;
+        return c == null ? List.of() : c.memberList();
+    }
+
     /**
      * Adds a subscription; {@code fullFilter} may be a shared one ({@code $share/group/filter}), in which case
      * {@code s.filter()} is the filter part.

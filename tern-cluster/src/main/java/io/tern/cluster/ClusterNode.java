@@ -29,6 +29,7 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -387,6 +388,19 @@ public final class ClusterNode implements ClusterRouting {
 
     /** This node's id (cluster_node_id, or address and port). */
     public String nodeId() { return nodeId; }
+
+    @Override
+    public List<io.tern.broker.extension.ClusterMember> memberList() {
+        if (!hz.getLifecycleService().isRunning()) {
+            return List.of();
+        }
+        List<io.tern.broker.extension.ClusterMember> out = new java.util.ArrayList<>();
+        for (Member m : hz.getCluster().getMembers()) {
+            out.add(new io.tern.broker.extension.ClusterMember(nodeIdOf(m),
+                    m.getAddress().getHost() + ":" + m.getAddress().getPort(), m.localMember()));
+        }
+        return out;
+    }
 
     /** How many members the cluster has as this node sees it. */
     public int members() { return hz.getLifecycleService().isRunning() ? hz.getCluster().getMembers().size() : 0; }

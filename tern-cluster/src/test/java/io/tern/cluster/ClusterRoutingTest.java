@@ -167,4 +167,15 @@ class ClusterRoutingTest extends ThreeNodes {
             assertThat(atB).doesNotHaveDuplicates().containsAll(heldByA).hasSize(n);
         }
     }
+
+    @Test
+    void everyNodeListsTheThreeMembersWithItselfMarkedLocal() {
+        for (TestCluster.Node n : List.of(n1, n2, n3)) {
+            List<io.tern.broker.extension.ClusterMember> members = n.broker().clusterMembers();
+            assertThat(members).extracting(io.tern.broker.extension.ClusterMember::nodeId)
+                    .containsExactlyInAnyOrder(n1.id(), n2.id(), n3.id());
+            assertThat(members).filteredOn(io.tern.broker.extension.ClusterMember::local)
+                    .extracting(io.tern.broker.extension.ClusterMember::nodeId).containsExactly(n.id());
+        }
+    }
 }

@@ -122,6 +122,14 @@ final class AdminApi {
         out.put("sessions", broker.admin().sessionCount());
         out.put("retained", broker.admin().retainedCount());
         out.put("clientsConnected", broker.stats().clientsConnected.get());
+        // empty on a single node; a cluster's nodes as this one sees them
+        out.put("clusterMembers", broker.clusterMembers().stream().map(m -> {
+            Map<String, Object> j = new LinkedHashMap<>();
+            j.put("nodeId", m.nodeId());
+            j.put("address", m.address());
+            j.put("local", m.local());
+            return j;
+        }).toList());
         return out;
     }
 

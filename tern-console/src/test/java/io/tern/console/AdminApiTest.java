@@ -94,6 +94,8 @@ class AdminApiTest {
         assertThat(b.get("listeners")).extracting(l -> l.get("protocol").asText()).containsExactly("mqtt", "http");
         assertThat(b.get("config").get("http_admin_users").get(0).asText()).isEqualTo("admin");
         assertThat(b.get("sys").has("version")).isTrue();
+        assertThat(b.get("clusterMembers").isArray()).isTrue();
+        assertThat(b.get("clusterMembers")).isEmpty(); // a single node
         assertThat(r.body()).doesNotContain("$7$").doesNotContain(ConsoleFixture.ADMIN_PASSWORD);
     }
 

@@ -70,4 +70,9 @@ public interface ClusterRouting {
 
     /** A session ended here (clean session, expiry, or it moved to another node). */
     void ended(String clientId);
+
+    /** The cluster's members as this node sees them, this node included (admin API, console). */
+    default java.util.List<ClusterMember> memberList() {
+        return java.util.List.of();
+    }
 }

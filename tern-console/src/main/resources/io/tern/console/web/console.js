@@ -75,7 +75,9 @@ async function loadBroker() {
   const b = await api('GET', '/api/v1/broker');
   const up = b.uptimeSeconds;
   $('#broker-info').textContent = `v${b.version} · up ${Math.floor(up / 3600)}h ${Math.floor(up / 60) % 60}m · ` +
-    `${b.clientsConnected} connected · ${b.retained} retained`;
+    `${b.clientsConnected} connected · ${b.retained} retained` +
+    (b.clusterMembers && b.clusterMembers.length
+      ? ` · cluster: ${b.clusterMembers.map(m => m.local ? m.nodeId + ' (this node)' : m.nodeId).join(', ')}` : '');
 }
 setInterval(() => { if (!$('#app').hidden) loadBroker().catch(() => {}); }, 10000);
 
