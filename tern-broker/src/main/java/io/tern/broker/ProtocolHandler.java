@@ -122,7 +122,8 @@ final class ProtocolHandler {
                 conn.send(Packet.PingResp.INSTANCE);
             }
             case DISCONNECT -> onDisconnect((Packet.Disconnect) p);
-            case CONNECT -> protocolError("second CONNECT on one connection"); // [MQTT-3.1.0-2]
+            case CONNECT -> onMalformed(new MalformedPacketException(MalformedPacketException.PROTOCOL_ERROR,
+                    "second CONNECT on one connection").packetType(p.type())); // [MQTT-3.1.0-2]
             case AUTH -> onAuth((Packet.Auth) p);
             default -> protocolError("unexpected " + p.type() + " from a client");
         }
@@ -183,7 +184,11 @@ final class ProtocolHandler {
         int keepAlive = c.keepAlive();
         int serverKeepAlive = -1;
         int maxKeepAlive = cfg.maxKeepalive();
-        if (maxKeepAlive > 0 && maxKeepAlive < 65535 && (keepAlive > maxKeepAlive || keepAlive == 0)) {
+        if (version.isV5() && maxKeepAlive > 0 && (keepAlive > maxKeepAlive || keepAlive == 0)) {
+            // Mosquitto 2.0: a v5 client without keep alive (0) is given max_keepalive, 65535 by default
+            serverKeepAlive = maxKeepAlive;
+            keepAlive = maxKeepAlive;
+        } else if (maxKeepAlive > 0 && maxKeepAlive < 65535 && (keepAlive > maxKeepAlive || keepAlive == 0)) {
             if (version.isV5()) {
                 serverKeepAlive = maxKeepAlive;
                 keepAlive = maxKeepAlive;
@@ -415,9 +420,22 @@ final class ProtocolHandler {
         }
     }
 
+    /**
+     * The CONNACK properties, in Mosquitto 2.0's order (src/handle_connect.c, then src/send_connack.c):
+     * Topic Alias Maximum, Server Keep Alive, Assigned Client Identifier, Authentication Method and Data,
+     * then Retain Available, Maximum Packet Size, Receive Maximum, Maximum QoS. Subscription identifiers
+     * are available, which an absent property already says (MQTT 5 3.2.2.3.12).
+     */
     private Properties connackProperties(boolean assigned, int serverKeepAlive) {
         Settings cfg = broker.settings();
         Properties.Builder b = Properties.builder();
+        int topicAliasMax = conn.listener().maxTopicAlias();
+        if (topicAliasMax > 0) {
+            b.put(PropertyId.TOPIC_ALIAS_MAXIMUM, topicAliasMax);
+        }
+        if (serverKeepAlive >= 0) {
+            b.put(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive);
+        }
         if (assigned) {
             b.put(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId);
         }
@@ -428,18 +446,8 @@ final class ProtocolHandler {
                 b.put(PropertyId.AUTHENTICATION_DATA, authReply);
             }
         }
-        if (serverKeepAlive >= 0) {
-            b.put(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive);
-        }
-        int topicAliasMax = conn.listener().maxTopicAlias();
-        if (topicAliasMax > 0) {
-            b.put(PropertyId.TOPIC_ALIAS_MAXIMUM, topicAliasMax);
-        }
         if (!cfg.retainAvailable()) {
             b.put(PropertyId.RETAIN_AVAILABLE, 0);
-        }
-        if (conn.listener().maxQos() < 2) {
-            b.put(PropertyId.MAXIMUM_QOS, conn.listener().maxQos());
         }
         if (cfg.maxPacketSize() > 0) {
             b.put(PropertyId.MAXIMUM_PACKET_SIZE, (long) cfg.maxPacketSize());
@@ -447,7 +455,9 @@ final class ProtocolHandler {
         if (cfg.maxInflightMessages() > 0 && cfg.maxInflightMessages() < 65535) {
             b.put(PropertyId.RECEIVE_MAXIMUM, cfg.maxInflightMessages());
         }
-        b.put(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1);
+        if (conn.listener().maxQos() < 2) {
+            b.put(PropertyId.MAXIMUM_QOS, conn.listener().maxQos());
+        }
         return b.build();
     }
 
@@ -749,12 +759,29 @@ final class ProtocolHandler {
         boolean protocol = e.reasonCode() == MalformedPacketException.PROTOCOL_ERROR;
         Log.NOTICE.info("Client {} disconnected due to {}: {}.", who,
                 protocol ? "protocol error" : "malformed packet", e.getMessage());
-        if (version != null && version.isV5() && state == State.CONNECTED) {
+        if (version != null && version.isV5() && state == State.CONNECTED && tellsWhy(e)) {
             conn.send(new Packet.Disconnect(e.reasonCode(), Properties.EMPTY));
         }
         closeReason = "error";
         state = State.CLOSED;
         conn.close();
+    }
+
+    /**
+     * Whether a bad packet is answered with a DISCONNECT before closing, which the specification leaves open
+     * ("MAY", MQTT 5 section 4.13.1). As Mosquitto 2.0 (src/read_handle.c): for PUBLISH, SUBSCRIBE,
+     * UNSUBSCRIBE, AUTH, a too large packet and a DISCONNECT breaking a rule; the acknowledgements, PINGREQ,
+     * a second CONNECT and packets only a server sends are closed on without a word.
+     */
+    private static boolean tellsWhy(MalformedPacketException e) {
+        if (e.reasonCode() == MalformedPacketException.PACKET_TOO_LARGE || e.packetType() == null) {
+            return true;
+        }
+        return switch (e.packetType()) {
+            case PUBLISH, SUBSCRIBE, UNSUBSCRIBE, AUTH -> true;
+            case DISCONNECT -> e.reasonCode() == MalformedPacketException.PROTOCOL_ERROR;
+            default -> false;
+        };
     }
 
     private void protocolError(String why) {
