@@ -24,6 +24,12 @@ final class ProtocolHandler {
 
     private enum State { NEW, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
+    /**
+     * Topic names and filters deeper than this are refused, as Mosquitto 2.0 does (TOPIC_HIERARCHY_LIMIT):
+     * the topic tree is walked level by level, and 65,535 levels of '/' are an attack, not a topic.
+     */
+    static final int MAX_TOPIC_LEVELS = 200;
+
     /** Packets a client may send after CONNECT before it has its CONNACK; more is abuse. */
     private static final int MAX_EARLY_PACKETS = 1000;
 
@@ -99,18 +105,24 @@ final class ProtocolHandler {
             case PUBACK -> {
                 Packet.PubAck a = (Packet.PubAck) p;
                 debugReceived("PUBACK", a.packetId(), a.reasonCode());
-                session.onPubAck(a.packetId());
+                if (!session.onPubAck(a.packetId())) {
+                    wrongAck(p, a.packetId());
+                }
             }
             case PUBREC -> {
                 Packet.PubRec r = (Packet.PubRec) p;
                 debugReceived("PUBREC", r.packetId(), r.reasonCode());
-                session.onPubRec(r.packetId(), r.reasonCode());
+                if (!session.onPubRec(r.packetId(), r.reasonCode())) {
+                    wrongAck(p, r.packetId());
+                }
             }
             case PUBREL -> onPubRel((Packet.PubRel) p);
             case PUBCOMP -> {
                 Packet.PubComp c = (Packet.PubComp) p;
                 debugReceived("PUBCOMP", c.packetId(), c.reasonCode());
-                session.onPubComp(c.packetId());
+                if (!session.onPubComp(c.packetId())) {
+                    wrongAck(p, c.packetId());
+                }
             }
             case SUBSCRIBE -> onSubscribe((Packet.Subscribe) p);
             case UNSUBSCRIBE -> onUnsubscribe((Packet.Unsubscribe) p);
@@ -127,6 +139,12 @@ final class ProtocolHandler {
             case AUTH -> onAuth((Packet.Auth) p);
             default -> protocolError("unexpected " + p.type() + " from a client");
         }
+    }
+
+    /** An acknowledgement that does not fit the QoS flow of its packet id [MQTT-4.3.2], [MQTT-4.3.3]. */
+    private void wrongAck(Packet p, int packetId) {
+        onMalformed(new MalformedPacketException(MalformedPacketException.PROTOCOL_ERROR,
+                p.type() + " for packet id " + packetId + ", which is in a different QoS flow").packetType(p.type()));
     }
 
     private void debugReceived(String what, int packetId, int rc) {
@@ -199,6 +217,10 @@ final class ProtocolHandler {
             }
         }
         if (c.will() != null) {
+            if (tooDeep(c.will().topic())) {
+                protocolError("will topic with more than " + MAX_TOPIC_LEVELS + " levels");
+                return;
+            }
             if (c.will().qos() > conn.listener().maxQos()) {
                 refuse(c, 5, 0x9B, "will QoS " + c.will().qos() + " above max_qos");
                 return;
@@ -474,6 +496,20 @@ final class ProtocolHandler {
         conn.close();
     }
 
+    /** More than {@link #MAX_TOPIC_LEVELS} separators (Mosquitto counts the '/' characters). */
+    static boolean tooDeep(String topic) {
+        if (topic.length() <= MAX_TOPIC_LEVELS) {
+            return false;
+        }
+        int n = 0;
+        for (int i = 0; i < topic.length(); i++) {
+            if (topic.charAt(i) == '/' && ++n > MAX_TOPIC_LEVELS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static String randomId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
@@ -511,6 +547,10 @@ final class ProtocolHandler {
                 props = props.toBuilder().remove(PropertyId.TOPIC_ALIAS).remove(PropertyId.SUBSCRIPTION_IDENTIFIER)
                         .build();
             }
+        }
+        if (tooDeep(topic)) {
+            protocolError("topic with more than " + MAX_TOPIC_LEVELS + " levels");
+            return;
         }
         if (p.qos() > conn.listener().maxQos()) {
             if (version.isV5()) {
@@ -556,8 +596,8 @@ final class ProtocolHandler {
                 }
             }
             case 1 -> {
-                if (accept) {
-                    route(topic, p, props);
+                if (accept && !route(topic, p, props) && version.isV5()) {
+                    rc = 0x10; // No matching subscribers, as Mosquitto says for QoS 1 (MQTT 5 3.4.2.1)
                 }
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Sending PUBACK to {} (m{}, rc{})", clientId, p.packetId(), rc);
@@ -566,14 +606,12 @@ final class ProtocolHandler {
             }
             default -> {
                 // exactly once: a repeated packet id before PUBREL is the same message [MQTT-4.3.3-10]
-                if (!session.inboundQos2.contains(p.packetId())) {
+                boolean fresh = !session.inboundQos2.contains(p.packetId());
+                if (fresh) {
                     int max = cfg.maxInflightMessages() > 0 ? cfg.maxInflightMessages() : 65535;
                     if (version.isV5() && session.inboundQos2.size() >= max) {
                         disconnect(0x93, "receive maximum exceeded");
                         return;
-                    }
-                    if (accept) {
-                        route(topic, p, props);
                     }
                     if (!version.isV5() || rc < 0x80) {
                         session.inboundQos2.add(p.packetId());
@@ -582,10 +620,19 @@ final class ProtocolHandler {
                         }
                     }
                 }
+                // with persistence the message is stored before PUBREC; without, PUBREC goes first, so the
+                // publisher hears PUBREC before any copy of its message, as from Mosquitto
+                boolean routeFirst = broker.durability() != null;
+                if (fresh && accept && routeFirst) {
+                    route(topic, p, props);
+                }
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Sending PUBREC to {} (m{}, rc{})", clientId, p.packetId(), rc);
                 }
                 acknowledge(new Packet.PubRec(p.packetId(), rc, Properties.EMPTY));
+                if (fresh && accept && !routeFirst) {
+                    route(topic, p, props);
+                }
             }
         }
     }
@@ -604,7 +651,8 @@ final class ProtocolHandler {
         dur.store().sync(() -> loop.execute(() -> conn.send(ack)));
     }
 
-    private void route(String topic, Packet.Publish p, Properties props) {
+    /** Publishes what a client sent; false when no subscription matched it. */
+    private boolean route(String topic, Packet.Publish p, Properties props) {
         long now = System.nanoTime();
         long expiry = Long.MAX_VALUE;
         if (props.has(PropertyId.MESSAGE_EXPIRY_INTERVAL)) {
@@ -612,6 +660,7 @@ final class ProtocolHandler {
         }
         Message msg = new Message(topic, p.payload(), p.qos(), p.retain(), props, clientId, now, expiry);
         broker.publish(msg, session);
+        return broker.router().lastPublishRouted() > 0;
     }
 
     private void onPubRel(Packet.PubRel r) {
@@ -641,6 +690,13 @@ final class ProtocolHandler {
         List<Integer> codes = new ArrayList<>(s.subscriptions().size());
         List<Subscriber> added = new ArrayList<>(s.subscriptions().size());
         List<Boolean> existed = new ArrayList<>(s.subscriptions().size());
+        for (Packet.Subscription sub : s.subscriptions()) {
+            if (tooDeep(sub.filter())) {
+                onMalformed(new MalformedPacketException(MalformedPacketException.MALFORMED, "topic filter with more than "
+                        + MAX_TOPIC_LEVELS + " levels").packetType(s.type()));
+                return;
+            }
+        }
         for (Packet.Subscription sub : s.subscriptions()) {
             String full = sub.filter();
             if (Log.DEBUG.isDebugEnabled()) {
@@ -695,6 +751,13 @@ final class ProtocolHandler {
             Log.DEBUG.debug("Received UNSUBSCRIBE from {}", clientId);
         }
         List<Integer> codes = version.isV5() ? new ArrayList<>(u.filters().size()) : List.of();
+        for (String filter : u.filters()) {
+            if (tooDeep(filter)) {
+                onMalformed(new MalformedPacketException(MalformedPacketException.MALFORMED, "topic filter with more than "
+                        + MAX_TOPIC_LEVELS + " levels").packetType(u.type()));
+                return;
+            }
+        }
         for (String filter : u.filters()) {
             boolean had = session.subscriptions.remove(filter) != null;
             if (had) {

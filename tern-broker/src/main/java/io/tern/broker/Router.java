@@ -22,6 +22,8 @@ public final class Router {
         long messageId;
         /** Whether routing this message wrote anything that must be synced before acknowledging it. */
         boolean durable;
+        /** How many sessions the last {@link #publish} on this thread handed the message to. */
+        int routed;
         /** The publishing session, which a congested subscriber may throttle. */
         Session from;
         /**
@@ -70,6 +72,11 @@ public final class Router {
     /** Whether the last {@link #publish} on this thread wrote durable state that needs a sync before acking. */
     boolean lastPublishDurable() {
         return SCRATCH.get().durable;
+    }
+
+    /** How many sessions the last {@link #publish} on this thread handed its message to (0: no subscribers). */
+    int lastPublishRouted() {
+        return SCRATCH.get().routed;
     }
 
     /**
@@ -131,8 +138,10 @@ public final class Router {
         s.messageId = 0;
         s.durable = false;
         s.from = from;
+        s.routed = 0;
         try {
-            return route(msg, from, s);
+            s.routed = route(msg, from, s);
+            return s.routed;
         } finally {
             release(s);
         }

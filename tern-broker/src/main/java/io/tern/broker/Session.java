@@ -621,46 +621,67 @@ public final class Session {
     }
 
 
-    /** PUBACK from the client: QoS 1 delivery complete. */
-    void onPubAck(int packetId) {
+    /**
+     * PUBACK from the client: QoS 1 delivery complete. Returns false when the id is in flight at QoS 2: the
+     * client broke the QoS 2 flow [MQTT-4.3.3], and the connection closes, as in Mosquitto.
+     */
+    boolean onPubAck(int packetId) {
         Inflight f = inflight.get(packetId);
-        if (f != null && f.delivery.qos() == 1) {
+        if (f != null && f.delivery.qos() != 1) {
+            return false;
+        }
+        if (f != null) {
             inflight.remove(packetId);
             forget(f.delivery);
             drain();
         }
+        return true;
     }
 
-    /** PUBREC from the client: answer PUBREL and wait for PUBCOMP. */
-    void onPubRec(int packetId, int reasonCode) {
+    /**
+     * PUBREC from the client: answer PUBREL and wait for PUBCOMP. Returns false when the id is in flight at
+     * QoS 1 (a protocol error: the connection closes, as in Mosquitto).
+     */
+    boolean onPubRec(int packetId, int reasonCode) {
         Inflight f = inflight.get(packetId);
-        if (f == null || f.delivery.qos() != 2) {
+        if (f != null && f.delivery.qos() != 2) {
+            return false;
+        }
+        if (f == null) {
             // unknown id: still release it so the client can finish [MQTT-4.3.3]
             connection.send(new Packet.PubRel(packetId, version.isV5() ? 0x92 : 0, Properties.EMPTY));
-            return;
+            return true;
         }
         if (reasonCode >= 0x80) {
             // MQTT 5: the client refused the message; the flow ends here
             inflight.remove(packetId);
             forget(f.delivery);
             drain();
-            return;
+            return true;
         }
         f.released = true;
         if (f.delivery.seq() != 0) {
             broker.durability().store().markReleased(clientId, f.delivery.seq());
         }
         connection.send(new Packet.PubRel(packetId, 0, Properties.EMPTY));
+        return true;
     }
 
-    /** PUBCOMP from the client: QoS 2 delivery complete. */
-    void onPubComp(int packetId) {
+    /**
+     * PUBCOMP from the client: QoS 2 delivery complete. Returns false when the id is in flight at QoS 1 or
+     * was never released by a PUBREC (a protocol error: the connection closes, as in Mosquitto).
+     */
+    boolean onPubComp(int packetId) {
         Inflight f = inflight.get(packetId);
-        if (f != null && f.released) {
+        if (f != null && !f.released) {
+            return false;
+        }
+        if (f != null) {
             inflight.remove(packetId);
             forget(f.delivery);
             drain();
         }
+        return true;
     }
 
     /** The socket can take more output again. */
