@@ -671,7 +671,9 @@ final class ProtocolHandler {
         if (known && session.durable()) {
             broker.durability().store().removeInboundQos2(clientId, r.packetId());
         }
-        int rc = known || !version.isV5() ? 0 : 0x92;
+        // an unknown id is a PUBREL repeated after a reconnect: Mosquitto completes it with success (0x92
+        // "Packet Identifier not found" would be allowed too, MQTT 5 3.7.2.1)
+        int rc = 0;
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending PUBCOMP to {} (m{})", clientId, r.packetId());
         }

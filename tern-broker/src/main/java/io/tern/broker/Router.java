@@ -22,7 +22,7 @@ public final class Router {
         long messageId;
         /** Whether routing this message wrote anything that must be synced before acknowledging it. */
         boolean durable;
-        /** How many sessions the last {@link #publish} on this thread handed the message to. */
+        /** How many subscriptions matched the last {@link #publish} on this thread. */
         int routed;
         /** The publishing session, which a congested subscriber may throttle. */
         Session from;
@@ -74,7 +74,7 @@ public final class Router {
         return SCRATCH.get().durable;
     }
 
-    /** How many sessions the last {@link #publish} on this thread handed its message to (0: no subscribers). */
+    /** How many subscriptions matched the last {@link #publish} on this thread (0: no subscribers). */
     int lastPublishRouted() {
         return SCRATCH.get().routed;
     }
@@ -140,8 +140,7 @@ public final class Router {
         s.from = from;
         s.routed = 0;
         try {
-            s.routed = route(msg, from, s);
-            return s.routed;
+            return route(msg, from, s);
         } finally {
             release(s);
         }
@@ -153,6 +152,8 @@ public final class Router {
         List<TopicTree.SharedGroup> groups = s.groups;
         groups.clear();
         tree.match(TopicLevels.split(msg.topic()), matches, groups);
+        // what "no matching subscribers" (PUBACK 0x10) means: no subscription matched, delivered or not
+        s.routed = matches.size() + groups.size();
         int shared = 0;
         if (!groups.isEmpty()) {
             // shared subscriptions are delivered on their own, one member per group [MQTT-4.8.2]

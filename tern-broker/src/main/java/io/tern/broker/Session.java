@@ -253,9 +253,15 @@ public final class Session {
             boxed[i] = ids[i];
         }
         java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
+        long now = System.nanoTime();
         for (int id : boxed) {
             Inflight f = inflight.get(id);
-            if (f.released) {
+            if (!f.released && f.delivery.message().expired(now)) {
+                // expired while the client was away: not resent, as Mosquitto does (allowed once delivery
+                // has started, [MQTT-3.3.2-5] binds only before)
+                inflight.remove(id);
+                forget(f.delivery);
+            } else if (f.released) {
                 connection.send(new Packet.PubRel(id, 0, Properties.EMPTY));
             } else if (!sendPublish(id, f.delivery, true)) {
                 inflight.remove(id);
@@ -286,6 +292,7 @@ public final class Session {
         }
         if (d.message().expiryNanos() != Long.MAX_VALUE && d.message().expired(System.nanoTime())) {
             forget(d); // [MQTT-3.3.2-5]: an expired message is not delivered
+            skipPacketId(d);
             return;
         }
         if (d.seq() != 0) {
@@ -494,6 +501,7 @@ public final class Session {
             queuedBytes -= d.weight();
             if (d.message().expired(now)) {
                 forget(d);
+                skipPacketId(d);
                 continue;
             }
             if (d.qos() == 0) {
@@ -542,11 +550,22 @@ public final class Session {
                 }
             } else if (d.message().expired(now)) {
                 dur.dequeue(this, e.seq());
+                skipPacketId(d);
             } else {
                 queue.add(d);
                 queuedBytes += d.weight();
                 noteExpiry(d);
             }
+        }
+    }
+
+    /**
+     * A QoS 1/2 message that expired before it was sent still uses up the packet id it would have had:
+     * Mosquitto numbers a client's messages as they are queued, so the next one sent has the id after it.
+     */
+    private void skipPacketId(Delivery d) {
+        if (d.qos() > 0) {
+            nextPacketId = nextPacketId == 65535 ? 1 : nextPacketId + 1;
         }
     }
 
@@ -649,7 +668,9 @@ public final class Session {
         }
         if (f == null) {
             // unknown id: still release it so the client can finish [MQTT-4.3.3]
-            connection.send(new Packet.PubRel(packetId, version.isV5() ? 0x92 : 0, Properties.EMPTY));
+            // unknown id (a repeat after a reconnect): release it anyway, with success as Mosquitto does
+            // (0x92 would be allowed too, MQTT 5 3.6.2.1)
+            connection.send(new Packet.PubRel(packetId, 0, Properties.EMPTY));
             return true;
         }
         if (reasonCode >= 0x80) {
@@ -711,6 +732,7 @@ public final class Session {
                 it.remove();
                 queuedBytes -= d.weight();
                 forget(d);
+                skipPacketId(d);
             } else if (d.message().expiryNanos() != Long.MAX_VALUE) {
                 more = true;
             }
