@@ -355,7 +355,9 @@ final class ProtocolHandler {
             return; // the connection went away meanwhile
         }
         if (auth != AuthResult.ACCEPT) {
-            boolean bad = auth == AuthResult.BAD_USERNAME_OR_PASSWORD;
+            // Mosquitto 2.0 answers "not authorised" for a wrong password too; report_bad_credentials says
+            // which it was, as the specification's 4 / 0x86 allow
+            boolean bad = auth == AuthResult.BAD_USERNAME_OR_PASSWORD && broker.config().strict().reportBadCredentials();
             refuse(c, bad ? 4 : 5, bad ? 0x86 : 0x87, null);
             Log.NOTICE.info("Client {} disconnected, not authorised.", clientId);
             return;
@@ -496,6 +498,24 @@ final class ProtocolHandler {
         conn.close();
     }
 
+    /**
+     * Clients may not publish to {@code $SYS} (the broker's own topics), except
+     * {@code $SYS/broker/connection/<name>/state} which a bridge from another broker writes, nor to a topic
+     * beginning with {@code $share} (a shared subscription prefix, not a topic). As Mosquitto 2.0 (its
+     * acl__check_dollar); topics starting with {@code $} are the server's to define [MQTT-4.7.2-1].
+     */
+    static boolean dollarDenied(String topic) {
+        if (topic.isEmpty() || topic.charAt(0) != '$') {
+            return false;
+        }
+        if (topic.startsWith("$SYS")) {
+            String[] levels = topic.split("/", -1);
+            return !(levels.length == 5 && levels[0].equals("$SYS") && levels[1].equals("broker")
+                    && levels[2].equals("connection") && levels[4].equals("state"));
+        }
+        return topic.startsWith("$share");
+    }
+
     /** More than {@link #MAX_TOPIC_LEVELS} separators (Mosquitto counts the '/' characters). */
     static boolean tooDeep(String topic) {
         if (topic.length() <= MAX_TOPIC_LEVELS) {
@@ -576,7 +596,7 @@ final class ProtocolHandler {
             rc = 0x97;
             Log.NOTICE.info("Dropping too large PUBLISH from {} ({} bytes > message_size_limit {}).", clientId,
                     p.payload().length, limit);
-        } else if (!sec().authorizer().canPublish(clientId, username, topic)) {
+        } else if (dollarDenied(topic) || !sec().authorizer().canPublish(clientId, username, topic)) {
             accept = false;
             rc = 0x87;
             if (Log.DEBUG.isDebugEnabled()) {
@@ -706,7 +726,10 @@ final class ProtocolHandler {
             }
             boolean shared = Topics.isShared(full);
             String filter = shared ? Topics.sharedTopicFilter(full) : full;
-            if (!sec().authorizer().canSubscribe(clientId, username, filter)) {
+            // Mosquitto 2.0 grants any filter and checks read access per message; deny_unreadable_subscriptions
+            // refuses a filter the ACL never lets this client read
+            if (broker.config().strict().denyUnreadableSubscriptions()
+                    && !sec().authorizer().canSubscribe(clientId, username, filter)) {
                 codes.add(version.isV5() ? 0x87 : 0x80);
                 continue;
             }
@@ -825,7 +848,13 @@ final class ProtocolHandler {
         Log.NOTICE.info("Client {} disconnected due to {}: {}.", who,
                 protocol ? "protocol error" : "malformed packet", e.getMessage());
         if (version != null && version.isV5() && state == State.CONNECTED && tellsWhy(e)) {
-            conn.send(new Packet.Disconnect(e.reasonCode(), Properties.EMPTY));
+            // Mosquitto calls every broken SUBSCRIBE / UNSUBSCRIBE malformed (0x81), even where the
+            // specification's wording says "Protocol Error" (QoS 3, Retain Handling 3, packet id 0)
+            boolean subscription = e.packetType() == io.tern.codec.PacketType.SUBSCRIBE
+                    || e.packetType() == io.tern.codec.PacketType.UNSUBSCRIBE;
+            int code = subscription && e.reasonCode() == MalformedPacketException.PROTOCOL_ERROR
+                    ? MalformedPacketException.MALFORMED : e.reasonCode();
+            conn.send(new Packet.Disconnect(code, Properties.EMPTY));
         }
         closeReason = "error";
         state = State.CLOSED;
@@ -934,7 +963,7 @@ final class ProtocolHandler {
 
     private void publishWill(Session s) {
         Packet.Will w = will;
-        if (!sec().authorizer().canPublish(clientId, username, w.topic())) {
+        if (dollarDenied(w.topic()) || !sec().authorizer().canPublish(clientId, username, w.topic())) {
             return;
         }
         Properties props = w.properties();

@@ -64,6 +64,7 @@ public final class BrokerConfig {
     private boolean retainAvailable = true;
     private boolean setTcpNodelay = true;
     private boolean upgradeOutgoingQos;
+    private StrictOptions strict = StrictOptions.MOSQUITTO;
 
     private Set<LogDestination> logDest = EnumSet.of(LogDestination.STDERR);
     private String logFile;
@@ -479,6 +480,16 @@ public final class BrokerConfig {
 
     public BrokerConfig setTcpNodelay(boolean setTcpNodelay) {
         this.setTcpNodelay = setTcpNodelay;
+        return this;
+    }
+
+    /** {@code report_bad_credentials}, {@code deny_unreadable_subscriptions}: Tern's stricter answers. */
+    public StrictOptions strict() {
+        return strict;
+    }
+
+    public BrokerConfig strict(StrictOptions strict) {
+        this.strict = java.util.Objects.requireNonNull(strict);
         return this;
     }
 

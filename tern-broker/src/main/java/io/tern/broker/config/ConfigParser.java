@@ -385,6 +385,9 @@ public final class ConfigParser {
             case "retain_available" -> config.retainAvailable(globalBool(l));
             case "set_tcp_nodelay" -> config.setTcpNodelay(globalBool(l));
             case "upgrade_outgoing_qos" -> config.upgradeOutgoingQos(globalBool(l));
+            case "report_bad_credentials" -> config.strict(config.strict().reportBadCredentials(globalBool(l)));
+            case "deny_unreadable_subscriptions" ->
+                    config.strict(config.strict().denyUnreadableSubscriptions(globalBool(l)));
 
             // logging
             case "log_dest" -> logDest(l);
