@@ -598,6 +598,11 @@ public final class Broker implements AutoCloseable {
 
     Router router() { return router; }
 
+    /** Publishers of retained messages, for {@code check_retain_source}. */
+    RetainSources retainSources() { return retainSources; }
+
+    private final RetainSources retainSources = new RetainSources();
+
     /** Removes a subscription by the filter the client subscribed with (shared ones included). */
     boolean unsubscribe(Session s, String fullFilter) {
         if (io.tern.codec.Topics.isShared(fullFilter)) {

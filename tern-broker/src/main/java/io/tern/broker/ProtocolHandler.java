@@ -516,6 +516,23 @@ final class ProtocolHandler {
         return topic.startsWith("$share");
     }
 
+    /**
+     * The listener's {@code mount_point} put in front of a topic or filter the client sent (for a shared
+     * subscription, in front of its filter part), as Mosquitto does; {@link Session} takes it off again on
+     * the way out.
+     */
+    private String mounted(String topic) {
+        String mount = conn.listener().mountPoint();
+        if (mount == null) {
+            return topic;
+        }
+        if (Topics.isShared(topic)) {
+            int at = topic.indexOf('/', "$share/".length()) + 1;
+            return topic.substring(0, at) + mount + topic.substring(at);
+        }
+        return mount + topic;
+    }
+
     /** More than {@link #MAX_TOPIC_LEVELS} separators (Mosquitto counts the '/' characters). */
     static boolean tooDeep(String topic) {
         if (topic.length() <= MAX_TOPIC_LEVELS) {
@@ -530,9 +547,11 @@ final class ProtocolHandler {
         return false;
     }
 
+    /** A random UUID in its 36-character text form, as Mosquitto assigns after auto_id_prefix. */
     private static String randomId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+        return new java.util.UUID((r.nextLong() & ~0xF000L) | 0x4000L,
+                (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
     }
 
     // ---------------------------------------------------------------- PUBLISH
@@ -572,6 +591,7 @@ final class ProtocolHandler {
             protocolError("topic with more than " + MAX_TOPIC_LEVELS + " levels");
             return;
         }
+        topic = mounted(topic);
         if (p.qos() > conn.listener().maxQos()) {
             if (version.isV5()) {
                 disconnect(0x9B, "QoS " + p.qos() + " not supported");
@@ -679,6 +699,9 @@ final class ProtocolHandler {
             expiry = now + props.longValue(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0) * 1_000_000_000L;
         }
         Message msg = new Message(topic, p.payload(), p.qos(), p.retain(), props, clientId, now, expiry);
+        if (p.retain() && broker.config().checkRetainSource()) {
+            broker.retainSources().published(topic, p.payload().length == 0, clientId, username, conn.listener());
+        }
         broker.publish(msg, session);
         return broker.router().lastPublishRouted() > 0;
     }
@@ -720,7 +743,7 @@ final class ProtocolHandler {
             }
         }
         for (Packet.Subscription sub : s.subscriptions()) {
-            String full = sub.filter();
+            String full = mounted(sub.filter());
             if (Log.DEBUG.isDebugEnabled()) {
                 Log.DEBUG.debug("\t{} (QoS {})", full, sub.qos());
             }
@@ -765,6 +788,9 @@ final class ProtocolHandler {
                 if (!sec().authorizer().canRead(clientId, username, m.topic())) {
                     continue;
                 }
+                if (broker.config().checkRetainSource() && !broker.retainSources().mayDeliver(broker, m.topic())) {
+                    continue;
+                }
                 int qos = cfg.upgradeOutgoingQos() ? entry.qos() : Math.min(m.qos(), entry.qos());
                 broker.router().hand(session, new Delivery(m, qos, true, subId == 0 ? null : new int[] {subId}));
             }
@@ -783,7 +809,8 @@ final class ProtocolHandler {
                 return;
             }
         }
-        for (String filter : u.filters()) {
+        for (String given : u.filters()) {
+            String filter = mounted(given);
             boolean had = session.subscriptions.remove(filter) != null;
             if (had) {
                 broker.unsubscribe(session, filter);
@@ -976,7 +1003,7 @@ final class ProtocolHandler {
         if (props.has(PropertyId.WILL_DELAY_INTERVAL)) {
             props = props.toBuilder().remove(PropertyId.WILL_DELAY_INTERVAL).build();
         }
-        Message msg = new Message(w.topic(), w.payload(), w.qos(), w.retain(), props, clientId, now, expiry);
+        Message msg = new Message(mounted(w.topic()), w.payload(), w.qos(), w.retain(), props, clientId, now, expiry);
         if (version.isV5() && delay > 0) {
             long effective = s.expirySeconds() >= 0 ? Math.min(delay, s.expirySeconds()) : delay;
             broker.sessions().delayWill(s, msg, effective);

@@ -254,9 +254,15 @@ public final class Session {
         }
         java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
         long now = System.nanoTime();
+        // the ACL may have changed while the client was away (SIGHUP): what it may no longer read is dropped,
+        // in flight and queued, as Mosquitto re-checks at every connect
+        recheckAcl = true;
         for (int id : boxed) {
             Inflight f = inflight.get(id);
-            if (!f.released && f.delivery.message().expired(now)) {
+            if (!f.released && !mayRead(f.delivery.message().topic())) {
+                inflight.remove(id);
+                forget(f.delivery);
+            } else if (!f.released && f.delivery.message().expired(now)) {
                 // expired while the client was away: not resent, as Mosquitto does (allowed once delivery
                 // has started, [MQTT-3.3.2-5] binds only before)
                 inflight.remove(id);
@@ -340,6 +346,9 @@ public final class Session {
         }
     }
 
+    /** Whether queued deliveries are checked against the ACL again as they are sent (after a connect). */
+    private boolean recheckAcl;
+
     /** Out-of-order durable deliveries waiting for the ones before them (see {@link #deliver}). */
     private java.util.TreeMap<Long, Delivery> reorder;
 
@@ -359,11 +368,30 @@ public final class Session {
         }
         if (d.qos() == 0) {
             sendPublish(0, d, false);
-        } else if (inflight.size() < sendQuota) {
+        } else if (windowOpen(d)) {
             sendNew(d);
         } else {
             enqueue(d);
         }
+    }
+
+    /**
+     * Whether a QoS 1/2 delivery may go in flight now: the client's Receive Maximum and max_inflight_messages,
+     * and with {@code max_inflight_bytes} the payload bytes already in flight (one message always may).
+     */
+    private boolean windowOpen(Delivery d) {
+        if (inflight.size() >= sendQuota) {
+            return false;
+        }
+        long maxBytes = broker.settings().maxInflightBytes();
+        if (maxBytes <= 0 || inflight.isEmpty()) {
+            return true;
+        }
+        long bytes = d.message().payload().length;
+        for (Inflight f : inflight.values()) {
+            bytes += f.delivery.message().payload().length;
+        }
+        return bytes <= maxBytes;
     }
 
     /** Sends a QoS 1/2 delivery under a fresh packet id and tracks it until acknowledged. */
@@ -494,12 +522,12 @@ public final class Session {
                 break;
             }
             Delivery d = queue.peek();
-            if (d.qos() > 0 && inflight.size() >= sendQuota) {
+            if (d.qos() > 0 && !windowOpen(d)) {
                 break;
             }
             queue.poll();
             queuedBytes -= d.weight();
-            if (d.message().expired(now)) {
+            if (d.message().expired(now) || (recheckAcl && !mayRead(d.message().topic()))) {
                 forget(d);
                 skipPacketId(d);
                 continue;
@@ -512,6 +540,9 @@ public final class Session {
         }
         if (queue.isEmpty()) {
             droppingLogged = false;
+            if (!needPage) {
+                recheckAcl = false; // all that was queued before the connect has been checked
+            }
         }
         if (congested) {
             checkCongestion();
@@ -585,6 +616,12 @@ public final class Session {
         Message m = d.message();
         Properties props = m.properties();
         String topic = m.topic();
+        io.tern.broker.config.ListenerConfig via = listener;
+        String mount = via == null ? null : via.mountPoint();
+        if (mount != null && topic.startsWith(mount)) {
+            topic = topic.substring(mount.length()); // the client sees its own topics, without the mount point
+        }
+        String shown = topic;
         boolean newAlias = false;
         if (version.isV5()) {
             if (d.subscriptionIds() != null || m.expiryNanos() != Long.MAX_VALUE) {
@@ -624,7 +661,7 @@ public final class Session {
             // [MQTT-3.1.2-25]: too large for this client: discard as if sent
             if (newAlias) {
                 // the client never saw this alias
-                outAliases.remove(m.topic());
+                outAliases.remove(shown);
             }
             broker.stats().publishDropped.increment();
             return false;

@@ -55,6 +55,8 @@ public final class BrokerConfig {
     private int maxInflightMessages = 20;
     private int maxQueuedMessages = 1000;
     private long maxQueuedBytes;
+    private long maxInflightBytes;
+    private boolean checkRetainSource;
     private boolean queueQos0Messages;
     private int messageSizeLimit;
     private int maxPacketSize;
@@ -370,6 +372,29 @@ public final class BrokerConfig {
 
     public BrokerConfig maxQueuedMessages(int maxQueuedMessages) {
         this.maxQueuedMessages = maxQueuedMessages;
+        return this;
+    }
+
+    /**
+     * {@code check_retain_source}: deliver a retained message only while its publisher may still write its
+     * topic under the current ACL (default false).
+     */
+    public boolean checkRetainSource() {
+        return checkRetainSource;
+    }
+
+    public BrokerConfig checkRetainSource(boolean checkRetainSource) {
+        this.checkRetainSource = checkRetainSource;
+        return this;
+    }
+
+    /** {@code max_inflight_bytes}: payload bytes of QoS 1/2 messages in flight to one client, 0 = no limit. */
+    public long maxInflightBytes() {
+        return maxInflightBytes;
+    }
+
+    public BrokerConfig maxInflightBytes(long maxInflightBytes) {
+        this.maxInflightBytes = maxInflightBytes;
         return this;
     }
 
