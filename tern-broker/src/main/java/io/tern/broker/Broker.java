@@ -452,7 +452,7 @@ public final class Broker implements AutoCloseable {
 
     /** Opens the durable store and rebuilds sessions, subscriptions and retained messages from it. */
     private void openStore() throws IOException {
-        Path dir = config.persistencePath();
+        Path dir = PersistenceFile.storeDirectory(config.persistencePath());
         io.tern.broker.store.StoreFactory factory = java.util.ServiceLoader
                 .load(io.tern.broker.store.StoreFactory.class).findFirst()
                 .orElseThrow(() -> new IOException("persistence is on but no store engine is on the class path "

@@ -191,8 +191,8 @@ final class ProtocolHandler {
             boolean allowed = ids.allowZeroLengthClientid()
                     && (version == MqttVersion.MQTT_5 || (version == MqttVersion.MQTT_3_1_1 && c.cleanStart()));
             if (!allowed) {
-                // [MQTT-3.1.3-8]
-                refuse(c, 2, 0x85, "client id must not be empty");
+                // [MQTT-3.1.3-8]; MQTT 5 0x80 "Unspecified error" as Mosquitto answers (0x85 is a MAY)
+                refuse(c, 2, 0x80, "client id must not be empty");
                 return;
             }
             id = ids.autoIdPrefix() + randomId();
@@ -219,6 +219,12 @@ final class ProtocolHandler {
         if (c.will() != null) {
             if (tooDeep(c.will().topic())) {
                 protocolError("will topic with more than " + MAX_TOPIC_LEVELS + " levels");
+                return;
+            }
+            int limit = cfg.messageSizeLimit();
+            if (limit > 0 && c.will().payload().length > limit) {
+                // as Mosquitto: the will could never be published
+                refuse(c, 5, 0x95, "will payload larger than message_size_limit " + limit);
                 return;
             }
             if (c.will().qos() > conn.listener().maxQos()) {
@@ -427,7 +433,18 @@ final class ProtocolHandler {
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending CONNACK to {} ({}, 0)", clientId, present ? 1 : 0);
         }
-        conn.send(new Packet.ConnAck(present, 0, props));
+        Packet.ConnAck ack = new Packet.ConnAck(present, 0, props);
+        long clientMax = version.isV5() ? c.properties().longValue(PropertyId.MAXIMUM_PACKET_SIZE, 0) : 0;
+        if (clientMax > 0 && io.tern.codec.MqttEncoder.encodedLength(ack, version) > clientMax) {
+            // not even the CONNACK fits the client's Maximum Packet Size [MQTT-3.1.2-24]: close without it
+            Log.NOTICE.info("Client {} disconnected: its maximum packet size {} is too small for CONNACK.",
+                    clientId, clientMax);
+            closeReason = "error";
+            state = State.CLOSED;
+            conn.close();
+            return;
+        }
+        conn.send(ack);
         conn.keepAliveTimeout(keepAlive * 1500L);
         if (present) {
             s.resume();
