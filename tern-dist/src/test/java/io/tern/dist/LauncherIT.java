@@ -212,7 +212,9 @@ class LauncherIT {
         tern(dir, out, "-c", conf.toString());
         awaitLine(out, "running");
         assertThat(Files.readString(out)).contains("Restored 0 sessions");
-        assertThat(Files.isDirectory(dir.resolve("tern-example.db"))).as("store where persistence_file says").isTrue();
+        // persistence_file names a marker file (delete it to start afresh); the store is the directory beside it
+        assertThat(Files.isRegularFile(dir.resolve("tern-example.db"))).as("marker where persistence_file says").isTrue();
+        assertThat(Files.isDirectory(dir.resolve("tern-example.db.d/store"))).as("store beside it").isTrue();
         // no allow_anonymous and no password_file: Mosquitto 2.0 refuses everyone on such listeners, so do we
         assertThat(connack(port, "plain", null, null)).isEqualTo(5);
         // MQTT over WebSocket on the second listener: CONNECT in a binary frame, CONNACK back
