@@ -25,7 +25,8 @@ record ListenerSecurity(BasicAuthenticator authenticator, Authorizer authorizer,
      */
     static ListenerSecurity load(BrokerConfig config, ListenerConfig listener) throws IOException {
         io.tern.broker.config.SecurityOptions s = config.security(listener);
-        PasswordFile passwords = s.passwordFile() == null ? null : PasswordFile.load(config.resolve(s.passwordFile()));
+        PasswordFile passwords = s.passwordFile() == null ? null : PasswordFile.load(config.resolve(s.passwordFile()),
+                config.strict().strictPasswordFile());
         Authorizer acl = s.aclFile() == null ? Authorizer.allowAll() : AclFile.load(config.resolve(s.aclFile()));
         return new ListenerSecurity(new BasicAuthenticator(passwords, s.allowAnonymous(), config.clientidPrefixes()),
                 acl, s.allowZeroLengthClientid(), s.autoIdPrefix());

@@ -393,6 +393,7 @@ public final class ConfigParser {
             case "report_bad_credentials" -> config.strict(config.strict().reportBadCredentials(globalBool(l)));
             case "deny_unreadable_subscriptions" ->
                     config.strict(config.strict().denyUnreadableSubscriptions(globalBool(l)));
+            case "strict_password_file" -> config.strict(config.strict().strictPasswordFile(globalBool(l)));
 
             // logging
             case "log_dest" -> logDest(l);

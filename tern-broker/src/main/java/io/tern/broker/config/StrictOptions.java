@@ -10,17 +10,25 @@ package io.tern.broker.config;
  * @param denyUnreadableSubscriptions {@code deny_unreadable_subscriptions true}: a SUBSCRIBE to a filter the
  *                                    ACL never lets the client read is refused (SUBACK 0x80, 0x87 in MQTT 5)
  *                                    instead of granted and then delivering nothing, as Mosquitto does
+ * @param strictPasswordFile          {@code strict_password_file true}: a malformed line in the password file
+ *                                    stops start-up (and a reload) with the file and line, instead of being
+ *                                    logged and skipped as Mosquitto does (the user on it cannot log in)
  */
-public record StrictOptions(boolean reportBadCredentials, boolean denyUnreadableSubscriptions) {
+public record StrictOptions(boolean reportBadCredentials, boolean denyUnreadableSubscriptions,
+                            boolean strictPasswordFile) {
 
     /** Mosquitto's answers. */
-    public static final StrictOptions MOSQUITTO = new StrictOptions(false, false);
+    public static final StrictOptions MOSQUITTO = new StrictOptions(false, false, false);
 
     public StrictOptions reportBadCredentials(boolean v) {
-        return new StrictOptions(v, denyUnreadableSubscriptions);
+        return new StrictOptions(v, denyUnreadableSubscriptions, strictPasswordFile);
     }
 
     public StrictOptions denyUnreadableSubscriptions(boolean v) {
-        return new StrictOptions(reportBadCredentials, v);
+        return new StrictOptions(reportBadCredentials, v, strictPasswordFile);
+    }
+
+    public StrictOptions strictPasswordFile(boolean v) {
+        return new StrictOptions(reportBadCredentials, denyUnreadableSubscriptions, v);
     }
 }
