@@ -67,7 +67,7 @@ public final class TlsContextFactory {
      * The server chain with the intermediate CAs the certfile leaves out taken from the cafile, as OpenSSL (and so
      * Mosquitto) builds it, so clients that trust only the root can verify the server.
      */
-    private static List<X509Certificate> completedChain(List<X509Certificate> chain, TlsSettings settings) {
+    static List<X509Certificate> completedChain(List<X509Certificate> chain, TlsSettings settings) {
         if (settings.cafile() == null) {
             return chain;
         }
