@@ -593,7 +593,7 @@ public final class Broker implements AutoCloseable {
 
     /** Opens the durable store and rebuilds sessions, subscriptions and retained messages from it. */
     private void openStore() throws IOException {
-        Path dir = config.persistencePath();
+        Path dir = PersistenceFile.storeDirectory(config.persistencePath());
         io.tern.broker.store.StoreFactory factory = java.util.ServiceLoader
                 .load(io.tern.broker.store.StoreFactory.class).findFirst()
                 .orElseThrow(() -> new IOException("persistence is on but no store engine is on the class path "
@@ -874,6 +874,11 @@ public final class Broker implements AutoCloseable {
     }
 
     Router router() { return router; }
+
+    /** Publishers of retained messages, for {@code check_retain_source}. */
+    RetainSources retainSources() { return retainSources; }
+
+    private final RetainSources retainSources = new RetainSources();
 
     /** Removes a subscription by the filter the client subscribed with (shared ones included). */
     boolean unsubscribe(Session s, String fullFilter) {

@@ -19,7 +19,7 @@ final class Capabilities {
     static final List<String> GLOBAL = List.of();
 
     /** Per-listener options that are read but not yet implemented. */
-    static final List<String> LISTENER = List.of("mount_point");
+    static final List<String> LISTENER = List.of();
 
     private Capabilities() {
     }

@@ -3,10 +3,11 @@ package io.tern.broker;
 import java.util.Arrays;
 
 /**
- * A session's outbound QoS 1/2 messages by packet id: an array indexed by the id itself, allocated on first
- * use and doubled as the window grows (up to all 65,535 ids). Packet ids are handed out in turn from the
- * table's range and the table is kept at most half full, so finding a free id takes a step or two and get,
- * put and remove are one array access.
+ * A session's outbound QoS 1/2 messages by packet id: a power-of-two table indexed by {@code id & mask}, allocated
+ * on first use and doubled as the window grows (up to all 65,535 ids). Packet ids are handed out in turn over the
+ * whole range 1..65535, as Mosquitto numbers a client's messages; the table is kept at most half full, so an id
+ * whose slot is taken by an older straggler is rare and simply skipped, and get, put and remove are one array
+ * access.
  *
  * <p>It replaces a hash map: with sequential ids in an open-addressing table, a window of tens of thousands
  * (max_inflight_messages 0) formed one long cluster that every removal walked (JFR: 75 % of the broker's
@@ -19,6 +20,8 @@ final class InflightWindow {
     private static final int MAX = 65_536;
 
     private Session.Inflight[] slots;
+    /** The id held in each slot (0 when empty). */
+    private int[] keys;
     private int size;
     private int next = 1;
 
@@ -27,28 +30,46 @@ final class InflightWindow {
     boolean isEmpty() { return size == 0; }
 
     Session.Inflight get(int id) {
-        Session.Inflight[] s = slots;
-        return s != null && id > 0 && id < s.length ? s[id] : null;
+        int[] k = keys;
+        if (k == null || id <= 0) {
+            return null;
+        }
+        int i = id & (k.length - 1);
+        return k[i] == id ? slots[i] : null;
     }
 
     boolean containsKey(int id) { return get(id) != null; }
 
-    /** Stores {@code f} under {@code id} (1..65535), growing the table to cover the id. */
+    /** Stores {@code f} under {@code id} (1..65535), growing the table until the id has a slot of its own. */
     void put(int id, Session.Inflight f) {
         if (id < 1 || id >= MAX) {
             throw new IllegalArgumentException("packet id out of range: " + id);
         }
-        ensure(id + 1);
-        if (slots[id] == null) {
-            size++;
+        if (keys == null) {
+            grow(FIRST);
         }
-        slots[id] = f;
+        while (true) {
+            int i = id & (keys.length - 1);
+            if (keys[i] == id) {
+                slots[i] = f;
+                return;
+            }
+            if (keys[i] == 0 && (size + 1) * 2 <= keys.length || keys.length == MAX && keys[i] == 0) {
+                keys[i] = id;
+                slots[i] = f;
+                size++;
+                return;
+            }
+            grow(keys.length * 2);
+        }
     }
 
     Session.Inflight remove(int id) {
         Session.Inflight f = get(id);
         if (f != null) {
-            slots[id] = null;
+            int i = id & (keys.length - 1);
+            keys[i] = 0;
+            slots[i] = null;
             size--;
         }
         return f;
@@ -56,20 +77,26 @@ final class InflightWindow {
 
     void clear() {
         slots = null;
+        keys = null;
         size = 0;
         next = 1;
     }
 
+    /** Passes over the next id, as when a queued message expired before it was sent (Mosquitto numbering). */
+    void skip() {
+        next = next == MAX - 1 ? 1 : next + 1;
+    }
+
     /** A packet id not in use, taken in turn so a just-acknowledged id is not reused at once. */
     int allocate() {
-        if (slots == null || (size + 1) * 2 > slots.length && slots.length < MAX) {
-            ensure(slots == null ? FIRST : slots.length * 2);
+        if (keys == null || (size + 1) * 2 > keys.length && keys.length < MAX) {
+            grow(keys == null ? FIRST : keys.length * 2);
         }
-        int n = slots.length;
-        for (int tries = 1; tries < n; tries++) {
+        int mask = keys.length - 1;
+        for (int tries = 0; tries < MAX - 1; tries++) {
             int id = next;
-            next = next + 1 >= n ? 1 : next + 1;
-            if (slots[id] == null) {
+            skip();
+            if (keys[id & mask] == 0) {
                 return id;
             }
         }
@@ -79,27 +106,33 @@ final class InflightWindow {
     /** The ids in use, in id order. */
     int[] ids() {
         int[] ids = new int[size];
-        if (slots != null) {
+        if (keys != null) {
             int n = 0;
-            for (int id = 1; id < slots.length && n < size; id++) {
-                if (slots[id] != null) {
-                    ids[n++] = id;
+            for (int k : keys) {
+                if (k != 0) {
+                    ids[n++] = k;
                 }
             }
+            Arrays.sort(ids);
         }
         return ids;
     }
 
-    private void ensure(int length) {
-        int cap = slots == null ? FIRST : slots.length;
-        while (cap < length) {
-            cap *= 2;
-        }
-        cap = Math.min(cap, MAX);
-        if (slots == null) {
-            slots = new Session.Inflight[cap];
-        } else if (cap > slots.length) {
-            slots = Arrays.copyOf(slots, cap);
+    /** Doubling keeps ids that had distinct slots distinct: a == b (mod 2n) implies a == b (mod n). */
+    private void grow(int length) {
+        int cap = Math.min(Math.max(length, FIRST), MAX);
+        int[] oldKeys = keys;
+        Session.Inflight[] oldSlots = slots;
+        keys = new int[cap];
+        slots = new Session.Inflight[cap];
+        if (oldKeys != null) {
+            for (int i = 0; i < oldKeys.length; i++) {
+                if (oldKeys[i] != 0) {
+                    int j = oldKeys[i] & (cap - 1);
+                    keys[j] = oldKeys[i];
+                    slots[j] = oldSlots[i];
+                }
+            }
         }
     }
 }

@@ -31,7 +31,8 @@ record ListenerSecurity(io.tern.broker.security.Authenticator authenticator, Aut
     static ListenerSecurity load(BrokerConfig config, ListenerConfig listener,
                                  java.util.List<io.tern.broker.extension.SecurityProvider> providers) throws IOException {
         io.tern.broker.config.SecurityOptions s = config.security(listener);
-        PasswordFile passwords = s.passwordFile() == null ? null : PasswordFile.load(config.resolve(s.passwordFile()));
+        PasswordFile passwords = s.passwordFile() == null ? null : PasswordFile.load(config.resolve(s.passwordFile()),
+                config.strict().strictPasswordFile());
         Authorizer acl = s.aclFile() == null ? Authorizer.allowAll() : AclFile.load(config.resolve(s.aclFile()));
         io.tern.broker.security.Authenticator authenticator =
                 new BasicAuthenticator(passwords, s.allowAnonymous(), config.clientidPrefixes());

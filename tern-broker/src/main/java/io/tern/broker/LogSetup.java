@@ -141,6 +141,8 @@ public final class LogSetup {
 
     /** Lines as Mosquitto writes them: optional timestamp, colon, message. */
     static final class MosquittoLayout extends LayoutBase<ILoggingEvent> {
+        /** Mosquitto's longest log line, its terminating NUL included (src/logging.c). */
+        static final int MAX_LINE = 1000;
         private final boolean timestamp;
         private final DateTimeFormatter format;
 
@@ -161,7 +163,14 @@ public final class LogSetup {
                 }
                 sb.append(": ");
             }
-            sb.append(e.getFormattedMessage()).append('\n');
+            String message = e.getFormattedMessage();
+            // Mosquitto writes each line into a 1000-byte buffer: a 65,535-character topic in a debug line is
+            // cut there, and a reader of the log (a pipe nobody drains until the end) is not flooded
+            int room = MAX_LINE - 1 - sb.length();
+            if (message.length() > room) {
+                message = message.substring(0, Math.max(0, room));
+            }
+            sb.append(message).append('\n');
             if (e.getThrowableProxy() != null && !e.getLoggerName().startsWith("tern.")) {
                 sb.append(ch.qos.logback.classic.spi.ThrowableProxyUtil.asString(e.getThrowableProxy())).append('\n');
             }

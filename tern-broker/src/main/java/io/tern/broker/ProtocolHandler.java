@@ -24,6 +24,12 @@ final class ProtocolHandler {
 
     private enum State { NEW, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
 
+    /**
+     * Topic names and filters deeper than this are refused, as Mosquitto 2.0 does (TOPIC_HIERARCHY_LIMIT):
+     * the topic tree is walked level by level, and 65,535 levels of '/' are an attack, not a topic.
+     */
+    static final int MAX_TOPIC_LEVELS = 200;
+
     /** Packets a client may send after CONNECT before it has its CONNACK; more is abuse. */
     private static final int MAX_EARLY_PACKETS = 1000;
 
@@ -99,18 +105,24 @@ final class ProtocolHandler {
             case PUBACK -> {
                 Packet.PubAck a = (Packet.PubAck) p;
                 debugReceived("PUBACK", a.packetId(), a.reasonCode());
-                session.onPubAck(a.packetId());
+                if (!session.onPubAck(a.packetId())) {
+                    wrongAck(p, a.packetId());
+                }
             }
             case PUBREC -> {
                 Packet.PubRec r = (Packet.PubRec) p;
                 debugReceived("PUBREC", r.packetId(), r.reasonCode());
-                session.onPubRec(r.packetId(), r.reasonCode());
+                if (!session.onPubRec(r.packetId(), r.reasonCode())) {
+                    wrongAck(p, r.packetId());
+                }
             }
             case PUBREL -> onPubRel((Packet.PubRel) p);
             case PUBCOMP -> {
                 Packet.PubComp c = (Packet.PubComp) p;
                 debugReceived("PUBCOMP", c.packetId(), c.reasonCode());
-                session.onPubComp(c.packetId());
+                if (!session.onPubComp(c.packetId())) {
+                    wrongAck(p, c.packetId());
+                }
             }
             case SUBSCRIBE -> onSubscribe((Packet.Subscribe) p);
             case UNSUBSCRIBE -> onUnsubscribe((Packet.Unsubscribe) p);
@@ -122,10 +134,17 @@ final class ProtocolHandler {
                 conn.send(Packet.PingResp.INSTANCE);
             }
             case DISCONNECT -> onDisconnect((Packet.Disconnect) p);
-            case CONNECT -> protocolError("second CONNECT on one connection"); // [MQTT-3.1.0-2]
+            case CONNECT -> onMalformed(new MalformedPacketException(MalformedPacketException.PROTOCOL_ERROR,
+                    "second CONNECT on one connection").packetType(p.type())); // [MQTT-3.1.0-2]
             case AUTH -> onAuth((Packet.Auth) p);
             default -> protocolError("unexpected " + p.type() + " from a client");
         }
+    }
+
+    /** An acknowledgement that does not fit the QoS flow of its packet id [MQTT-4.3.2], [MQTT-4.3.3]. */
+    private void wrongAck(Packet p, int packetId) {
+        onMalformed(new MalformedPacketException(MalformedPacketException.PROTOCOL_ERROR,
+                p.type() + " for packet id " + packetId + ", which is in a different QoS flow").packetType(p.type()));
     }
 
     private void debugReceived(String what, int packetId, int rc) {
@@ -172,8 +191,8 @@ final class ProtocolHandler {
             boolean allowed = ids.allowZeroLengthClientid()
                     && (version == MqttVersion.MQTT_5 || (version == MqttVersion.MQTT_3_1_1 && c.cleanStart()));
             if (!allowed) {
-                // [MQTT-3.1.3-8]
-                refuse(c, 2, 0x85, "client id must not be empty");
+                // [MQTT-3.1.3-8]; MQTT 5 0x80 "Unspecified error" as Mosquitto answers (0x85 is a MAY)
+                refuse(c, 2, 0x80, "client id must not be empty");
                 return;
             }
             id = ids.autoIdPrefix() + randomId();
@@ -183,7 +202,11 @@ final class ProtocolHandler {
         int keepAlive = c.keepAlive();
         int serverKeepAlive = -1;
         int maxKeepAlive = cfg.maxKeepalive();
-        if (maxKeepAlive > 0 && maxKeepAlive < 65535 && (keepAlive > maxKeepAlive || keepAlive == 0)) {
+        if (version.isV5() && maxKeepAlive > 0 && (keepAlive > maxKeepAlive || keepAlive == 0)) {
+            // Mosquitto 2.0: a v5 client without keep alive (0) is given max_keepalive, 65535 by default
+            serverKeepAlive = maxKeepAlive;
+            keepAlive = maxKeepAlive;
+        } else if (maxKeepAlive > 0 && maxKeepAlive < 65535 && (keepAlive > maxKeepAlive || keepAlive == 0)) {
             if (version.isV5()) {
                 serverKeepAlive = maxKeepAlive;
                 keepAlive = maxKeepAlive;
@@ -194,6 +217,16 @@ final class ProtocolHandler {
             }
         }
         if (c.will() != null) {
+            if (tooDeep(c.will().topic())) {
+                protocolError("will topic with more than " + MAX_TOPIC_LEVELS + " levels");
+                return;
+            }
+            int limit = cfg.messageSizeLimit();
+            if (limit > 0 && c.will().payload().length > limit) {
+                // as Mosquitto: the will could never be published
+                refuse(c, 5, 0x95, "will payload larger than message_size_limit " + limit);
+                return;
+            }
             if (c.will().qos() > conn.listener().maxQos()) {
                 refuse(c, 5, 0x9B, "will QoS " + c.will().qos() + " above max_qos");
                 return;
@@ -328,7 +361,9 @@ final class ProtocolHandler {
             return; // the connection went away meanwhile
         }
         if (auth != AuthResult.ACCEPT) {
-            boolean bad = auth == AuthResult.BAD_USERNAME_OR_PASSWORD;
+            // Mosquitto 2.0 answers "not authorised" for a wrong password too; report_bad_credentials says
+            // which it was, as the specification's 4 / 0x86 allow
+            boolean bad = auth == AuthResult.BAD_USERNAME_OR_PASSWORD && broker.config().strict().reportBadCredentials();
             refuse(c, bad ? 4 : 5, bad ? 0x86 : 0x87, null);
             Log.NOTICE.info("Client {} disconnected, not authorised.", clientId);
             return;
@@ -408,7 +443,18 @@ final class ProtocolHandler {
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending CONNACK to {} ({}, 0)", clientId, present ? 1 : 0);
         }
-        conn.send(new Packet.ConnAck(present, 0, props));
+        Packet.ConnAck ack = new Packet.ConnAck(present, 0, props);
+        long clientMax = version.isV5() ? c.properties().longValue(PropertyId.MAXIMUM_PACKET_SIZE, 0) : 0;
+        if (clientMax > 0 && io.tern.codec.MqttEncoder.encodedLength(ack, version) > clientMax) {
+            // not even the CONNACK fits the client's Maximum Packet Size [MQTT-3.1.2-24]: close without it
+            Log.NOTICE.info("Client {} disconnected: its maximum packet size {} is too small for CONNACK.",
+                    clientId, clientMax);
+            closeReason = "error";
+            state = State.CLOSED;
+            conn.close();
+            return;
+        }
+        conn.send(ack);
         conn.keepAliveTimeout(keepAlive * 1500L);
         if (present) {
             s.resume();
@@ -425,9 +471,22 @@ final class ProtocolHandler {
         }
     }
 
+    /**
+     * The CONNACK properties, in Mosquitto 2.0's order (src/handle_connect.c, then src/send_connack.c):
+     * Topic Alias Maximum, Server Keep Alive, Assigned Client Identifier, Authentication Method and Data,
+     * then Retain Available, Maximum Packet Size, Receive Maximum, Maximum QoS. Subscription identifiers
+     * are available, which an absent property already says (MQTT 5 3.2.2.3.12).
+     */
     private Properties connackProperties(boolean assigned, int serverKeepAlive) {
         Settings cfg = broker.settings();
         Properties.Builder b = Properties.builder();
+        int topicAliasMax = conn.listener().maxTopicAlias();
+        if (topicAliasMax > 0) {
+            b.put(PropertyId.TOPIC_ALIAS_MAXIMUM, topicAliasMax);
+        }
+        if (serverKeepAlive >= 0) {
+            b.put(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive);
+        }
         if (assigned) {
             b.put(PropertyId.ASSIGNED_CLIENT_IDENTIFIER, clientId);
         }
@@ -438,18 +497,8 @@ final class ProtocolHandler {
                 b.put(PropertyId.AUTHENTICATION_DATA, authReply);
             }
         }
-        if (serverKeepAlive >= 0) {
-            b.put(PropertyId.SERVER_KEEP_ALIVE, serverKeepAlive);
-        }
-        int topicAliasMax = conn.listener().maxTopicAlias();
-        if (topicAliasMax > 0) {
-            b.put(PropertyId.TOPIC_ALIAS_MAXIMUM, topicAliasMax);
-        }
         if (!cfg.retainAvailable()) {
             b.put(PropertyId.RETAIN_AVAILABLE, 0);
-        }
-        if (conn.listener().maxQos() < 2) {
-            b.put(PropertyId.MAXIMUM_QOS, conn.listener().maxQos());
         }
         if (cfg.maxPacketSize() > 0) {
             b.put(PropertyId.MAXIMUM_PACKET_SIZE, (long) cfg.maxPacketSize());
@@ -457,7 +506,9 @@ final class ProtocolHandler {
         if (cfg.maxInflightMessages() > 0 && cfg.maxInflightMessages() < 65535) {
             b.put(PropertyId.RECEIVE_MAXIMUM, cfg.maxInflightMessages());
         }
-        b.put(PropertyId.SUBSCRIPTION_IDENTIFIER_AVAILABLE, 1);
+        if (conn.listener().maxQos() < 2) {
+            b.put(PropertyId.MAXIMUM_QOS, conn.listener().maxQos());
+        }
         return b.build();
     }
 
@@ -474,9 +525,60 @@ final class ProtocolHandler {
         conn.close();
     }
 
+    /**
+     * Clients may not publish to {@code $SYS} (the broker's own topics), except
+     * {@code $SYS/broker/connection/<name>/state} which a bridge from another broker writes, nor to a topic
+     * beginning with {@code $share} (a shared subscription prefix, not a topic). As Mosquitto 2.0 (its
+     * acl__check_dollar); topics starting with {@code $} are the server's to define [MQTT-4.7.2-1].
+     */
+    static boolean dollarDenied(String topic) {
+        if (topic.isEmpty() || topic.charAt(0) != '$') {
+            return false;
+        }
+        if (topic.startsWith("$SYS")) {
+            String[] levels = topic.split("/", -1);
+            return !(levels.length == 5 && levels[0].equals("$SYS") && levels[1].equals("broker")
+                    && levels[2].equals("connection") && levels[4].equals("state"));
+        }
+        return topic.startsWith("$share");
+    }
+
+    /**
+     * The listener's {@code mount_point} put in front of a topic or filter the client sent (for a shared
+     * subscription, in front of its filter part), as Mosquitto does; {@link Session} takes it off again on
+     * the way out.
+     */
+    private String mounted(String topic) {
+        String mount = conn.listener().mountPoint();
+        if (mount == null) {
+            return topic;
+        }
+        if (Topics.isShared(topic)) {
+            int at = topic.indexOf('/', "$share/".length()) + 1;
+            return topic.substring(0, at) + mount + topic.substring(at);
+        }
+        return mount + topic;
+    }
+
+    /** More than {@link #MAX_TOPIC_LEVELS} separators (Mosquitto counts the '/' characters). */
+    static boolean tooDeep(String topic) {
+        if (topic.length() <= MAX_TOPIC_LEVELS) {
+            return false;
+        }
+        int n = 0;
+        for (int i = 0; i < topic.length(); i++) {
+            if (topic.charAt(i) == '/' && ++n > MAX_TOPIC_LEVELS) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** A random UUID in its 36-character text form, as Mosquitto assigns after auto_id_prefix. */
     private static String randomId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
-        return Long.toHexString(r.nextLong() | Long.MIN_VALUE) + Long.toHexString(r.nextLong() | Long.MIN_VALUE);
+        return new java.util.UUID((r.nextLong() & ~0xF000L) | 0x4000L,
+                (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
     }
 
     // ---------------------------------------------------------------- PUBLISH
@@ -512,6 +614,11 @@ final class ProtocolHandler {
                         .build();
             }
         }
+        if (tooDeep(topic)) {
+            protocolError("topic with more than " + MAX_TOPIC_LEVELS + " levels");
+            return;
+        }
+        topic = mounted(topic);
         io.tern.broker.extension.MessageObserver observer = broker.observer();
         if (observer != null) {
             observer.received(clientId, topic, p.qos(), p.payload().length);
@@ -540,7 +647,7 @@ final class ProtocolHandler {
             rc = 0x97;
             Log.NOTICE.info("Dropping too large PUBLISH from {} ({} bytes > message_size_limit {}).", clientId,
                     p.payload().length, limit);
-        } else if (!sec().authorizer().canPublish(clientId, username, topic)) {
+        } else if (dollarDenied(topic) || !sec().authorizer().canPublish(clientId, username, topic)) {
             accept = false;
             rc = 0x87;
             if (observer != null) {
@@ -563,8 +670,14 @@ final class ProtocolHandler {
                 }
             }
             case 1 -> {
-                if (accept && !routedDurably(topic, p, props)) {
-                    return;
+                if (accept) {
+                    Boolean matched = routedDurably(topic, p, props);
+                    if (matched == null) {
+                        return;
+                    }
+                    if (!matched && version.isV5()) {
+                        rc = 0x10; // No matching subscribers, as Mosquitto says for QoS 1 (MQTT 5 3.4.2.1)
+                    }
                 }
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Sending PUBACK to {} (m{}, rc{})", clientId, p.packetId(), rc);
@@ -573,14 +686,18 @@ final class ProtocolHandler {
             }
             default -> {
                 // exactly once: a repeated packet id before PUBREL is the same message [MQTT-4.3.3-10]
-                if (!session.inboundQos2.contains(p.packetId())) {
+                boolean fresh = !session.inboundQos2.contains(p.packetId());
+                // with persistence (or a cluster) the message is stored (or forwarded) before PUBREC; without,
+                // PUBREC goes first, so the publisher hears PUBREC before any copy of its message, as from Mosquitto
+                boolean routeFirst = broker.durability() != null || broker.clusterRouting() != null;
+                if (fresh) {
                     int max = cfg.maxInflightMessages() > 0 ? cfg.maxInflightMessages() : 65535;
                     if (version.isV5() && session.inboundQos2.size() >= max) {
                         disconnect(0x93, "receive maximum exceeded");
                         return;
                     }
-                    if (accept && !routedDurably(topic, p, props)) {
-                        return;
+                    if (accept && routeFirst && routedDurably(topic, p, props) == null) {
+                        return; // the store refused it: not acknowledged, not marked as received
                     }
                     if (!version.isV5() || rc < 0x80) {
                         session.inboundQos2.add(p.packetId());
@@ -593,6 +710,9 @@ final class ProtocolHandler {
                     Log.DEBUG.debug("Sending PUBREC to {} (m{}, rc{})", clientId, p.packetId(), rc);
                 }
                 acknowledge(new Packet.PubRec(p.packetId(), rc, Properties.EMPTY));
+                if (fresh && accept && !routeFirst) {
+                    route(topic, p, props);
+                }
             }
         }
     }
@@ -636,14 +756,14 @@ final class ProtocolHandler {
     }
 
     /**
-     * Routes a QoS 1/2 PUBLISH; false when the store could not write it (disk full). It is then not
+     * Routes a QoS 1/2 PUBLISH: whether a subscription matched, or null when the store could not write it
+     * (disk full). It is then not
      * acknowledged: MQTT 5 clients get PUBACK/PUBREC 0x97 (Quota exceeded) and may retry later, 3.1.1 clients,
      * which have no way to hear it, lose the connection and resend after reconnecting.
      */
-    private boolean routedDurably(String topic, Packet.Publish p, Properties props) {
+    private Boolean routedDurably(String topic, Packet.Publish p, Properties props) {
         try {
-            route(topic, p, props);
-            return true;
+            return route(topic, p, props);
         } catch (io.tern.broker.store.StoreWriteException e) {
             Log.ERROR.error("Not acknowledging PUBLISH from {} (m{}): {}", clientId, p.packetId(), e.getMessage());
             if (version.isV5()) {
@@ -652,15 +772,16 @@ final class ProtocolHandler {
             } else {
                 disconnect(0x97, "the store cannot write");
             }
-            return false;
+            return null;
         }
     }
 
-    private void route(String topic, Packet.Publish p, Properties props) {
+    /** Publishes what a client sent; false when no subscription matched it. */
+    private boolean route(String topic, Packet.Publish p, Properties props) {
         if (topic.startsWith("$CONTROL/")) {
             // Mosquitto's control topics go to their plugin, never to subscribers
             broker.control(conn.listener(), topic, clientId, username, p.payload());
-            return;
+            return true;
         }
         long now = System.nanoTime();
         long expiry = Long.MAX_VALUE;
@@ -668,7 +789,11 @@ final class ProtocolHandler {
             expiry = now + props.longValue(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0) * 1_000_000_000L;
         }
         Message msg = new Message(topic, p.payload(), p.qos(), p.retain(), props, clientId, now, expiry);
+        if (p.retain() && broker.config().checkRetainSource()) {
+            broker.retainSources().published(topic, p.payload().length == 0, clientId, username, conn.listener());
+        }
         broker.publish(msg, session);
+        return broker.router().lastPublishRouted() > 0;
     }
 
     private void onPubRel(Packet.PubRel r) {
@@ -679,7 +804,9 @@ final class ProtocolHandler {
         if (known && session.durable()) {
             broker.durability().store().removeInboundQos2(clientId, r.packetId());
         }
-        int rc = known || !version.isV5() ? 0 : 0x92;
+        // an unknown id is a PUBREL repeated after a reconnect: Mosquitto completes it with success (0x92
+        // "Packet Identifier not found" would be allowed too, MQTT 5 3.7.2.1)
+        int rc = 0;
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Sending PUBCOMP to {} (m{})", clientId, r.packetId());
         }
@@ -699,13 +826,23 @@ final class ProtocolHandler {
         List<Subscriber> added = new ArrayList<>(s.subscriptions().size());
         List<Boolean> existed = new ArrayList<>(s.subscriptions().size());
         for (Packet.Subscription sub : s.subscriptions()) {
-            String full = sub.filter();
+            if (tooDeep(sub.filter())) {
+                onMalformed(new MalformedPacketException(MalformedPacketException.MALFORMED, "topic filter with more than "
+                        + MAX_TOPIC_LEVELS + " levels").packetType(s.type()));
+                return;
+            }
+        }
+        for (Packet.Subscription sub : s.subscriptions()) {
+            String full = mounted(sub.filter());
             if (Log.DEBUG.isDebugEnabled()) {
                 Log.DEBUG.debug("\t{} (QoS {})", full, sub.qos());
             }
             boolean shared = Topics.isShared(full);
             String filter = shared ? Topics.sharedTopicFilter(full) : full;
-            if (!sec().authorizer().canSubscribe(clientId, username, filter)) {
+            // Mosquitto 2.0 grants any filter and checks read access per message; deny_unreadable_subscriptions
+            // refuses a filter the ACL never lets this client read
+            if (broker.config().strict().denyUnreadableSubscriptions()
+                    && !sec().authorizer().canSubscribe(clientId, username, filter)) {
                 codes.add(version.isV5() ? 0x87 : 0x80);
                 continue;
             }
@@ -743,6 +880,9 @@ final class ProtocolHandler {
                 if (!sec().authorizer().canRead(clientId, username, m.topic())) {
                     continue;
                 }
+                if (broker.config().checkRetainSource() && !broker.retainSources().mayDeliver(broker, m.topic())) {
+                    continue;
+                }
                 int qos = cfg.upgradeOutgoingQos() ? entry.qos() : Math.min(m.qos(), entry.qos());
                 broker.router().hand(session, new Delivery(m, qos, true, subId == 0 ? null : new int[] {subId}));
             }
@@ -755,6 +895,14 @@ final class ProtocolHandler {
         }
         List<Integer> codes = version.isV5() ? new ArrayList<>(u.filters().size()) : List.of();
         for (String filter : u.filters()) {
+            if (tooDeep(filter)) {
+                onMalformed(new MalformedPacketException(MalformedPacketException.MALFORMED, "topic filter with more than "
+                        + MAX_TOPIC_LEVELS + " levels").packetType(u.type()));
+                return;
+            }
+        }
+        for (String given : u.filters()) {
+            String filter = mounted(given);
             if (!sec().authorizer().canUnsubscribe(clientId, username, filter)) {
                 if (version.isV5()) {
                     codes.add(0x87);
@@ -824,12 +972,35 @@ final class ProtocolHandler {
         boolean protocol = e.reasonCode() == MalformedPacketException.PROTOCOL_ERROR;
         Log.NOTICE.info("Client {} disconnected due to {}: {}.", who,
                 protocol ? "protocol error" : "malformed packet", e.getMessage());
-        if (version != null && version.isV5() && state == State.CONNECTED) {
-            conn.send(new Packet.Disconnect(e.reasonCode(), Properties.EMPTY));
+        if (version != null && version.isV5() && state == State.CONNECTED && tellsWhy(e)) {
+            // Mosquitto calls every broken SUBSCRIBE / UNSUBSCRIBE malformed (0x81), even where the
+            // specification's wording says "Protocol Error" (QoS 3, Retain Handling 3, packet id 0)
+            boolean subscription = e.packetType() == io.tern.codec.PacketType.SUBSCRIBE
+                    || e.packetType() == io.tern.codec.PacketType.UNSUBSCRIBE;
+            int code = subscription && e.reasonCode() == MalformedPacketException.PROTOCOL_ERROR
+                    ? MalformedPacketException.MALFORMED : e.reasonCode();
+            conn.send(new Packet.Disconnect(code, Properties.EMPTY));
         }
         closeReason = "error";
         state = State.CLOSED;
         conn.close();
+    }
+
+    /**
+     * Whether a bad packet is answered with a DISCONNECT before closing, which the specification leaves open
+     * ("MAY", MQTT 5 section 4.13.1). As Mosquitto 2.0 (src/read_handle.c): for PUBLISH, SUBSCRIBE,
+     * UNSUBSCRIBE, AUTH, a too large packet and a DISCONNECT breaking a rule; the acknowledgements, PINGREQ,
+     * a second CONNECT and packets only a server sends are closed on without a word.
+     */
+    private static boolean tellsWhy(MalformedPacketException e) {
+        if (e.reasonCode() == MalformedPacketException.PACKET_TOO_LARGE || e.packetType() == null) {
+            return true;
+        }
+        return switch (e.packetType()) {
+            case PUBLISH, SUBSCRIBE, UNSUBSCRIBE, AUTH -> true;
+            case DISCONNECT -> e.reasonCode() == MalformedPacketException.PROTOCOL_ERROR;
+            default -> false;
+        };
     }
 
     private void protocolError(String why) {
@@ -940,7 +1111,7 @@ final class ProtocolHandler {
 
     private void publishWill(Session s) {
         Packet.Will w = will;
-        if (!sec().authorizer().canPublish(clientId, username, w.topic())) {
+        if (dollarDenied(w.topic()) || !sec().authorizer().canPublish(clientId, username, w.topic())) {
             return;
         }
         Properties props = w.properties();
@@ -953,7 +1124,7 @@ final class ProtocolHandler {
         if (props.has(PropertyId.WILL_DELAY_INTERVAL)) {
             props = props.toBuilder().remove(PropertyId.WILL_DELAY_INTERVAL).build();
         }
-        Message msg = new Message(w.topic(), w.payload(), w.qos(), w.retain(), props, clientId, now, expiry);
+        Message msg = new Message(mounted(w.topic()), w.payload(), w.qos(), w.retain(), props, clientId, now, expiry);
         if (version.isV5() && delay > 0) {
             long effective = s.expirySeconds() >= 0 ? Math.min(delay, s.expirySeconds()) : delay;
             broker.sessions().delayWill(s, msg, effective);

@@ -24,6 +24,8 @@ public final class Router {
         boolean messageStored;
         /** Whether routing this message wrote anything that must be synced before acknowledging it. */
         boolean durable;
+        /** How many subscriptions matched the last {@link #publish} on this thread. */
+        int routed;
         /** The publishing session, which a congested subscriber may throttle. */
         Session from;
         /**
@@ -47,6 +49,7 @@ public final class Router {
             messageStored = false;
             durable = false;
             from = publisher;
+            routed = 0;
             fromCluster = false;
             clusterPlain = false;
             clusterGroups = null;
@@ -131,6 +134,11 @@ public final class Router {
         return SCRATCH.get().durable;
     }
 
+    /** How many subscriptions matched the last {@link #publish} on this thread (0: no subscribers). */
+    int lastPublishRouted() {
+        return SCRATCH.get().routed;
+    }
+
     /**
      * Hands a delivery to a session; QoS 1/2 deliveries to a durable session are first appended to its
      * durable queue on this (the publisher's) thread, so the publisher's acknowledgement can wait for them.
@@ -212,6 +220,8 @@ public final class Router {
         List<TopicTree.SharedGroup> groups = s.groups;
         groups.clear();
         tree.match(TopicLevels.split(msg.topic()), matches, groups);
+        // what "no matching subscribers" (PUBACK 0x10) means: no subscription matched, delivered or not
+        s.routed = matches.size() + groups.size();
         int shared = 0;
         if (!groups.isEmpty()) {
             // shared subscriptions are delivered on their own, one member per group [MQTT-4.8.2]

@@ -254,9 +254,21 @@ public final class Session {
             boxed[i] = ids[i];
         }
         java.util.Arrays.sort(boxed, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
+        long now = System.nanoTime();
+        // the ACL may have changed while the client was away (SIGHUP): what it may no longer read is dropped,
+        // in flight and queued, as Mosquitto re-checks at every connect
+        recheckAcl = true;
         for (int id : boxed) {
             Inflight f = inflight.get(id);
-            if (f.released) {
+            if (!f.released && !mayRead(f.delivery.message().topic())) {
+                inflight.remove(id);
+                forget(f.delivery);
+            } else if (!f.released && f.delivery.message().expired(now)) {
+                // expired while the client was away: not resent, as Mosquitto does (allowed once delivery
+                // has started, [MQTT-3.3.2-5] binds only before)
+                inflight.remove(id);
+                forget(f.delivery);
+            } else if (f.released) {
                 connection.send(new Packet.PubRel(id, 0, Properties.EMPTY));
             } else if (!sendPublish(id, f.delivery, true)) {
                 inflight.remove(id);
@@ -288,6 +300,7 @@ public final class Session {
         if (d.message().expiryNanos() != Long.MAX_VALUE && d.message().expired(System.nanoTime())) {
             forget(d); // [MQTT-3.3.2-5]: an expired message is not delivered
             observeExpired(d);
+            skipPacketId(d);
             return;
         }
         if (d.seq() != 0) {
@@ -337,6 +350,9 @@ public final class Session {
         }
     }
 
+    /** Whether queued deliveries are checked against the ACL again as they are sent (after a connect). */
+    private boolean recheckAcl;
+
     /** Out-of-order durable deliveries waiting for the ones before them (see {@link #deliver}). */
     private java.util.TreeMap<Long, Delivery> reorder;
 
@@ -357,11 +373,30 @@ public final class Session {
         }
         if (d.qos() == 0) {
             sendPublish(0, d, false);
-        } else if (inflight.size() < sendQuota) {
+        } else if (windowOpen(d)) {
             sendNew(d);
         } else {
             enqueue(d);
         }
+    }
+
+    /**
+     * Whether a QoS 1/2 delivery may go in flight now: the client's Receive Maximum and max_inflight_messages,
+     * and with {@code max_inflight_bytes} the payload bytes already in flight (one message always may).
+     */
+    private boolean windowOpen(Delivery d) {
+        if (inflight.size() >= sendQuota) {
+            return false;
+        }
+        long maxBytes = broker.settings().maxInflightBytes();
+        if (maxBytes <= 0 || inflight.isEmpty()) {
+            return true;
+        }
+        long bytes = d.message().payload().length;
+        for (Inflight f : inflight.values()) {
+            bytes += f.delivery.message().payload().length;
+        }
+        return bytes <= maxBytes;
     }
 
     /** Sends a QoS 1/2 delivery under a fresh packet id and tracks it until acknowledged. */
@@ -493,14 +528,15 @@ public final class Session {
                 break;
             }
             Delivery d = queue.peek();
-            if (d.qos() > 0 && inflight.size() >= sendQuota) {
+            if (d.qos() > 0 && !windowOpen(d)) {
                 break;
             }
             queue.poll();
             queuedBytes -= d.weight();
-            if (d.message().expired(now)) {
+            if (d.message().expired(now) || (recheckAcl && !mayRead(d.message().topic()))) {
                 forget(d);
                 observeExpired(d);
+                skipPacketId(d);
                 continue;
             }
             if (d.qos() == 0) {
@@ -511,6 +547,9 @@ public final class Session {
         }
         if (queue.isEmpty()) {
             droppingLogged = false;
+            if (!needPage) {
+                recheckAcl = false; // all that was queued before the connect has been checked
+            }
         }
         if (congested) {
             checkCongestion();
@@ -549,11 +588,22 @@ public final class Session {
                 }
             } else if (d.message().expired(now)) {
                 dur.dequeue(this, e.seq());
+                skipPacketId(d);
             } else {
                 queue.add(d);
                 queuedBytes += d.weight();
                 noteExpiry(d);
             }
+        }
+    }
+
+    /**
+     * A QoS 1/2 message that expired before it was sent still uses up the packet id it would have had:
+     * Mosquitto numbers a client's messages as they are queued, so the next one sent has the id after it.
+     */
+    private void skipPacketId(Delivery d) {
+        if (d.qos() > 0) {
+            inflight.skip();
         }
     }
 
@@ -566,6 +616,12 @@ public final class Session {
         Message m = d.message();
         Properties props = m.properties();
         String topic = m.topic();
+        io.tern.broker.config.ListenerConfig via = listener;
+        String mount = via == null ? null : via.mountPoint();
+        if (mount != null && topic.startsWith(mount)) {
+            topic = topic.substring(mount.length()); // the client sees its own topics, without the mount point
+        }
+        String shown = topic;
         boolean newAlias = false;
         if (version.isV5()) {
             if (d.subscriptionIds() != null || m.expiryNanos() != Long.MAX_VALUE) {
@@ -605,7 +661,7 @@ public final class Session {
             // [MQTT-3.1.2-25]: too large for this client: discard as if sent
             if (newAlias) {
                 // the client never saw this alias
-                outAliases.remove(m.topic());
+                outAliases.remove(shown);
             }
             broker.stats().publishDropped.increment();
             observeDropped(d, io.tern.broker.extension.MessageObserver.Drop.TOO_LARGE);
@@ -647,48 +703,71 @@ public final class Session {
     }
 
 
-    /** PUBACK from the client: QoS 1 delivery complete. */
-    void onPubAck(int packetId) {
+    /**
+     * PUBACK from the client: QoS 1 delivery complete. Returns false when the id is in flight at QoS 2: the
+     * client broke the QoS 2 flow [MQTT-4.3.3], and the connection closes, as in Mosquitto.
+     */
+    boolean onPubAck(int packetId) {
         Inflight f = inflight.get(packetId);
-        if (f != null && f.delivery.qos() == 1) {
+        if (f != null && f.delivery.qos() != 1) {
+            return false;
+        }
+        if (f != null) {
             inflight.remove(packetId);
             forget(f.delivery);
             observeAcknowledged(f.delivery);
             drain();
         }
+        return true;
     }
 
-    /** PUBREC from the client: answer PUBREL and wait for PUBCOMP. */
-    void onPubRec(int packetId, int reasonCode) {
+    /**
+     * PUBREC from the client: answer PUBREL and wait for PUBCOMP. Returns false when the id is in flight at
+     * QoS 1 (a protocol error: the connection closes, as in Mosquitto).
+     */
+    boolean onPubRec(int packetId, int reasonCode) {
         Inflight f = inflight.get(packetId);
-        if (f == null || f.delivery.qos() != 2) {
+        if (f != null && f.delivery.qos() != 2) {
+            return false;
+        }
+        if (f == null) {
             // unknown id: still release it so the client can finish [MQTT-4.3.3]
-            connection.send(new Packet.PubRel(packetId, version.isV5() ? 0x92 : 0, Properties.EMPTY));
-            return;
+            // unknown id (a repeat after a reconnect): release it anyway, with success as Mosquitto does
+            // (0x92 would be allowed too, MQTT 5 3.6.2.1)
+            connection.send(new Packet.PubRel(packetId, 0, Properties.EMPTY));
+            return true;
         }
         if (reasonCode >= 0x80) {
             // MQTT 5: the client refused the message; the flow ends here
             inflight.remove(packetId);
             forget(f.delivery);
             drain();
-            return;
+            return true;
         }
         f.released = true;
         if (f.delivery.seq() != 0) {
             broker.durability().store().markReleased(clientId, f.delivery.seq());
         }
         connection.send(new Packet.PubRel(packetId, 0, Properties.EMPTY));
+        return true;
     }
 
-    /** PUBCOMP from the client: QoS 2 delivery complete. */
-    void onPubComp(int packetId) {
+    /**
+     * PUBCOMP from the client: QoS 2 delivery complete. Returns false when the id is in flight at QoS 1 or
+     * was never released by a PUBREC (a protocol error: the connection closes, as in Mosquitto).
+     */
+    boolean onPubComp(int packetId) {
         Inflight f = inflight.get(packetId);
-        if (f != null && f.released) {
+        if (f != null && !f.released) {
+            return false;
+        }
+        if (f != null) {
             inflight.remove(packetId);
             forget(f.delivery);
             observeAcknowledged(f.delivery);
             drain();
         }
+        return true;
     }
 
     /** The socket can take more output again. */
@@ -719,6 +798,7 @@ public final class Session {
                 queuedBytes -= d.weight();
                 forget(d);
                 observeExpired(d);
+                skipPacketId(d);
             } else if (d.message().expiryNanos() != Long.MAX_VALUE) {
                 more = true;
             }

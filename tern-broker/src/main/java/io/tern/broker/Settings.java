@@ -12,6 +12,7 @@ final class Settings {
     private final int maxInflightMessages;
     private final int maxQueuedMessages;
     private final long maxQueuedBytes;
+    private final long maxInflightBytes;
     private final boolean queueQos0Messages;
     private final int messageSizeLimit;
     private final int maxPacketSize;
@@ -25,6 +26,7 @@ final class Settings {
         maxInflightMessages = c.maxInflightMessages();
         maxQueuedMessages = c.maxQueuedMessages();
         maxQueuedBytes = c.maxQueuedBytes();
+        maxInflightBytes = c.maxInflightBytes();
         queueQos0Messages = c.queueQos0Messages();
         messageSizeLimit = c.messageSizeLimit();
         maxPacketSize = c.maxPacketSize();
@@ -38,6 +40,7 @@ final class Settings {
     int maxInflightMessages() { return maxInflightMessages; }
     int maxQueuedMessages() { return maxQueuedMessages; }
     long maxQueuedBytes() { return maxQueuedBytes; }
+    long maxInflightBytes() { return maxInflightBytes; }
     boolean queueQos0Messages() { return queueQos0Messages; }
     int messageSizeLimit() { return messageSizeLimit; }
     int maxPacketSize() { return maxPacketSize; }

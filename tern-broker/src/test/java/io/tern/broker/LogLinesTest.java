@@ -55,6 +55,19 @@ class LogLinesTest {
     }
 
     @Test
+    void aLogLineIsCutAt1000CharactersAsMosquittosIs() {
+        LogSetup.MosquittoLayout layout = new LogSetup.MosquittoLayout(true, null);
+        ch.qos.logback.classic.spi.LoggingEvent e = new ch.qos.logback.classic.spi.LoggingEvent();
+        e.setLoggerName("tern.debug");
+        e.setLevel(ch.qos.logback.classic.Level.DEBUG);
+        e.setMessage("Received PUBLISH from c (d0, q1, r0, m1, '" + "/".repeat(65535) + "', ... (7 bytes))");
+        e.setTimeStamp(1_700_000_000_000L);
+        String line = layout.doLayout(e);
+        assertThat(line).startsWith("1700000000: Received PUBLISH from c").endsWith("///\n");
+        assertThat(line).hasSize(LogSetup.MosquittoLayout.MAX_LINE);
+    }
+
+    @Test
     void timestampFormatFollowsStrftime(@TempDir Path dir) throws Exception {
         Path file = dir.resolve("tern.log");
         LogSetup.apply(Set.of("notice"), List.of("file:" + file), true, "%Y-%m-%dT%H:%M:%S");

@@ -17,6 +17,8 @@ public class MalformedPacketException extends DecoderException {
     private static final long serialVersionUID = 1L;
 
     private final int reasonCode;
+    /** The type of the packet that broke the rules, when known (set by the decoder). */
+    private PacketType packetType;
 
     public MalformedPacketException(int reasonCode, String message) {
         super(message);
@@ -24,6 +26,17 @@ public class MalformedPacketException extends DecoderException {
     }
 
     public int reasonCode() { return reasonCode; }
+
+    /** The type of the offending packet, or null when it is not known (a reserved type, a broken header). */
+    public PacketType packetType() { return packetType; }
+
+    /** Records the offending packet's type, unless one is already recorded; returns this. */
+    public MalformedPacketException packetType(PacketType type) {
+        if (packetType == null) {
+            packetType = type;
+        }
+        return this;
+    }
 
     /** Stack traces of client mistakes are noise; the message says all. */
     @Override

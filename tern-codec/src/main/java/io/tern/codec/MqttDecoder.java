@@ -104,6 +104,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
             in.skipBytes(in.readableBytes());
             return;
         }
+        int at = in.readerIndex();
         try {
             Packet p = decodeOne(in);
             if (p != null) {
@@ -114,6 +115,9 @@ public final class MqttDecoder extends ByteToMessageDecoder {
             }
         } catch (MalformedPacketException e) {
             failed = true;
+            if (in.writerIndex() > at) {
+                e.packetType(PacketType.of(in.getUnsignedByte(at) >>> 4));
+            }
             in.skipBytes(in.readableBytes());
             throw e;
         }

@@ -33,7 +33,6 @@ public final class MqttEncoder {
      */
     public static final AttributeKey<MqttVersion> VERSION = AttributeKey.valueOf(MqttEncoder.class, "version");
 
-    private static final PropertyId[] PROPERTY_IDS = PropertyId.values();
 
     private MqttEncoder() {
     }
@@ -230,11 +229,12 @@ public final class MqttEncoder {
             return 0;
         }
         int n = 0;
-        for (PropertyId id : PROPERTY_IDS) {
-            Object v = props.get(id);
-            if (v == null) {
-                continue;
+        for (int i = 0, size = props.size(); i < size; i++) {
+            PropertyId id = props.idAt(i);
+            if (id == PropertyId.USER_PROPERTY || id == PropertyId.SUBSCRIPTION_IDENTIFIER) {
+                continue; // counted below
             }
+            Object v = props.get(id);
             n += 1 + switch (id.wireType()) {
                 case BYTE -> 1;
                 case TWO_BYTE -> 2;
@@ -412,12 +412,23 @@ public final class MqttEncoder {
         if (len == 0) {
             return;
         }
-        for (PropertyId id : PROPERTY_IDS) {
-            Object v = props.get(id);
-            if (v == null) {
+        // in the order the properties were added: a forwarded message keeps its publisher's order
+        int user = 0;
+        int sub = 0;
+        for (int i = 0, size = props.size(); i < size; i++) {
+            PropertyId id = props.idAt(i);
+            out.writeByte(id.id());
+            if (id == PropertyId.USER_PROPERTY) {
+                UserProperty u = props.userProperties().get(user++);
+                writeString(out, u.name());
+                writeString(out, u.value());
                 continue;
             }
-            out.writeByte(id.id());
+            if (id == PropertyId.SUBSCRIPTION_IDENTIFIER) {
+                writeVarInt(out, props.subscriptionIdentifiers().get(sub++));
+                continue;
+            }
+            Object v = props.get(id);
             switch (id.wireType()) {
                 case BYTE -> out.writeByte((Integer) v);
                 case TWO_BYTE -> out.writeShort((Integer) v);
@@ -427,15 +438,6 @@ public final class MqttEncoder {
                 case BINARY -> writeBinary(out, (byte[]) v);
                 case UTF8_PAIR -> { }
             }
-        }
-        for (Integer sid : props.subscriptionIdentifiers()) {
-            out.writeByte(PropertyId.SUBSCRIPTION_IDENTIFIER.id());
-            writeVarInt(out, sid);
-        }
-        for (UserProperty u : props.userProperties()) {
-            out.writeByte(PropertyId.USER_PROPERTY.id());
-            writeString(out, u.name());
-            writeString(out, u.value());
         }
     }
 

@@ -216,7 +216,7 @@ final class PacketReader {
                 throw protocolError("PUBLISH topic name is empty and there is no Topic Alias [MQTT-3.3.2-1]");
             }
         } else if (topic.indexOf('+') >= 0 || topic.indexOf('#') >= 0) {
-            throw malformed("PUBLISH " + Topics.topicNameError(topic) + " [MQTT-3.3.2-2]");
+            throw protocolError("PUBLISH " + Topics.topicNameError(topic) + " [MQTT-3.3.2-2]");
         }
         byte[] payload = new byte[end - pos];
         buf.getBytes(pos, payload);

@@ -40,6 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class NettyDifferentialTest {
 
+    /** Netty writes properties in its own order; the order we keep is checked in PropertyOrderTest. */
+    private static final String WIRE_ORDER = ".*properties\\.order";
+
     // ---- ours -> Netty ----
 
     @ParameterizedTest
@@ -48,7 +51,7 @@ class NettyDifferentialTest {
         List<Packet> sent = new ArrayList<>(connects(v));
         sent.addAll(Samples.fromClient(v));
         for (Packet p : sent) {
-            assertThat(viaNettyDecoder(v, p)).as("%s in %s", p, v).usingRecursiveComparison().isEqualTo(p);
+            assertThat(viaNettyDecoder(v, p)).as("%s in %s", p, v).usingRecursiveComparison().ignoringFieldsMatchingRegexes(WIRE_ORDER).isEqualTo(p);
         }
     }
 
@@ -56,7 +59,7 @@ class NettyDifferentialTest {
     @EnumSource(MqttVersion.class)
     void nettyDecodesOurServerPackets(MqttVersion v) {
         for (Packet p : Samples.fromServer(v)) {
-            assertThat(viaNettyDecoder(v, p)).as("%s in %s", p, v).usingRecursiveComparison().isEqualTo(p);
+            assertThat(viaNettyDecoder(v, p)).as("%s in %s", p, v).usingRecursiveComparison().ignoringFieldsMatchingRegexes(WIRE_ORDER).isEqualTo(p);
         }
     }
 
@@ -71,7 +74,7 @@ class NettyDifferentialTest {
             byte[] wire = viaNettyEncoder(v, p);
             Packet got = p instanceof Packet.Connect ? Wire.decode(new MqttDecoder(0), wire).get(0)
                     : Wire.oneFromClient(v, wire);
-            assertThat(got).as("%s in %s from %s", p, v, Wire.hex(wire)).usingRecursiveComparison().isEqualTo(p);
+            assertThat(got).as("%s in %s from %s", p, v, Wire.hex(wire)).usingRecursiveComparison().ignoringFieldsMatchingRegexes(WIRE_ORDER).isEqualTo(p);
         }
     }
 
@@ -81,7 +84,7 @@ class NettyDifferentialTest {
         for (Packet p : Samples.fromServer(v)) {
             byte[] wire = viaNettyEncoder(v, p);
             assertThat(Wire.oneFromServer(v, wire)).as("%s in %s from %s", p, v, Wire.hex(wire))
-                    .usingRecursiveComparison().isEqualTo(p);
+                    .usingRecursiveComparison().ignoringFieldsMatchingRegexes(WIRE_ORDER).isEqualTo(p);
         }
     }
 

@@ -41,7 +41,10 @@ class SighupReloadIT {
             port = s.getLocalPort();
         }
         Path conf = dir.resolve("tern.conf");
-        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous false\npassword_file " + pw + "\n");
+        // strict_password_file: a bad line fails the reload and the old file stays (by default, as Mosquitto,
+        // bad lines would be logged and skipped)
+        Files.writeString(conf, "listener " + port + " 127.0.0.1\nallow_anonymous false\nstrict_password_file true\n"
+                + "password_file " + pw + "\n");
 
         Process tern = new ProcessBuilder(HOME.resolve("bin/tern").toString(), "-c", conf.toString())
                 .redirectErrorStream(true).start();

@@ -56,6 +56,8 @@ public final class BrokerConfig {
     private int maxInflightMessages = 20;
     private int maxQueuedMessages = 1000;
     private long maxQueuedBytes;
+    private long maxInflightBytes;
+    private boolean checkRetainSource;
     private boolean queueQos0Messages;
     private int messageSizeLimit;
     private int maxPacketSize;
@@ -65,6 +67,7 @@ public final class BrokerConfig {
     private boolean retainAvailable = true;
     private boolean setTcpNodelay = true;
     private boolean upgradeOutgoingQos;
+    private StrictOptions strict = StrictOptions.MOSQUITTO;
 
     private Set<LogDestination> logDest = EnumSet.of(LogDestination.STDERR);
     private String logFile;
@@ -402,6 +405,29 @@ public final class BrokerConfig {
         return this;
     }
 
+    /**
+     * {@code check_retain_source}: deliver a retained message only while its publisher may still write its
+     * topic under the current ACL (default false).
+     */
+    public boolean checkRetainSource() {
+        return checkRetainSource;
+    }
+
+    public BrokerConfig checkRetainSource(boolean checkRetainSource) {
+        this.checkRetainSource = checkRetainSource;
+        return this;
+    }
+
+    /** {@code max_inflight_bytes}: payload bytes of QoS 1/2 messages in flight to one client, 0 = no limit. */
+    public long maxInflightBytes() {
+        return maxInflightBytes;
+    }
+
+    public BrokerConfig maxInflightBytes(long maxInflightBytes) {
+        this.maxInflightBytes = maxInflightBytes;
+        return this;
+    }
+
     /** {@code max_queued_bytes}: bytes queued per client beyond in-flight, 0 = no limit (default). */
     public long maxQueuedBytes() {
         return maxQueuedBytes;
@@ -509,6 +535,16 @@ public final class BrokerConfig {
 
     public BrokerConfig setTcpNodelay(boolean setTcpNodelay) {
         this.setTcpNodelay = setTcpNodelay;
+        return this;
+    }
+
+    /** {@code report_bad_credentials}, {@code deny_unreadable_subscriptions}: Tern's stricter answers. */
+    public StrictOptions strict() {
+        return strict;
+    }
+
+    public BrokerConfig strict(StrictOptions strict) {
+        this.strict = java.util.Objects.requireNonNull(strict);
         return this;
     }
 

@@ -362,6 +362,10 @@ public final class ConfigParser {
                 config.maxQueuedMessages(integer(l, 0, Integer.MAX_VALUE));
                 config.record(l.name(), l.at());
             }
+            case "max_inflight_bytes" -> {
+                config.maxInflightBytes(longInteger(l, 0, Long.MAX_VALUE));
+                config.record(l.name(), l.at());
+            }
             case "max_queued_bytes" -> {
                 config.maxQueuedBytes(longInteger(l, 0, Long.MAX_VALUE));
                 config.record(l.name(), l.at());
@@ -397,6 +401,11 @@ public final class ConfigParser {
             case "retain_available" -> config.retainAvailable(globalBool(l));
             case "set_tcp_nodelay" -> config.setTcpNodelay(globalBool(l));
             case "upgrade_outgoing_qos" -> config.upgradeOutgoingQos(globalBool(l));
+            case "check_retain_source" -> config.checkRetainSource(globalBool(l));
+            case "report_bad_credentials" -> config.strict(config.strict().reportBadCredentials(globalBool(l)));
+            case "deny_unreadable_subscriptions" ->
+                    config.strict(config.strict().denyUnreadableSubscriptions(globalBool(l)));
+            case "strict_password_file" -> config.strict(config.strict().strictPasswordFile(globalBool(l)));
 
             // logging
             case "log_dest" -> logDest(l);

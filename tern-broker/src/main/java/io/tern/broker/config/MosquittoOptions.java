@@ -21,7 +21,7 @@ final class MosquittoOptions {
     static final Set<String> NOT_SUPPORTED = Set.of(
             // broker-wide
             "allow_duplicate_messages", "auth_plugin_deny_special_chars",
-            "check_retain_source", "log_facility", "max_inflight_bytes", "memory_limit",
+            "log_facility", "memory_limit",
             "websockets_log_level", "websockets_headers_size",
             // listener
             "bind_interface", "http_dir", "use_username_as_clientid",

@@ -44,11 +44,12 @@ public final class BasicAuthenticator implements Authenticator {
         if (username == null || passwords == null) {
             return allowAnonymous ? AuthResult.ACCEPT : AuthResult.NOT_AUTHORISED;
         }
-        if (password == null) {
-            // refusing at once reveals nothing about whether the username exists
+        if (password == null || password.length == 0) {
+            // refusing at once reveals nothing about whether the username exists; an empty password is no
+            // password, as Mosquitto reads it, so a hash of "" in the file never lets anyone in
             return AuthResult.BAD_USERNAME_OR_PASSWORD;
         }
-        // CONNACK 4 / 0x86 as the specification defines it (Mosquitto 2.0 answers 5 here)
+        // the broker answers 5 / 0x87 for this, or 4 / 0x86 with report_bad_credentials
         return passwords.check(username, password) ? AuthResult.ACCEPT : AuthResult.BAD_USERNAME_OR_PASSWORD;
     }
 

@@ -20,9 +20,9 @@ import java.util.stream.Collectors;
  * Lines starting with {@code #} and blank lines are skipped; blanks around the username and hash are
  * trimmed, as Mosquitto does.
  *
- * <p>Unlike Mosquitto 2.0, which logs and drops an entry it cannot decode, every malformed line here is a
- * load error naming the file and line, so a typo never silently locks a user out (or, with a plain-text
- * line, tempts someone to think it works).
+ * <p>As Mosquitto 2.0 does, the broker logs a malformed line with its file and line and drops it (nobody
+ * logs in with it); with {@code strict_password_file true} it is a load error instead, so a typo never
+ * silently locks a user out. {@link #load(Path)} and {@link #parse(String, List)} are strict.
  *
  * <p>Immutable and thread-safe; reload by loading the file again. {@link #check} is deliberately slow
  * (PBKDF2) and blocking: call it off the event loop.
@@ -45,13 +45,21 @@ public final class PasswordFile {
      * @throws IOException           when the file cannot be read
      */
     public static PasswordFile load(Path path) throws IOException {
+        return load(path, true);
+    }
+
+    /**
+     * Reads a password file; with {@code strict} false a malformed line is logged with its file and line and
+     * skipped, as Mosquitto 2.0 does (nobody can log in with it), instead of failing the load.
+     */
+    public static PasswordFile load(Path path, boolean strict) throws IOException {
         List<String> lines;
         try {
             lines = Files.readAllLines(path, StandardCharsets.UTF_8);
         } catch (java.nio.charset.MalformedInputException e) {
             throw new SecurityFileException(path.toString(), 0, "not valid UTF-8");
         }
-        return parse(path.toString(), lines);
+        return parse(path.toString(), lines, strict);
     }
 
     /**
@@ -61,45 +69,62 @@ public final class PasswordFile {
      * @throws SecurityFileException with file and line when a line is malformed
      */
     public static PasswordFile parse(String source, List<String> lines) throws SecurityFileException {
+        return parse(source, lines, true);
+    }
+
+    /** Parses password file lines; with {@code strict} false malformed lines are logged and skipped. */
+    public static PasswordFile parse(String source, List<String> lines, boolean strict) throws SecurityFileException {
         Map<String, PasswordHash> users = new HashMap<>();
         Map<String, Integer> definedAt = new HashMap<>();
         for (int i = 0; i < lines.size(); i++) {
-            int lineNo = i + 1;
-            String line = lines.get(i);
-            String trimmed = line.strip();
-            if (trimmed.isEmpty() || trimmed.startsWith("#")) {
-                continue;
-            }
-            int colon = line.indexOf(':');
-            if (colon < 0) {
-                throw new SecurityFileException(source, lineNo, "expected 'username:hash', found no ':'");
-            }
-            String username = line.substring(0, colon).strip();
-            String hashText = line.substring(colon + 1).strip();
-            if (username.isEmpty()) {
-                throw new SecurityFileException(source, lineNo, "empty username");
-            }
-            if (hashText.isEmpty()) {
-                throw new SecurityFileException(source, lineNo, "no password hash for user '" + username + "'");
-            }
-            if (hashText.indexOf(':') >= 0) {
-                throw new SecurityFileException(source, lineNo,
-                        "more than one ':' (usernames may not contain ':') for user '" + username + "'");
-            }
-            PasswordHash hash;
             try {
-                hash = PasswordHash.parse(hashText);
-            } catch (IllegalArgumentException e) {
-                throw new SecurityFileException(source, lineNo, "user '" + username + "': " + e.getMessage());
+                parseLine(source, i + 1, lines.get(i), users, definedAt);
+            } catch (SecurityFileException e) {
+                if (strict) {
+                    throw e;
+                }
+                org.slf4j.LoggerFactory.getLogger("tern.warning")
+                        .warn("Warning: {}; the line is ignored (strict_password_file true refuses the file).",
+                                e.getMessage());
             }
-            Integer first = definedAt.putIfAbsent(username, lineNo);
-            if (first != null) {
-                throw new SecurityFileException(source, lineNo,
-                        "user '" + username + "' is already defined on line " + first);
-            }
-            users.put(username, hash);
         }
         return new PasswordFile(source, Map.copyOf(users));
+    }
+
+    private static void parseLine(String source, int lineNo, String line, Map<String, PasswordHash> users,
+                                  Map<String, Integer> definedAt) throws SecurityFileException {
+        String trimmed = line.strip();
+        if (trimmed.isEmpty() || trimmed.startsWith("#")) {
+            return;
+        }
+        int colon = line.indexOf(':');
+        if (colon < 0) {
+            throw new SecurityFileException(source, lineNo, "expected 'username:hash', found no ':'");
+        }
+        String username = line.substring(0, colon).strip();
+        String hashText = line.substring(colon + 1).strip();
+        if (username.isEmpty()) {
+            throw new SecurityFileException(source, lineNo, "empty username");
+        }
+        if (hashText.isEmpty()) {
+            throw new SecurityFileException(source, lineNo, "no password hash for user '" + username + "'");
+        }
+        if (hashText.indexOf(':') >= 0) {
+            throw new SecurityFileException(source, lineNo,
+                    "more than one ':' (usernames may not contain ':') for user '" + username + "'");
+        }
+        PasswordHash hash;
+        try {
+            hash = PasswordHash.parse(hashText);
+        } catch (IllegalArgumentException e) {
+            throw new SecurityFileException(source, lineNo, "user '" + username + "': " + e.getMessage());
+        }
+        Integer first = definedAt.putIfAbsent(username, lineNo);
+        if (first != null) {
+            throw new SecurityFileException(source, lineNo,
+                    "user '" + username + "' is already defined on line " + first);
+        }
+        users.put(username, hash);
     }
 
     /**

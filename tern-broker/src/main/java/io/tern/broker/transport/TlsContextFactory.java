@@ -64,6 +64,46 @@ public final class TlsContextFactory {
     }
 
     /**
+     * The server chain with the intermediate CAs the certfile leaves out taken from the cafile, as OpenSSL (and so
+     * Mosquitto) builds it, so clients that trust only the root can verify the server.
+     */
+    static List<X509Certificate> completedChain(List<X509Certificate> chain, TlsSettings settings) {
+        if (settings.cafile() == null) {
+            return chain;
+        }
+        List<X509Certificate> cas = PemFiles.certificates("cafile", settings.cafile());
+        List<X509Certificate> out = new java.util.ArrayList<>(chain);
+        while (out.size() < 10) {
+            X509Certificate last = out.get(out.size() - 1);
+            if (last.getIssuerX500Principal().equals(last.getSubjectX500Principal())) {
+                break; // a root
+            }
+            X509Certificate issuer = null;
+            for (X509Certificate ca : cas) {
+                if (ca.getSubjectX500Principal().equals(last.getIssuerX500Principal()) && !out.contains(ca)
+                        && !ca.getIssuerX500Principal().equals(ca.getSubjectX500Principal()) && signed(last, ca)) {
+                    issuer = ca;
+                    break;
+                }
+            }
+            if (issuer == null) {
+                break;
+            }
+            out.add(issuer);
+        }
+        return out;
+    }
+
+    private static boolean signed(X509Certificate cert, X509Certificate by) {
+        try {
+            cert.verify(by.getPublicKey());
+            return true;
+        } catch (java.security.GeneralSecurityException e) {
+            return false;
+        }
+    }
+
+    /**
      * Builds the context with a given provider (tests run every case on both).
      *
      * @param settings the listener's options
@@ -78,6 +118,7 @@ public final class TlsContextFactory {
         List<X509Certificate> chain = PemFiles.certificates("certfile", settings.certfile());
         PrivateKey key = PemFiles.privateKey("keyfile", settings.keyfile(), settings.keyPassword());
         PemFiles.checkKeyMatches(key, chain.get(0), settings.keyfile(), settings.certfile());
+        chain = completedChain(chain, settings);
 
         SslContextBuilder builder = SslContextBuilder.forServer(key, chain)
                 .sslProvider(provider)

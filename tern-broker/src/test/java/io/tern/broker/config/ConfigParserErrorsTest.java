@@ -86,7 +86,8 @@ class ConfigParserErrorsTest {
                         "plugin_opt_: an option name must follow the prefix", true),
                 new BadConfig("listener 1883\nhttp_dir /www\n", 2, "option 'http_dir' is not supported yet", false),
                 new BadConfig("listener 1883\nmemory_limit 100\n", 2, "option 'memory_limit' is not supported yet", false),
-                new BadConfig("listener 1883\ncheck_retain_source false\n", 2, "option 'check_retain_source' is not supported yet", false),
+                new BadConfig("listener 1883\ncheck_retain_source maybe\n", 2, "check_retain_source: 'maybe' is not a boolean (true or false)", false),
+                new BadConfig("listener 1883\nmax_inflight_bytes -5\n", 2, "max_inflight_bytes: -5 is out of range (must be at least 0)", false),
                 new BadConfig("listener 1883\nlog_dest syslog\n", 2, "option 'log_dest syslog' is not supported yet", false),
                 new BadConfig("listener 0 /run/tern.sock\n", 1, "option 'listener' with a Unix socket path is not supported yet", false),
                 // values

@@ -58,8 +58,11 @@ class AclE2eTest {
         Files.writeString(dir.resolve("acl"), ACL);
         // no password file: usernames are taken as given (Mosquitto 2.0 with allow_anonymous true does the same);
         // the password path has its own tests
+        // deny_unreadable_subscriptions: SUBACK 0x80 for a filter the client can never read; the default
+        // (Mosquitto's: granted, nothing delivered) is pinned in anUnreadableFilterIsGrantedByDefaultAsInMosquitto
         broker = Brokers.fromConfig(dir, "listener " + Brokers.freePort() + " 127.0.0.1\n"
                 + "allow_anonymous true\n"
+                + "deny_unreadable_subscriptions true\n"
                 + "acl_file acl\n");
         port = broker.port();
         uri = "tcp://127.0.0.1:" + port;
@@ -94,7 +97,25 @@ class AclE2eTest {
             assertThat(((Packet.PubAck) ack).reasonCode()).isEqualTo(0x87);
             alice.send(new Packet.Publish("alice/ok", 1, false, false, 8, "y".getBytes(StandardCharsets.UTF_8),
                     Properties.EMPTY));
-            assertThat(((Packet.PubAck) alice.next()).reasonCode()).isZero();
+            // allowed, and nobody subscribed: 0x10 No matching subscribers, as Mosquitto answers
+            assertThat(((Packet.PubAck) alice.next()).reasonCode()).isEqualTo(0x10);
+        }
+    }
+
+    @Test
+    void anUnreadableFilterIsGrantedByDefaultAsInMosquitto() throws Exception {
+        Path sub = Files.createDirectory(dir.resolve("default"));
+        Files.writeString(sub.resolve("acl"), ACL);
+        try (Broker plain = Brokers.fromConfig(sub, "listener " + Brokers.freePort() + " 127.0.0.1\n"
+                + "allow_anonymous true\nacl_file acl\n");
+             RawClient bob = new RawClient(plain.port(), MqttVersion.MQTT_3_1_1);
+             PahoClient alice = PahoClient.connect("tcp://127.0.0.1:" + plain.port(), "alice-1", "alice", null)) {
+            assertThat(bob.connect("bob-1", "bob", null).reasonCode()).isZero();
+            // Mosquitto 2.0 grants every SUBSCRIBE and checks read access per message
+            assertThat(bob.subscribe(1, "sensors/secret/#").reasonCodes()).containsExactly(1);
+            alice.publish("sensors/secret/door", "denied to bob", 1);
+            bob.send(Packet.PingReq.INSTANCE);
+            assertThat(bob.next()).isInstanceOf(Packet.PingResp.class);
         }
     }
 

@@ -43,8 +43,11 @@ class PasswordFileE2eTest {
         Path pw = dir.resolve("passwords");
         mosquittoPasswd("-c", "-b", pw.toString(), "alice", "alice-secret");
         mosquittoPasswd("-b", pw.toString(), "bob", "bob's pass wörd");
+        // report_bad_credentials: CONNACK 4 / 0x86 for a wrong password; the default (Mosquitto's 5 / 0x87)
+        // is pinned in aWrongPasswordIsNotAuthorisedByDefaultAsInMosquitto
         broker = Brokers.fromConfig(dir, "listener " + Brokers.freePort() + " 127.0.0.1\n"
                 + "allow_anonymous false\n"
+                + "report_bad_credentials true\n"
                 + "password_file passwords\n");
         port = broker.port();
         uri = "tcp://127.0.0.1:" + port;
@@ -115,6 +118,23 @@ class PasswordFileE2eTest {
                 .applySimpleAuth().send())
                 .isInstanceOfSatisfying(Mqtt5ConnAckException.class, e -> assertThat(e.getMqttMessage().getReasonCode())
                         .isEqualTo(Mqtt5ConnAckReasonCode.BAD_USER_NAME_OR_PASSWORD));
+    }
+
+    @Test
+    void aWrongPasswordIsNotAuthorisedByDefaultAsInMosquitto() throws Exception {
+        // Mosquitto 2.0 answers 5 / 0x87 "not authorised"; [MQTT-3.2.2-6] leaves the choice of code to the server
+        Path sub = java.nio.file.Files.createDirectory(dir.resolve("default"));
+        java.nio.file.Files.copy(dir.resolve("passwords"), sub.resolve("passwords"));
+        try (Broker plain = Brokers.fromConfig(sub, "listener " + Brokers.freePort() + " 127.0.0.1\n"
+                + "allow_anonymous false\n"
+                + "password_file passwords\n")) {
+            int p = plain.port();
+            assertThat(RawClient.connectOnce(p, MqttVersion.MQTT_3_1_1, "c1", "alice", "wrong").reasonCode()).isEqualTo(5);
+            assertThat(RawClient.connectOnce(p, MqttVersion.MQTT_5, "c2", "alice", "wrong").reasonCode()).isEqualTo(0x87);
+            assertThat(RawClient.connectOnce(p, MqttVersion.MQTT_3_1_1, "c3", "mallory", "x").reasonCode()).isEqualTo(5);
+            assertThat(RawClient.connectOnce(p, MqttVersion.MQTT_3_1_1, "c4", "alice", "alice-secret").reasonCode())
+                    .isZero();
+        }
     }
 
     @Test

@@ -33,7 +33,7 @@ class ReloadE2eTest {
         Path acl = dir.resolve("acl");
         Files.writeString(acl, "user alice\ntopic readwrite a/#\nuser admin\ntopic readwrite #\n");
         try (Broker broker = Brokers.fromConfig(dir, "listener " + Brokers.freePort() + " 127.0.0.1\n"
-                + "allow_anonymous true\nacl_file acl\n");
+                + "allow_anonymous true\ndeny_unreadable_subscriptions true\nacl_file acl\n");
              LogCapture log = new LogCapture()) {
             String uri = "tcp://127.0.0.1:" + broker.port();
             try (PahoClient alice = PahoClient.connect(uri, "alice-1", "alice", null);
@@ -64,7 +64,7 @@ class ReloadE2eTest {
         Path acl = dir.resolve("acl");
         Files.writeString(acl, "user alice\ntopic readwrite a/#\n");
         try (Broker broker = Brokers.fromConfig(dir, "listener " + Brokers.freePort() + " 127.0.0.1\n"
-                + "allow_anonymous true\nacl_file acl\n")) {
+                + "allow_anonymous true\ndeny_unreadable_subscriptions true\nacl_file acl\n")) {
             try (RawClient alice = new RawClient(broker.port(), MqttVersion.MQTT_3_1_1)) {
                 assertThat(alice.connect("alice-1", "alice", null).reasonCode()).isZero();
                 Files.writeString(acl, "user alice\ntopic readwrite b/#\ntopic sometimes c/#\n");
@@ -80,7 +80,7 @@ class ReloadE2eTest {
         Path pw = dir.resolve("passwords");
         assertThat(PasswdCommand.run("-I", "1000", "-c", "-b", pw.toString(), "alice", "one")).isZero();
         try (Broker broker = Brokers.fromConfig(dir, "listener " + Brokers.freePort() + " 127.0.0.1\n"
-                + "allow_anonymous false\npassword_file passwords\n")) {
+                + "allow_anonymous false\nreport_bad_credentials true\npassword_file passwords\n")) {
             int port = broker.port();
             assertThat(RawClient.connectOnce(port, MqttVersion.MQTT_3_1_1, "c1", "alice", "two").reasonCode()).isEqualTo(4);
             assertThat(PasswdCommand.run("-I", "1000", "-b", pw.toString(), "alice", "two")).isZero();

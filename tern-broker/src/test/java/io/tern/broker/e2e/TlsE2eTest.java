@@ -144,7 +144,8 @@ class TlsE2eTest {
             // the username in CONNECT is ignored: the certificate says who this is
             try (PahoClient paho = PahoClient.connect(uri, "dev42", "admin", "whatever", sockets(device))) {
                 assertThat(paho.subscribe("devices/device-42/#", 1)).isEqualTo(1);
-                assertThat(paho.subscribe("devices/device-7/#", 1)).as("ACL of user device-42 only").isEqualTo(0x80);
+                // granted as by Mosquitto (deny_unreadable_subscriptions would refuse it); nothing arrives on it
+                assertThat(paho.subscribe("devices/device-7/#", 1)).as("ACL of user device-42 only").isEqualTo(1);
                 paho.publish("devices/device-7/cmd", "not allowed", 1);
                 paho.publish("devices/device-42/state", "on", 1);
                 assertThat(paho.next()).isEqualTo("devices/device-42/state on");

@@ -107,6 +107,16 @@ class PasswordFileTest {
 
     @ParameterizedTest
     @MethodSource("malformed")
+    void aMalformedLineIsSkippedAsMosquittoDoesWhenNotStrict(String badLine, String reason) throws Exception {
+        Path pw = dir.resolve("passwords.txt");
+        Files.write(pw, List.of("# header", BOB_SHA512, badLine, ALICE_PBKDF2), UTF_8);
+        PasswordFile file = PasswordFile.load(pw, false); // strict_password_file false, the default
+        assertThat(file.usernames()).contains("bob");
+        assertThat(file.check("bob", "wrong".getBytes(UTF_8))).isFalse();
+    }
+
+    @ParameterizedTest
+    @MethodSource("malformed")
     void malformedLineNamesFileLineAndReason(String badLine, String reason) throws Exception {
         Path pw = dir.resolve("passwords.txt");
         Files.write(pw, List.of("# header", BOB_SHA512, badLine, ALICE_PBKDF2), UTF_8);

@@ -67,6 +67,21 @@ public final class TestPki {
         this.ca = write(caName.replace(' ', '-'), caKeys, cert);
     }
 
+    private TestPki(Path dir, Issued ca) {
+        this.dir = dir;
+        this.ca = ca;
+    }
+
+    /** An intermediate CA signed by this CA, as a PKI that issues certificates from it. */
+    public TestPki intermediate(String caName) throws Exception {
+        KeyPair keys = ecKeys();
+        X509v3CertificateBuilder b = builder("CN=" + caName + ",O=Tern Test", keys, Instant.now().minus(Duration.ofDays(1)),
+                Instant.now().plus(Duration.ofDays(30)));
+        b.addExtension(Extension.basicConstraints, true, new BasicConstraints(0));
+        b.addExtension(Extension.keyUsage, true, new KeyUsage(KeyUsage.keyCertSign | KeyUsage.cRLSign));
+        return new TestPki(dir, write(caName.replace(' ', '-'), keys, sign(b, ca.keys().getPrivate())));
+    }
+
     /** A server certificate valid for 127.0.0.1 and localhost. */
     public Issued server() throws Exception {
         KeyPair keys = ecKeys();
