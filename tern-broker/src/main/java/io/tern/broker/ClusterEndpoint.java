@@ -27,9 +27,28 @@ public final class ClusterEndpoint {
      * Delivers a message forwarded by another node to the local subscribers only (it is not forwarded again):
      * the plain subscriptions when {@code plain}, and the local members of the shared subscriptions named in
      * {@code sharedGroups} ({@code $share/g/f}).
+     *
+     * @return whether it wrote durable queue entries: confirm it to the sending node only from {@link #whenDurable}
      */
-    public void deliverFromCluster(Message msg, boolean plain, Set<String> sharedGroups) {
+    public boolean deliverFromCluster(Message msg, boolean plain, Set<String> sharedGroups) {
         broker.router().publishFromCluster(msg, plain, sharedGroups);
+        return broker.router().lastPublishDurable();
+    }
+
+    /**
+     * Runs {@code action} once everything this broker wrote so far is durable: from the store's group commit
+     * ({@code Store.sync}, the same one a local publisher's PUBACK waits for; callbacks keep their order), at once
+     * without persistence.
+     *
+     * @throws IllegalStateException when the store is closed or stopped syncing after an error
+     */
+    public void whenDurable(Runnable action) {
+        Durability dur = broker.durability();
+        if (dur == null) {
+            action.run();
+        } else {
+            dur.store().sync(action);
+        }
     }
 
     /** Mirrors a retained message (an empty payload clears its topic) set on another node. */
