@@ -131,6 +131,24 @@ public final class ClusterEndpoint {
         });
     }
 
+    /**
+     * Waits (on the session's event loop, bounded) for the group commit after a hand-over wrote the moved messages,
+     * so CONNACK goes out only when they are durable here. Rare (a client moving between nodes) and one fsync long.
+     */
+    static void awaitDurable(Durability dur, String clientId) {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try {
+            dur.store().sync(done::countDown);
+            if (!done.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                Log.ERROR.error("Messages handed over with session {} not durable after 10 s.", clientId);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IllegalStateException e) {
+            Log.ERROR.error("Messages handed over with session {} may not be durable: {}", clientId, e.getMessage());
+        }
+    }
+
     private static void onLoop(Session s, Runnable r, CompletableFuture<?> f) {
         EventExecutor ex = s.executor();
         Runnable guarded = () -> {
