@@ -726,14 +726,19 @@ public final class Session {
         mayHaveExpiring = more;
     }
 
+    /** The packet ids in flight, in the order they were first sent. */
+    private Integer[] inflightInSendOrder() {
+        Integer[] sent = java.util.Arrays.stream(inflight.ids()).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(sent, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
+        return sent;
+    }
+
     /** What another cluster node needs to continue this session; on its executor, with no connection bound. */
     SessionState export() {
         java.util.List<SessionState.Subscription> subs = new java.util.ArrayList<>(subscriptions.size());
         subscriptions.forEach((full, sub) -> subs.add(ClusterEndpoint.state(full, sub)));
         java.util.List<SessionState.Pending> pending = new java.util.ArrayList<>(inflight.size() + queue.size());
-        Integer[] sent = java.util.Arrays.stream(inflight.ids()).boxed().toArray(Integer[]::new);
-        java.util.Arrays.sort(sent, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
-        for (int id : sent) {
+        for (int id : inflightInSendOrder()) {
             Inflight f = inflight.get(id);
             Delivery d = f.delivery;
             pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), id,
@@ -797,9 +802,7 @@ public final class Session {
             }
             imported = false;
             boolean wrote = false;
-            Integer[] sent = java.util.Arrays.stream(inflight.ids()).boxed().toArray(Integer[]::new);
-            java.util.Arrays.sort(sent, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
-            for (int id : sent) {
+            for (int id : inflightInSendOrder()) {
                 Inflight f = inflight.get(id);
                 if (f.delivery.seq() == 0 && f.delivery.qos() > 0) {
                     Inflight g = new Inflight(stored(dur, f.delivery), f.order);
