@@ -27,9 +27,28 @@ public final class ClusterEndpoint {
      * Delivers a message forwarded by another node to the local subscribers only (it is not forwarded again):
      * the plain subscriptions when {@code plain}, and the local members of the shared subscriptions named in
      * {@code sharedGroups} ({@code $share/g/f}).
+     *
+     * @return whether it wrote durable queue entries: confirm it to the sending node only from {@link #whenDurable}
      */
-    public void deliverFromCluster(Message msg, boolean plain, Set<String> sharedGroups) {
+    public boolean deliverFromCluster(Message msg, boolean plain, Set<String> sharedGroups) {
         broker.router().publishFromCluster(msg, plain, sharedGroups);
+        return broker.router().lastPublishDurable();
+    }
+
+    /**
+     * Runs {@code action} once everything this broker wrote so far is durable: from the store's group commit
+     * ({@code Store.sync}, the same one a local publisher's PUBACK waits for; callbacks keep their order), at once
+     * without persistence.
+     *
+     * @throws IllegalStateException when the store is closed or stopped syncing after an error
+     */
+    public void whenDurable(Runnable action) {
+        Durability dur = broker.durability();
+        if (dur == null) {
+            action.run();
+        } else {
+            dur.store().sync(action);
+        }
     }
 
     /** Mirrors a retained message (an empty payload clears its topic) set on another node. */
@@ -110,6 +129,24 @@ public final class ClusterEndpoint {
                 restore(broker, s, state);
             }
         });
+    }
+
+    /**
+     * Waits (on the session's event loop, bounded) for the group commit after a hand-over wrote the moved messages,
+     * so CONNACK goes out only when they are durable here. Rare (a client moving between nodes) and one fsync long.
+     */
+    static void awaitDurable(Durability dur, String clientId) {
+        java.util.concurrent.CountDownLatch done = new java.util.concurrent.CountDownLatch(1);
+        try {
+            dur.store().sync(done::countDown);
+            if (!done.await(10, java.util.concurrent.TimeUnit.SECONDS)) {
+                Log.ERROR.error("Messages handed over with session {} not durable after 10 s.", clientId);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (IllegalStateException e) {
+            Log.ERROR.error("Messages handed over with session {} may not be durable: {}", clientId, e.getMessage());
+        }
     }
 
     private static void onLoop(Session s, Runnable r, CompletableFuture<?> f) {

@@ -404,9 +404,15 @@ final class ProtocolHandler {
             cluster.attached(clientId, version, expiry, will);
         }
         Durability dur = broker.durability();
+        // a session handed over by another cluster node: its messages get their store entries (and sequence
+        // numbers) before any publisher's, and are durable before CONNACK
+        boolean imported = dur != null && expiry != 0 && present && s.storeImported(dur);
         s.durable(dur != null && expiry != 0);
         if (s.durable()) {
             dur.saveSession(s, true);
+            if (imported) {
+                ClusterEndpoint.awaitDurable(dur, clientId);
+            }
         }
         if (version.isV5()) {
             s.clientLimits(c.properties().intValue(PropertyId.TOPIC_ALIAS_MAXIMUM, 0),

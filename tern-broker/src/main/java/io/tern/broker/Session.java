@@ -806,14 +806,19 @@ public final class Session {
         mayHaveExpiring = more;
     }
 
+    /** The packet ids in flight, in the order they were first sent. */
+    private Integer[] inflightInSendOrder() {
+        Integer[] sent = java.util.Arrays.stream(inflight.ids()).boxed().toArray(Integer[]::new);
+        java.util.Arrays.sort(sent, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
+        return sent;
+    }
+
     /** What another cluster node needs to continue this session; on its executor, with no connection bound. */
     SessionState export() {
         java.util.List<SessionState.Subscription> subs = new java.util.ArrayList<>(subscriptions.size());
         subscriptions.forEach((full, sub) -> subs.add(ClusterEndpoint.state(full, sub)));
         java.util.List<SessionState.Pending> pending = new java.util.ArrayList<>(inflight.size() + queue.size());
-        Integer[] sent = java.util.Arrays.stream(inflight.ids()).boxed().toArray(Integer[]::new);
-        java.util.Arrays.sort(sent, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
-        for (int id : sent) {
+        for (int id : inflightInSendOrder()) {
             Inflight f = inflight.get(id);
             Delivery d = f.delivery;
             pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), id,
@@ -845,6 +850,7 @@ public final class Session {
 
     /** Takes over the in-flight and queued messages of a session that moved here; on its executor. */
     void importPending(java.util.List<SessionState.Pending> pending) {
+        imported = !pending.isEmpty();
         for (SessionState.Pending p : pending) {
             Delivery d = new Delivery(p.message(), p.qos(), p.retain(), p.subscriptionIds());
             if (p.packetId() != 0 && !inflight.containsKey(p.packetId())) {
@@ -857,6 +863,61 @@ public final class Session {
                 noteExpiry(d);
             }
         }
+    }
+
+    /** Whether {@link #importPending} put messages in memory that {@link #storeImported} has not stored yet. */
+    private boolean imported;
+
+    /**
+     * Makes this session durable and writes the QoS 1/2 messages a hand-over moved into memory to this node's
+     * store, as {@link Router} does for a fresh publish: each with its queue entry, in send order (in-flight ones
+     * first, their packet ids recorded), under {@link #storeLock} so that no publisher's entry gets a sequence
+     * number before them. On its executor, before CONNACK; false when there was nothing to write.
+     */
+    boolean storeImported(Durability dur) {
+        synchronized (storeLock) {
+            durable = true;
+            if (!imported) {
+                return false;
+            }
+            imported = false;
+            boolean wrote = false;
+            for (int id : inflightInSendOrder()) {
+                Inflight f = inflight.get(id);
+                if (f.delivery.seq() == 0 && f.delivery.qos() > 0) {
+                    Inflight g = new Inflight(stored(dur, f.delivery), f.order);
+                    g.released = f.released;
+                    inflight.put(id, g);
+                    dur.store().markSent(clientId, g.delivery.seq(), id);
+                    if (g.released) {
+                        dur.store().markReleased(clientId, g.delivery.seq());
+                    }
+                    wrote = true;
+                }
+            }
+            java.util.List<Delivery> q = new java.util.ArrayList<>(queue);
+            queue.clear();
+            for (Delivery d : q) {
+                if (d.seq() == 0 && d.qos() > 0) {
+                    d = stored(dur, d);
+                    wrote = true;
+                }
+                queue.add(d);
+            }
+            pagedUpTo = lastSeq; // all of them are in memory: paging continues after them
+            return wrote;
+        }
+    }
+
+    /** One imported delivery written with its body as a new queue entry; under {@link #storeLock}. */
+    private Delivery stored(Durability dur, Delivery d) {
+        long messageId = dur.reserveMessageId();
+        long seq = ++lastSeq;
+        dur.store().putMessageAndEnqueue(messageId, Durability.toStored(d.message()), clientId,
+                new io.tern.broker.store.QueueEntry(seq, messageId, d.qos(), d.retain(),
+                        d.subscriptionIds() == null ? new int[0] : d.subscriptionIds(), 0, false));
+        durableCount.incrementAndGet();
+        return new Delivery(d.message(), d.qos(), d.retain(), d.subscriptionIds(), d.group(), seq);
     }
 
     @Override

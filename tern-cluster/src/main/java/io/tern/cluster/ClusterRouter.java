@@ -260,13 +260,42 @@ final class ClusterRouter {
             forwarder.confirmed(frame.sequence());
             return;
         }
+        boolean durable = false;
         for (Forwarder.Forward f : frame.forwards()) {
-            endpoint.deliverFromCluster(f.message(), f.plain(),
+            durable |= endpoint.deliverFromCluster(f.message(), f.plain(),
                     f.groups().isEmpty() ? Set.of() : new HashSet<>(f.groups()));
         }
         if (frame.confirm()) {
-            // handed to the local sessions (and, with persistence, their durable queues): the sender may acknowledge
-            confirm.accept(frame.sender(), Forwarder.confirmation(frame.sequence()));
+            confirm(frame.sender(), frame.sequence(), durable);
+        }
+    }
+
+    /** Per sending node: confirmations waiting for this node's group commit. */
+    private final ConcurrentHashMap<UUID, AtomicInteger> syncing = new ConcurrentHashMap<>();
+
+    /**
+     * Confirms a frame once it is handed to the local sessions and, when it wrote durable queue entries, once the
+     * store's group commit made them durable: the sender then acknowledges its publishers, so an acknowledged
+     * message must survive a kill -9 here. A frame that wrote nothing durable waits only if an earlier one from
+     * the same sender still does (group commit callbacks run in order), so confirmations keep their order.
+     */
+    private void confirm(UUID sender, long sequence, boolean durable) {
+        byte[] c = Forwarder.confirmation(sequence);
+        AtomicInteger waiting = syncing.computeIfAbsent(sender, k -> new AtomicInteger());
+        if (!durable && waiting.get() == 0) {
+            confirm.accept(sender, c);
+            return;
+        }
+        waiting.incrementAndGet();
+        try {
+            endpoint.whenDurable(() -> {
+                confirm.accept(sender, c); // before the count drops: a later frame that sees 0 comes after it
+                waiting.decrementAndGet();
+            });
+        } catch (IllegalStateException e) {
+            // the store cannot sync: never confirmed, the sender releases its publishers after its timeout
+            waiting.decrementAndGet();
+            ClusterNode.LOG.warn("Cluster: not confirming frame {} from {}: {}", sequence, sender, e.getMessage());
         }
     }
 
@@ -274,6 +303,7 @@ final class ClusterRouter {
     void nodeLeft(UUID node) {
         routes.removeNode(node);
         forwarder.forget(node);
+        syncing.remove(node);
     }
 
     // ---------------------------------------------------------------- retained messages
