@@ -393,8 +393,8 @@ public final class Session {
             return true;
         }
         long bytes = d.message().payload().length;
-        for (Inflight f : inflight.values()) {
-            bytes += f.delivery.message().payload().length;
+        for (int id : inflight.ids()) {
+            bytes += inflight.get(id).delivery.message().payload().length;
         }
         return bytes <= maxBytes;
     }
