@@ -66,6 +66,11 @@ record ListenerSecurity(io.tern.broker.security.Authenticator authenticator, Aut
             public boolean canSubscribe(String clientId, String username, String filter) {
                 return username == null || acl.canSubscribe(clientId, username, filter);
             }
+
+            @Override
+            public boolean canReadSome(String clientId, String username, String filter) {
+                return username == null || acl.canReadSome(clientId, username, filter);
+            }
         };
         return new ListenerSecurity(new BasicAuthenticator(null, true, null), byUser, true, "auto-");
     }

@@ -845,10 +845,11 @@ final class ProtocolHandler {
             }
             boolean shared = Topics.isShared(full);
             String filter = shared ? Topics.sharedTopicFilter(full) : full;
-            // Mosquitto 2.0 grants any filter and checks read access per message; deny_unreadable_subscriptions
-            // refuses a filter the ACL never lets this client read
-            if (broker.config().strict().denyUnreadableSubscriptions()
-                    && !sec().authorizer().canSubscribe(clientId, username, filter)) {
+            // an acl_file grants any filter (Mosquitto 2.0) and read access is checked per message; a plugin may
+            // refuse the SUBSCRIBE; deny_unreadable_subscriptions refuses a filter the ACL never lets this client read
+            if (!sec().authorizer().canSubscribe(clientId, username, filter)
+                    || (broker.config().strict().denyUnreadableSubscriptions()
+                        && !sec().authorizer().canReadSome(clientId, username, filter))) {
                 codes.add(version.isV5() ? 0x87 : 0x80);
                 continue;
             }

@@ -68,6 +68,11 @@ final class DynsecSecurity {
             }
 
             @Override
+            public boolean canReadSome(String clientId, String username, String filter) {
+                return !aclFile || configured.canReadSome(clientId, username, filter);
+            }
+
+            @Override
             public boolean canUnsubscribe(String clientId, String username, String filter) {
                 return decide(dynsec.snapshot().canUnsubscribe(username, filter),
                         () -> configured.canUnsubscribe(clientId, username, filter));

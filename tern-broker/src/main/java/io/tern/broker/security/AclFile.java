@@ -39,8 +39,8 @@ import java.util.Map;
  * <p>Mosquitto 2.0 also refuses malformed lines, but often without saying where; here every error names
  * file, line and reason. Deliberate leniencies: tabs between words, and comments after leading blanks.
  *
- * <p>{@link #canSubscribe} is stricter than Mosquitto 2.0.11, which grants every SUBSCRIBE and filters
- * only at delivery: here a filter that can never deliver anything is refused, so the client learns it.
+ * <p>{@link #canSubscribe} grants every SUBSCRIBE, as Mosquitto 2.0.11 does, which filters only at delivery;
+ * {@link #canReadSome} tells whether a filter can ever deliver anything, for {@code deny_unreadable_subscriptions}.
  *
  * <p>Immutable and thread-safe; reload by loading the file again.
  */
@@ -206,6 +206,11 @@ public final class AclFile implements Authorizer {
      */
     @Override
     public boolean canSubscribe(String clientId, String username, String filter) {
+        return true;
+    }
+
+    @Override
+    public boolean canReadSome(String clientId, String username, String filter) {
         if (filter.startsWith("$share/")) {
             int groupEnd = filter.indexOf('/', "$share/".length());
             if (groupEnd < 0) {

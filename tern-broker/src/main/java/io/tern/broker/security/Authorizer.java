@@ -24,10 +24,19 @@ public interface Authorizer {
     boolean canRead(String clientId, String username, String topic);
 
     /**
-     * May this client subscribe to {@code filter}? False when the client could never read any topic the
-     * filter matches; the broker then answers this filter with failure (0x80, or 0x87 in MQTT 5).
+     * May this client subscribe to {@code filter} (Mosquitto's SUBSCRIBE check, which a plugin such as dynamic
+     * security applies)? False answers this filter with failure (0x80, or 0x87 in MQTT 5). An {@code acl_file}
+     * grants every SUBSCRIBE, as in Mosquitto 2.0, and filters at delivery ({@link #canRead}).
      */
     boolean canSubscribe(String clientId, String username, String filter);
+
+    /**
+     * Could this client read at least one topic {@code filter} matches? Consulted only with
+     * {@code deny_unreadable_subscriptions true}, which refuses a filter that can never deliver anything.
+     */
+    default boolean canReadSome(String clientId, String username, String filter) {
+        return true;
+    }
 
     /**
      * May this client unsubscribe from {@code filter}? False leaves the subscription in place and answers
