@@ -284,8 +284,27 @@ public final class Session {
         if (ex.inEventLoop()) {
             deliver(d);
         } else {
-            ex.execute(() -> deliver(d));
+            inTransit.incrementAndGet();
+            ex.execute(() -> {
+                inTransit.decrementAndGet();
+                deliver(d);
+                if (!pausedPublishers.isEmpty() && !congested && inTransit.get() < transitLimit() / 2) {
+                    resumePublishers();
+                }
+            });
         }
+    }
+
+    /**
+     * Deliveries handed over from publishers on other event loops and still waiting in this loop's task queue:
+     * work the backlog does not show yet. Without counting it, a publisher on another loop could hand over far
+     * more than the queue limits before this session noticed it was congested (and drop QoS 1 messages of a
+     * subscriber that reads fine but later).
+     */
+    private final java.util.concurrent.atomic.AtomicInteger inTransit = new java.util.concurrent.atomic.AtomicInteger();
+
+    private int transitLimit() {
+        return Math.max(16, highWater() / 4);
     }
 
     private void deliver(Delivery d) {
@@ -460,14 +479,14 @@ public final class Session {
 
     /** Whether publishers to this session should slow down now; safe from any thread. */
     boolean throttles() {
-        return congested && System.nanoTime() - lastProgressNanos < STALL_NANOS;
+        return (congested || inTransit.get() >= transitLimit()) && System.nanoTime() - lastProgressNanos < STALL_NANOS;
     }
 
     /** Pauses a publisher's connection until this session drains; call on the publisher's loop. */
     void throttle(Connection publisher) {
         if (publisher.pauseReading()) {
             pausedPublishers.add(publisher);
-            if (!congested) {
+            if (!congested && inTransit.get() < transitLimit()) {
                 resumePublishers(); // drained meanwhile
             }
         }
