@@ -7,12 +7,9 @@ import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
 import io.tern.codec.Properties;
 import io.tern.codec.PropertyId;
-import io.tern.codec.Topics;
 import io.tern.codec.UnsupportedProtocolException;
 
 import java.util.ArrayDeque;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
@@ -23,12 +20,6 @@ import java.util.concurrent.ThreadLocalRandom;
 final class ProtocolHandler {
 
     private enum State { NEW, AUTHENTICATING, CONNECTING, CONNECTED, CLOSED }
-
-    /**
-     * Topic names and filters deeper than this are refused, as Mosquitto 2.0 does (TOPIC_HIERARCHY_LIMIT):
-     * the topic tree is walked level by level, and 65,535 levels of '/' are an attack, not a topic.
-     */
-    static final int MAX_TOPIC_LEVELS = 200;
 
     /** Packets a client may send after CONNECT before it has its CONNACK; more is abuse. */
     private static final int MAX_EARLY_PACKETS = 1000;
@@ -44,8 +35,6 @@ final class ProtocolHandler {
     private Session session;
     private ArrayDeque<Packet> early;
     private String closeReason;
-    /** Topic aliases the client set up (MQTT 5), index = alias. */
-    private String[] inboundAliases;
     /** MQTT 5 enhanced authentication: the method in use, the authenticator's progress, what CONNACK returns. */
     private String authMethod;
     private Object authState;
@@ -53,14 +42,24 @@ final class ProtocolHandler {
     private Runnable afterAuth;
     private boolean reauthenticating;
 
+    private final InboundPublish publishes;
+    private final SubscriptionRequests subscriptions;
+
     ProtocolHandler(Broker broker, Connection conn) {
         this.broker = broker;
         this.conn = conn;
+        this.publishes = new InboundPublish(broker, conn, this);
+        this.subscriptions = new SubscriptionRequests(broker, conn, this);
     }
 
     String clientId() { return clientId; }
 
     MqttVersion version() { return version; }
+
+    String username() { return username; }
+
+    /** The session, from CONNACK until the connection is lost; null otherwise. */
+    Session session() { return session; }
 
     // ---------------------------------------------------------------- inbound
 
@@ -101,7 +100,7 @@ final class ProtocolHandler {
 
     private void dispatch(Packet p) {
         switch (p.type()) {
-            case PUBLISH -> onPublish((Packet.Publish) p);
+            case PUBLISH -> publishes.onPublish((Packet.Publish) p);
             case PUBACK -> {
                 Packet.PubAck a = (Packet.PubAck) p;
                 debugReceived("PUBACK", a.packetId(), a.reasonCode());
@@ -116,7 +115,7 @@ final class ProtocolHandler {
                     wrongAck(p, r.packetId());
                 }
             }
-            case PUBREL -> onPubRel((Packet.PubRel) p);
+            case PUBREL -> publishes.onPubRel((Packet.PubRel) p);
             case PUBCOMP -> {
                 Packet.PubComp c = (Packet.PubComp) p;
                 debugReceived("PUBCOMP", c.packetId(), c.reasonCode());
@@ -124,8 +123,8 @@ final class ProtocolHandler {
                     wrongAck(p, c.packetId());
                 }
             }
-            case SUBSCRIBE -> onSubscribe((Packet.Subscribe) p);
-            case UNSUBSCRIBE -> onUnsubscribe((Packet.Unsubscribe) p);
+            case SUBSCRIBE -> subscriptions.onSubscribe((Packet.Subscribe) p);
+            case UNSUBSCRIBE -> subscriptions.onUnsubscribe((Packet.Unsubscribe) p);
             case PINGREQ -> {
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Received PINGREQ from {}", clientId);
@@ -217,8 +216,8 @@ final class ProtocolHandler {
             }
         }
         if (c.will() != null) {
-            if (tooDeep(c.will().topic())) {
-                protocolError("will topic with more than " + MAX_TOPIC_LEVELS + " levels");
+            if (TopicRules.tooDeep(c.will().topic())) {
+                protocolError("will topic with more than " + TopicRules.MAX_TOPIC_LEVELS + " levels");
                 return;
             }
             int limit = cfg.messageSizeLimit();
@@ -443,7 +442,7 @@ final class ProtocolHandler {
             props = connackProperties(assigned, serverKeepAlive);
             int topicAliasMax = conn.listener().maxTopicAlias();
             if (topicAliasMax > 0) {
-                inboundAliases = new String[topicAliasMax + 1];
+                publishes.allowTopicAliases(topicAliasMax);
             }
         }
         if (Log.DEBUG.isDebugEnabled()) {
@@ -531,409 +530,11 @@ final class ProtocolHandler {
         conn.close();
     }
 
-    /**
-     * Clients may not publish to {@code $SYS} (the broker's own topics), except
-     * {@code $SYS/broker/connection/<name>/state} which a bridge from another broker writes, nor to a topic
-     * beginning with {@code $share} (a shared subscription prefix, not a topic). As Mosquitto 2.0 (its
-     * acl__check_dollar); topics starting with {@code $} are the server's to define [MQTT-4.7.2-1].
-     */
-    static boolean dollarDenied(String topic) {
-        if (topic.isEmpty() || topic.charAt(0) != '$') {
-            return false;
-        }
-        if (topic.startsWith("$SYS")) {
-            String[] levels = topic.split("/", -1);
-            return !(levels.length == 5 && levels[0].equals("$SYS") && levels[1].equals("broker")
-                    && levels[2].equals("connection") && levels[4].equals("state"));
-        }
-        return topic.startsWith("$share");
-    }
-
-    /**
-     * The listener's {@code mount_point} put in front of a topic or filter the client sent (for a shared
-     * subscription, in front of its filter part), as Mosquitto does; {@link Session} takes it off again on
-     * the way out.
-     */
-    private String mounted(String topic) {
-        String mount = conn.listener().mountPoint();
-        if (mount == null) {
-            return topic;
-        }
-        if (Topics.isShared(topic)) {
-            int at = topic.indexOf('/', "$share/".length()) + 1;
-            return topic.substring(0, at) + mount + topic.substring(at);
-        }
-        return mount + topic;
-    }
-
-    /** More than {@link #MAX_TOPIC_LEVELS} separators (Mosquitto counts the '/' characters). */
-    static boolean tooDeep(String topic) {
-        if (topic.length() <= MAX_TOPIC_LEVELS) {
-            return false;
-        }
-        int n = 0;
-        for (int i = 0; i < topic.length(); i++) {
-            if (topic.charAt(i) == '/' && ++n > MAX_TOPIC_LEVELS) {
-                return true;
-            }
-        }
-        return false;
-    }
-
     /** A random UUID in its 36-character text form, as Mosquitto assigns after auto_id_prefix. */
     private static String randomId() {
         ThreadLocalRandom r = ThreadLocalRandom.current();
         return new java.util.UUID((r.nextLong() & ~0xF000L) | 0x4000L,
                 (r.nextLong() & 0x3FFFFFFFFFFFFFFFL) | 0x8000000000000000L).toString();
-    }
-
-    // ---------------------------------------------------------------- PUBLISH
-
-    private void onPublish(Packet.Publish p) {
-        Settings cfg = broker.settings();
-        String topic = p.topic();
-        Properties props = p.properties();
-        if (Log.DEBUG.isDebugEnabled()) {
-            Log.DEBUG.debug("Received PUBLISH from {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))", clientId,
-                    p.dup() ? 1 : 0, p.qos(), p.retain() ? 1 : 0, p.packetId(), topic, p.payload().length);
-        }
-        broker.stats().messageReceived(p.payload().length);
-        if (version.isV5()) {
-            int alias = props.intValue(PropertyId.TOPIC_ALIAS, 0);
-            if (alias != 0) {
-                if (inboundAliases == null || alias >= inboundAliases.length) {
-                    disconnect(0x94, "topic alias " + alias + " exceeds the maximum");
-                    return;
-                }
-                if (topic.isEmpty()) {
-                    topic = inboundAliases[alias];
-                    if (topic == null) {
-                        protocolError("unknown topic alias " + alias);
-                        return;
-                    }
-                } else {
-                    inboundAliases[alias] = topic;
-                }
-            }
-            if (props.has(PropertyId.TOPIC_ALIAS) || props.has(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
-                props = props.toBuilder().remove(PropertyId.TOPIC_ALIAS).remove(PropertyId.SUBSCRIPTION_IDENTIFIER)
-                        .build();
-            }
-        }
-        if (tooDeep(topic)) {
-            protocolError("topic with more than " + MAX_TOPIC_LEVELS + " levels");
-            return;
-        }
-        topic = mounted(topic);
-        io.tern.broker.extension.MessageObserver observer = broker.observer();
-        if (observer != null) {
-            observer.received(clientId, topic, p.qos(), p.payload().length);
-        }
-        if (p.qos() > conn.listener().maxQos()) {
-            if (version.isV5()) {
-                disconnect(0x9B, "QoS " + p.qos() + " not supported");
-            } else {
-                protocolError("QoS " + p.qos() + " above max_qos");
-            }
-            return;
-        }
-        if (p.retain() && !cfg.retainAvailable()) {
-            if (version.isV5()) {
-                disconnect(0x9A, "retain not supported");
-            } else {
-                protocolError("retained PUBLISH while retain_available is false");
-            }
-            return;
-        }
-        boolean accept = true;
-        int rc = 0;
-        int limit = cfg.messageSizeLimit();
-        if (limit > 0 && p.payload().length > limit) {
-            accept = false;
-            rc = 0x97;
-            Log.NOTICE.info("Dropping too large PUBLISH from {} ({} bytes > message_size_limit {}).", clientId,
-                    p.payload().length, limit);
-        } else if (dollarDenied(topic) || !sec().authorizer().canPublish(clientId, username, topic)) {
-            accept = false;
-            rc = 0x87;
-            if (observer != null) {
-                observer.publishDenied(clientId, username, topic, p.qos());
-            }
-            if (Log.DEBUG.isDebugEnabled()) {
-                Log.DEBUG.debug("Denied PUBLISH from {} (d{}, q{}, r{}, m{}, '{}', ... ({} bytes))", clientId,
-                        p.dup() ? 1 : 0, p.qos(), p.retain() ? 1 : 0, p.packetId(), topic, p.payload().length);
-            }
-        }
-        if (!version.isV5()) {
-            rc = 0; // 3.1.1 has no way to say no: acknowledge and drop, as Mosquitto does
-        } else if (accept) {
-            rc = 0;
-        }
-        switch (p.qos()) {
-            case 0 -> {
-                if (accept) {
-                    route(topic, p, props);
-                }
-            }
-            case 1 -> {
-                if (accept) {
-                    Boolean matched = routedDurably(topic, p, props);
-                    if (matched == null) {
-                        return;
-                    }
-                    if (!matched && version.isV5()) {
-                        rc = 0x10; // No matching subscribers, as Mosquitto says for QoS 1 (MQTT 5 3.4.2.1)
-                    }
-                }
-                if (Log.DEBUG.isDebugEnabled()) {
-                    Log.DEBUG.debug("Sending PUBACK to {} (m{}, rc{})", clientId, p.packetId(), rc);
-                }
-                acknowledge(new Packet.PubAck(p.packetId(), rc, Properties.EMPTY));
-            }
-            default -> {
-                // exactly once: a repeated packet id before PUBREL is the same message [MQTT-4.3.3-10]
-                boolean fresh = !session.inboundQos2.contains(p.packetId());
-                // with persistence (or a cluster) the message is stored (or forwarded) before PUBREC; without,
-                // PUBREC goes first, so the publisher hears PUBREC before any copy of its message, as from Mosquitto
-                boolean routeFirst = broker.durability() != null || broker.clusterRouting() != null;
-                if (fresh) {
-                    int max = cfg.maxInflightMessages() > 0 ? cfg.maxInflightMessages() : 65535;
-                    if (version.isV5() && session.inboundQos2.size() >= max) {
-                        disconnect(0x93, "receive maximum exceeded");
-                        return;
-                    }
-                    if (accept && routeFirst && routedDurably(topic, p, props) == null) {
-                        return; // the store refused it: not acknowledged, not marked as received
-                    }
-                    if (!version.isV5() || rc < 0x80) {
-                        session.inboundQos2.add(p.packetId());
-                        if (session.durable()) {
-                            broker.durability().store().addInboundQos2(clientId, p.packetId());
-                        }
-                    }
-                }
-                if (Log.DEBUG.isDebugEnabled()) {
-                    Log.DEBUG.debug("Sending PUBREC to {} (m{}, rc{})", clientId, p.packetId(), rc);
-                }
-                acknowledge(new Packet.PubRec(p.packetId(), rc, Properties.EMPTY));
-                if (fresh && accept && !routeFirst) {
-                    route(topic, p, props);
-                }
-            }
-        }
-    }
-
-    /**
-     * Sends PUBACK/PUBREC once what the PUBLISH wrote is durable. With persistence on every acknowledgement
-     * goes through the store's sync queue, which keeps them in the order the PUBLISHes came [MQTT-4.6.0-2].
-     */
-    private void acknowledge(Packet ack) {
-        io.tern.broker.extension.ClusterRouting cluster = broker.clusterRouting();
-        java.util.concurrent.CompletionStage<Void> forwarded = cluster == null ? null : cluster.forwarded();
-        if (forwarded != null || (ackChain != null && !ackChain.isDone())) {
-            // in a cluster: after the other nodes have the message, and still in PUBLISH order [MQTT-4.6.0-2]
-            java.util.concurrent.CompletableFuture<Void> before = ackChain != null ? ackChain
-                    : java.util.concurrent.CompletableFuture.completedFuture(null);
-            java.util.concurrent.CompletableFuture<Void> sent = new java.util.concurrent.CompletableFuture<>();
-            java.util.concurrent.CompletableFuture<Void> gate = forwarded != null ? forwarded.toCompletableFuture()
-                    : java.util.concurrent.CompletableFuture.completedFuture(null);
-            EventExecutor loop = conn.executor();
-            before.runAfterBoth(gate, () -> { }).whenComplete((v, e) -> loop.execute(() -> {
-                acknowledgeNow(ack);
-                sent.complete(null);
-            }));
-            ackChain = sent;
-            return;
-        }
-        acknowledgeNow(ack);
-    }
-
-    /** Acknowledgements waiting for the cluster, in order; null when none ever did. */
-    private java.util.concurrent.CompletableFuture<Void> ackChain;
-
-    private void acknowledgeNow(Packet ack) {
-        Durability dur = broker.durability();
-        if (dur == null) {
-            conn.send(ack);
-            return;
-        }
-        EventExecutor loop = conn.executor();
-        dur.store().sync(() -> loop.execute(() -> conn.send(ack)));
-    }
-
-    /**
-     * Routes a QoS 1/2 PUBLISH: whether a subscription matched, or null when the store could not write it
-     * (disk full). It is then not
-     * acknowledged: MQTT 5 clients get PUBACK/PUBREC 0x97 (Quota exceeded) and may retry later, 3.1.1 clients,
-     * which have no way to hear it, lose the connection and resend after reconnecting.
-     */
-    private Boolean routedDurably(String topic, Packet.Publish p, Properties props) {
-        try {
-            return route(topic, p, props);
-        } catch (io.tern.broker.store.StoreWriteException e) {
-            Log.ERROR.error("Not acknowledging PUBLISH from {} (m{}): {}", clientId, p.packetId(), e.getMessage());
-            if (version.isV5()) {
-                conn.send(p.qos() == 1 ? new Packet.PubAck(p.packetId(), 0x97, Properties.EMPTY)
-                        : new Packet.PubRec(p.packetId(), 0x97, Properties.EMPTY));
-            } else {
-                disconnect(0x97, "the store cannot write");
-            }
-            return null;
-        }
-    }
-
-    /** Publishes what a client sent; false when no subscription matched it. */
-    private boolean route(String topic, Packet.Publish p, Properties props) {
-        if (topic.startsWith("$CONTROL/")) {
-            // Mosquitto's control topics go to their plugin, never to subscribers
-            broker.control(conn.listener(), topic, clientId, username, p.payload());
-            return true;
-        }
-        long now = System.nanoTime();
-        long expiry = Long.MAX_VALUE;
-        if (props.has(PropertyId.MESSAGE_EXPIRY_INTERVAL)) {
-            expiry = now + props.longValue(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0) * 1_000_000_000L;
-        }
-        Message msg = new Message(topic, p.payload(), p.qos(), p.retain(), props, clientId, now, expiry);
-        if (p.retain() && broker.config().checkRetainSource()) {
-            broker.retainSources().published(topic, p.payload().length == 0, clientId, username, conn.listener());
-        }
-        broker.publish(msg, session);
-        return broker.router().lastPublishRouted() > 0;
-    }
-
-    private void onPubRel(Packet.PubRel r) {
-        if (Log.DEBUG.isDebugEnabled()) {
-            Log.DEBUG.debug("Received PUBREL from {} (Mid: {})", clientId, r.packetId());
-        }
-        boolean known = session.inboundQos2.remove(r.packetId());
-        if (known && session.durable()) {
-            broker.durability().store().removeInboundQos2(clientId, r.packetId());
-        }
-        // an unknown id is a PUBREL repeated after a reconnect: Mosquitto completes it with success (0x92
-        // "Packet Identifier not found" would be allowed too, MQTT 5 3.7.2.1)
-        int rc = 0;
-        if (Log.DEBUG.isDebugEnabled()) {
-            Log.DEBUG.debug("Sending PUBCOMP to {} (m{})", clientId, r.packetId());
-        }
-        conn.send(new Packet.PubComp(r.packetId(), rc, Properties.EMPTY));
-    }
-
-    // ---------------------------------------------------------------- SUBSCRIBE
-
-    private void onSubscribe(Packet.Subscribe s) {
-        Settings cfg = broker.settings();
-        if (Log.DEBUG.isDebugEnabled()) {
-            Log.DEBUG.debug("Received SUBSCRIBE from {}", clientId);
-        }
-        int subId = s.properties().subscriptionIdentifiers().isEmpty() ? 0
-                : s.properties().subscriptionIdentifiers().get(0);
-        List<Integer> codes = new ArrayList<>(s.subscriptions().size());
-        List<Subscriber> added = new ArrayList<>(s.subscriptions().size());
-        List<Boolean> existed = new ArrayList<>(s.subscriptions().size());
-        for (Packet.Subscription sub : s.subscriptions()) {
-            if (tooDeep(sub.filter())) {
-                onMalformed(new MalformedPacketException(MalformedPacketException.MALFORMED, "topic filter with more than "
-                        + MAX_TOPIC_LEVELS + " levels").packetType(s.type()));
-                return;
-            }
-        }
-        for (Packet.Subscription sub : s.subscriptions()) {
-            String full = mounted(sub.filter());
-            if (Log.DEBUG.isDebugEnabled()) {
-                Log.DEBUG.debug("\t{} (QoS {})", full, sub.qos());
-            }
-            boolean shared = Topics.isShared(full);
-            String filter = shared ? Topics.sharedTopicFilter(full) : full;
-            // an acl_file grants any filter (Mosquitto 2.0) and read access is checked per message; a plugin may
-            // refuse the SUBSCRIBE; deny_unreadable_subscriptions refuses a filter the ACL never lets this client read
-            if (!sec().authorizer().canSubscribe(clientId, username, filter)
-                    || (broker.config().strict().denyUnreadableSubscriptions()
-                        && !sec().authorizer().canReadSome(clientId, username, filter))) {
-                codes.add(version.isV5() ? 0x87 : 0x80);
-                continue;
-            }
-            int granted = Math.min(sub.qos(), conn.listener().maxQos());
-            // Mosquitto's bridges (3.1 / 3.1.1 with the bridge bit) get No Local and Retain As Published
-            boolean bridged = !version.isV5() && conn.bridge();
-            Subscriber entry = new Subscriber(session, filter, granted, sub.noLocal() || bridged,
-                    sub.retainAsPublished() || bridged, sub.retainHandling(), subId);
-            Subscriber old = broker.subscribe(full, entry);
-            session.subscriptions.put(full, entry);
-            codes.add(granted);
-            if (!shared) {
-                // retained messages are not sent to a shared subscription (MQTT 5 section 4.8.2)
-                added.add(entry);
-                existed.add(old != null);
-            }
-            if (Log.SUBSCRIBE.isInfoEnabled()) {
-                Log.SUBSCRIBE.info("{} {} {}", clientId, granted, full);
-            }
-        }
-        if (session.durable()) {
-            broker.durability().saveSession(session, true);
-        }
-        if (Log.DEBUG.isDebugEnabled()) {
-            Log.DEBUG.debug("Sending SUBACK to {}", clientId);
-        }
-        conn.send(new Packet.SubAck(s.packetId(), codes, Properties.EMPTY));
-        // retained messages follow the SUBACK [MQTT-3.3.1-6]
-        for (int i = 0; i < added.size(); i++) {
-            Subscriber entry = added.get(i);
-            if (entry.retainHandling() == 2 || (entry.retainHandling() == 1 && existed.get(i))) {
-                continue;
-            }
-            for (Message m : broker.retained().match(entry.filter())) {
-                if (!sec().authorizer().canRead(clientId, username, m.topic())) {
-                    continue;
-                }
-                if (broker.config().checkRetainSource() && !broker.retainSources().mayDeliver(broker, m.topic())) {
-                    continue;
-                }
-                int qos = cfg.upgradeOutgoingQos() ? entry.qos() : Math.min(m.qos(), entry.qos());
-                broker.router().hand(session, new Delivery(m, qos, true, subId == 0 ? null : new int[] {subId}));
-            }
-        }
-    }
-
-    private void onUnsubscribe(Packet.Unsubscribe u) {
-        if (Log.DEBUG.isDebugEnabled()) {
-            Log.DEBUG.debug("Received UNSUBSCRIBE from {}", clientId);
-        }
-        List<Integer> codes = version.isV5() ? new ArrayList<>(u.filters().size()) : List.of();
-        for (String filter : u.filters()) {
-            if (tooDeep(filter)) {
-                onMalformed(new MalformedPacketException(MalformedPacketException.MALFORMED, "topic filter with more than "
-                        + MAX_TOPIC_LEVELS + " levels").packetType(u.type()));
-                return;
-            }
-        }
-        for (String given : u.filters()) {
-            String filter = mounted(given);
-            if (!sec().authorizer().canUnsubscribe(clientId, username, filter)) {
-                if (version.isV5()) {
-                    codes.add(0x87);
-                }
-                continue;
-            }
-            boolean had = session.subscriptions.remove(filter) != null;
-            if (had) {
-                broker.unsubscribe(session, filter);
-            }
-            if (Log.UNSUBSCRIBE.isInfoEnabled()) {
-                Log.UNSUBSCRIBE.info("{} {}", clientId, filter);
-            }
-            if (version.isV5()) {
-                codes.add(had ? 0 : 0x11);
-            }
-        }
-        if (session.durable()) {
-            broker.durability().saveSession(session, true);
-        }
-        if (Log.DEBUG.isDebugEnabled()) {
-            Log.DEBUG.debug("Sending UNSUBACK to {}", clientId);
-        }
-        conn.send(new Packet.UnsubAck(u.packetId(), codes, Properties.EMPTY));
     }
 
     // ---------------------------------------------------------------- DISCONNECT and loss
@@ -1010,11 +611,11 @@ final class ProtocolHandler {
         };
     }
 
-    private void protocolError(String why) {
+    void protocolError(String why) {
         onMalformed(new MalformedPacketException(MalformedPacketException.PROTOCOL_ERROR, why));
     }
 
-    private void disconnect(int reasonCode, String why) {
+    void disconnect(int reasonCode, String why) {
         Log.NOTICE.info("Client {} disconnected: {}.", clientId, why);
         if (version.isV5()) {
             conn.send(new Packet.Disconnect(reasonCode, Properties.EMPTY));
@@ -1118,7 +719,7 @@ final class ProtocolHandler {
 
     private void publishWill(Session s) {
         Packet.Will w = will;
-        if (dollarDenied(w.topic()) || !sec().authorizer().canPublish(clientId, username, w.topic())) {
+        if (TopicRules.dollarDenied(w.topic()) || !sec().authorizer().canPublish(clientId, username, w.topic())) {
             return;
         }
         Properties props = w.properties();
@@ -1131,7 +732,8 @@ final class ProtocolHandler {
         if (props.has(PropertyId.WILL_DELAY_INTERVAL)) {
             props = props.toBuilder().remove(PropertyId.WILL_DELAY_INTERVAL).build();
         }
-        Message msg = new Message(mounted(w.topic()), w.payload(), w.qos(), w.retain(), props, clientId, now, expiry);
+        Message msg = new Message(TopicRules.mounted(conn.listener(), w.topic()), w.payload(), w.qos(), w.retain(),
+                props, clientId, now, expiry);
         if (version.isV5() && delay > 0) {
             long effective = s.expirySeconds() >= 0 ? Math.min(delay, s.expirySeconds()) : delay;
             broker.sessions().delayWill(s, msg, effective);
@@ -1148,5 +750,5 @@ final class ProtocolHandler {
 
     EventExecutor executor() { return conn.executor(); }
 
-    private ListenerSecurity sec() { return broker.security(conn.listener()); }
+    ListenerSecurity sec() { return broker.security(conn.listener()); }
 }
