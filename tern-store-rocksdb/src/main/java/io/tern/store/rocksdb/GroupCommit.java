@@ -41,6 +41,24 @@ final class GroupCommit {
      */
     record Stats(long syncs, long callbacks, double meanSyncMicros, long p99SyncMicros, long maxSyncMicros) {
         double meanBatch() { return syncs == 0 ? 0 : (double) callbacks / syncs; }
+
+        /** {@code sync/commits}, {@code sync/batch/mean} and {@code sync/latency_us/mean|p99|max}. */
+        java.util.Map<String, String> statistics() {
+            java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
+            m.put("sync/commits", Long.toString(syncs()));
+            m.put("sync/batch/mean", String.format(java.util.Locale.ROOT, "%.1f", meanBatch()));
+            m.put("sync/latency_us/mean", String.format(java.util.Locale.ROOT, "%.0f", meanSyncMicros()));
+            m.put("sync/latency_us/p99", Long.toString(p99SyncMicros()));
+            m.put("sync/latency_us/max", Long.toString(maxSyncMicros()));
+            return m;
+        }
+
+        /** One line: batches, mean batch, sync latency. */
+        String summary() {
+            return String.format(java.util.Locale.ROOT, "%d group commits, %.1f acknowledgements per commit on"
+                    + " average, WAL sync per commit mean %.0f us, p99 < %d us, max %d us", syncs(), meanBatch(),
+                    meanSyncMicros(), p99SyncMicros(), maxSyncMicros());
+        }
     }
 
     private final WalSync wal;

@@ -134,4 +134,17 @@ final class Keys {
         }
         return v;
     }
+
+    /** Whether {@code key} begins with {@code prefix}. */
+    static boolean startsWith(byte[] key, byte[] prefix) {
+        if (key.length < prefix.length) {
+            return false;
+        }
+        for (int i = 0; i < prefix.length; i++) {
+            if (key[i] != prefix[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
 }

@@ -8,34 +8,21 @@ import io.tern.broker.store.StoreException;
 import io.tern.broker.store.StoredMessage;
 import io.tern.broker.store.StoredSession;
 import org.rocksdb.AbstractNativeReference;
-import org.rocksdb.BlockBasedTableConfig;
-import org.rocksdb.BloomFilter;
-import org.rocksdb.Cache;
 import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
-import org.rocksdb.ColumnFamilyOptions;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.InfoLogLevel;
-import org.rocksdb.LRUCache;
-import org.rocksdb.Options;
 import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
 import org.rocksdb.Slice;
-import org.rocksdb.Status;
-import org.rocksdb.UInt64AddOperator;
-import org.rocksdb.WALRecoveryMode;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.AccessDeniedException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -47,7 +34,6 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
-import java.util.stream.Stream;
 
 /**
  * The durable {@link Store} on RocksDB ({@code persistence true}). One RocksDB database per directory, with a
@@ -109,6 +95,7 @@ public final class RocksStore implements Store {
     final ColumnFamilyHandle sent;
     private final WriteOptions writeOptions;
     private final GroupCommit groupCommit;
+    private final FreeSpaceGuard space;
     /** Readers are operations, the writer is close(): a closed RocksDB handle must never be touched (it crashes). */
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
@@ -134,21 +121,13 @@ public final class RocksStore implements Store {
         this.meta = handles.get(1 + FAMILIES.indexOf(CF_META));
         this.unqueued = handles.get(1 + FAMILIES.indexOf(CF_UNQUEUED));
         this.sent = handles.get(1 + FAMILIES.indexOf(CF_SENT));
+        this.space = new FreeSpaceGuard(dir);
         this.writeOptions = new WriteOptions().setSync(policy == PersistenceSync.ALWAYS);
         for (int i = 0; i < STRIPES; i++) {
             stripes[i] = new ReentrantLock();
         }
-        this.groupCommit = policy == PersistenceSync.BATCH ? new GroupCommit(new GroupCommit.WalSync() {
-            @Override
-            public void sync() throws RocksDBException {
-                syncWal();
-            }
-
-            @Override
-            public void flush() throws RocksDBException {
-                flushWalBuffer();
-            }
-        }, dir.toString()) : null;
+        this.groupCommit = policy == PersistenceSync.BATCH
+                ? new GroupCommit(new RocksWal(db), dir.toString()) : null;
     }
 
     /**
@@ -202,57 +181,25 @@ public final class RocksStore implements Store {
     static RocksStore open(Path dir, PersistenceSync policy, boolean lenient, boolean manualWalFlush)
             throws StoreException {
         Path path = dir.toAbsolutePath().normalize();
-        boolean fresh = prepareDirectory(path);
+        boolean fresh = StoreValidation.prepareDirectory(path);
         List<AbstractNativeReference> resources = new ArrayList<>();
         List<ColumnFamilyHandle> handles = new ArrayList<>();
         RocksDB db = null;
         try {
-            Cache cache = track(resources, new LRUCache(32L << 20));
-            BloomFilter bloom = track(resources, new BloomFilter(10));
-            UInt64AddOperator add = track(resources, new UInt64AddOperator());
-            List<ColumnFamilyDescriptor> descriptors = new ArrayList<>();
-            descriptors.add(new ColumnFamilyDescriptor(RocksDB.DEFAULT_COLUMN_FAMILY,
-                    track(resources, new ColumnFamilyOptions())));
-            for (String name : FAMILIES) {
-                ColumnFamilyOptions cf = track(resources, new ColumnFamilyOptions());
-                cf.setTableFormatConfig(new BlockBasedTableConfig().setBlockCache(cache).setFilterPolicy(bloom));
-                boolean big = name.equals(CF_MESSAGES) || name.equals(CF_QUEUES);
-                cf.setWriteBufferSize(big ? 32L << 20 : 4L << 20);
-                if (name.equals(CF_REFS) || name.equals(CF_QUEUE_COUNTS)) {
-                    cf.setMergeOperator(add);
-                }
-                descriptors.add(new ColumnFamilyDescriptor(name.getBytes(StandardCharsets.US_ASCII), cf));
-            }
-            DBOptions options = track(resources, new DBOptions()
-                    .setCreateIfMissing(true)
-                    .setCreateMissingColumnFamilies(true)
-                    // several column families share one WAL; cap it so a quiet family cannot pin old WAL files
-                    .setMaxTotalWalSize(256L << 20)
-                    .setMaxBackgroundJobs(2)
-                    // after a crash, replay the log into memtables and let the normal flush write them later
-                    .setAvoidFlushDuringRecovery(true)
-                    .setInfoLogLevel(InfoLogLevel.INFO_LEVEL)
-                    .setKeepLogFileNum(3)
-                    .setMaxLogFileSize(4L << 20)
-                    // with a file manager RocksDB recovers by itself from "no space left" once space returns;
-                    // until then every write fails and the broker acknowledges nothing
-                    .setSstFileManager(track(resources, new org.rocksdb.SstFileManager(org.rocksdb.Env.getDefault())))
-                    .setManualWalFlush(manualWalFlush));
-            if (lenient) {
-                options.setWalRecoveryMode(WALRecoveryMode.SkipAnyCorruptedRecords).setParanoidChecks(false);
-            }
+            List<ColumnFamilyDescriptor> descriptors = RocksTuning.descriptors(FAMILIES, resources);
+            DBOptions options = RocksTuning.options(resources, lenient, manualWalFlush);
             if (!fresh) {
                 try {
-                    requireTernFamilies(path);
+                    StoreValidation.requireTernFamilies(path);
                 } catch (StoreException e) {
-                    closeAll(resources);
+                    RocksTuning.closeAll(resources);
                     throw e;
                 }
             }
             db = RocksDB.open(options, path.toString(), descriptors, handles);
             RocksStore store = new RocksStore(path, policy, db, handles, resources);
             try {
-                store.checkFormat(fresh);
+                store.reservedMessageId = StoreValidation.checkFormat(db, store.meta, handles, path, fresh);
                 store.sweepUnqueued();
             } catch (StoreException | RuntimeException e) {
                 store.close();
@@ -266,89 +213,9 @@ public final class RocksStore implements Store {
             if (db != null) {
                 db.close();
             }
-            closeAll(resources);
-            throw new StoreException(describe(path, e), e);
+            RocksTuning.closeAll(resources);
+            throw new StoreException(StoreValidation.describe(path, e), e);
         }
-    }
-
-    /** Creates a missing directory; refuses a non-empty directory that holds no database. Returns whether fresh. */
-    private static boolean prepareDirectory(Path path) throws StoreException {
-        if (Files.exists(path) && !Files.isDirectory(path)) {
-            throw new StoreException("Store " + path + " is not a directory: persistence_location must name a"
-                    + " directory, where Tern keeps its RocksDB database.");
-        }
-        try {
-            Files.createDirectories(path);
-        } catch (IOException e) {
-            throw new StoreException("Store directory " + path + " cannot be created (" + e + "). Check the path"
-                    + " and that the user running Tern may create it.", e);
-        }
-        if (Files.exists(path.resolve("CURRENT"))) {
-            return false;
-        }
-        try (Stream<Path> entries = Files.list(path)) {
-            if (entries.findAny().isPresent()) {
-                throw new StoreException("Store " + path + " is not a Tern store: the directory holds files but"
-                        + " no RocksDB database (no CURRENT file). Point persistence_location at an empty directory"
-                        + " or one Tern created, or, if this is a damaged Tern store, run `tern --repair-store "
-                        + path + "`, or remove the directory to start empty, losing stored messages.");
-            }
-        } catch (AccessDeniedException e) {
-            throw new StoreException("Store " + path + " cannot be opened: permission denied (" + e.getMessage()
-                    + "). Give the user running Tern read and write access to the directory and its files.", e);
-        } catch (IOException e) {
-            throw new StoreException("Store " + path + " cannot be read (" + e + ").", e);
-        }
-        return true;
-    }
-
-    private static void requireTernFamilies(Path path) throws RocksDBException, StoreException {
-        List<byte[]> present;
-        try (Options o = new Options()) {
-            present = RocksDB.listColumnFamilies(o, path.toString());
-        }
-        boolean hasMeta = present.stream().anyMatch(f -> Arrays.equals(f, CF_META.getBytes(StandardCharsets.US_ASCII)));
-        if (!hasMeta && present.size() <= 1) {
-            // A damaged MANIFEST lists as just "default": open it to tell corruption from a foreign database.
-            try (Options o = new Options(); RocksDB probe = RocksDB.openReadOnly(o, path.toString())) {
-                probe.getLatestSequenceNumber();
-            }
-        }
-        if (!hasMeta) {
-            throw new StoreException("Store " + path + " holds a RocksDB database that is not a Tern store (it has"
-                    + " no '" + CF_META + "' column family). Point persistence_location elsewhere, or remove the"
-                    + " directory to start empty, losing what it holds.");
-        }
-    }
-
-    private void checkFormat(boolean fresh) throws StoreException, RocksDBException {
-        byte[] version = db.get(meta, Keys.FORMAT_VERSION);
-        if (version == null) {
-            if (!fresh && !isEmpty()) {
-                throw new StoreException("Store " + dir + " has data but no format version: it was not written by"
-                        + " Tern, or its meta data is damaged. Run `tern --check-store " + dir + "` for a report,"
-                        + " or remove the directory to start empty, losing stored messages.");
-            }
-            try (WriteOptions durable = new WriteOptions().setSync(true)) {
-                db.put(meta, durable, Keys.FORMAT_VERSION, Keys.int32(RecordFormat.VERSION));
-            }
-            return;
-        }
-        int v;
-        try {
-            v = Keys.int32(version);
-        } catch (CorruptRecordException e) {
-            throw new StoreException("Store " + dir + " has a damaged format version record (" + e.getMessage()
-                    + "). Run `tern --check-store " + dir + "`, or remove the directory to start empty, losing"
-                    + " stored messages.");
-        }
-        if (v != RecordFormat.VERSION) {
-            throw new StoreException("Store " + dir + " was written in store format version " + v + "; this Tern"
-                    + " reads format version " + RecordFormat.VERSION + ". Run the Tern release that wrote it (to"
-                    + " drain its queues), or remove the directory to start empty, losing stored messages.");
-        }
-        byte[] reserved = db.get(meta, Keys.MESSAGE_ID_RESERVED);
-        reservedMessageId = reserved == null ? 0 : Keys.readLong(reserved, 0);
     }
 
     /**
@@ -377,41 +244,6 @@ public final class RocksStore implements Store {
         }
     }
 
-    private boolean isEmpty() {
-        for (ColumnFamilyHandle h : handles.subList(1, handles.size())) {
-            try (RocksIterator it = db.newIterator(h)) {
-                it.seekToFirst();
-                if (it.isValid()) {
-                    return false;
-                }
-            }
-        }
-        return true;
-    }
-
-    /** Turns a RocksDB open failure into what the operator can do about it. */
-    static String describe(Path path, RocksDBException e) {
-        String msg = String.valueOf(e.getMessage());
-        Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
-        String lower = msg.toLowerCase(java.util.Locale.ROOT);
-        if (lower.contains("lock")) {
-            return "Store " + path + " is in use: another Tern broker (or another open store in this process)"
-                    + " holds its lock file " + path.resolve("LOCK") + " (" + msg + "). Stop the other broker, or"
-                    + " give this one a different persistence_location.";
-        }
-        if (lower.contains("permission denied")) {
-            return "Store " + path + " cannot be opened: permission denied (" + msg + "). Give the user running"
-                    + " Tern read and write access to the directory and its files.";
-        }
-        if (lower.contains("no space")) {
-            return "Store " + path + " cannot be opened: the disk is full (" + msg + "). Free space and restart.";
-        }
-        String what = code == Status.Code.Corruption ? "is corrupted" : "cannot be opened";
-        return "Store " + path + " " + what + " (" + msg + "). Run `tern --check-store " + path + "` for a"
-                + " report and `tern --repair-store " + path + "` to keep what can be read, or remove the"
-                + " directory to start empty, losing stored messages.";
-    }
-
     // ---------------------------------------------------------------- Store
 
     @Override
@@ -438,7 +270,7 @@ public final class RocksStore implements Store {
                     counts.put(clientId, n);
                     byte[] prefix = Keys.clientPrefix(clientId);
                     q.seekForPrev(Keys.clientEnd(prefix));
-                    if (q.isValid() && startsWith(q.key(), prefix) && q.key().length == prefix.length + 8) {
+                    if (q.isValid() && Keys.startsWith(q.key(), prefix) && q.key().length == prefix.length + 8) {
                         lastSeq.put(clientId, Keys.seqOf(q.key()));
                     }
                 }
@@ -471,7 +303,7 @@ public final class RocksStore implements Store {
             return new Recovered(List.copyOf(sessionList), counts, lastSeq, inboundIds, List.copyOf(retainedList),
                     next);
         } catch (RocksDBException e) {
-            throw new StoreException(describe(dir, e), e);
+            throw new StoreException(StoreValidation.describe(dir, e), e);
         } catch (CorruptRecordException e) {
             throw new StoreException("Store " + dir + " holds a record that does not decode (" + e.getMessage()
                     + "). Run `tern --check-store " + dir + "` for a report and `tern --repair-store " + dir
@@ -488,7 +320,7 @@ public final class RocksStore implements Store {
         life.readLock().lock();
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
-            requireSpace("storing message " + messageId);
+            space.requireSpace("storing message " + messageId);
             batch.put(messages, Keys.messageId(messageId), value);
             batch.put(unqueued, Keys.messageId(messageId), EMPTY);
             writeReserving(batch, messageId);
@@ -511,7 +343,7 @@ public final class RocksStore implements Store {
         life.readLock().lock();
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
-            requireSpace("storing message " + messageId + " for " + clientId);
+            space.requireSpace("storing message " + messageId + " for " + clientId);
             byte[] id = Keys.messageId(messageId);
             batch.put(messages, id, value);
             batch.merge(refs, id, Keys.counter(1));
@@ -549,7 +381,7 @@ public final class RocksStore implements Store {
         life.readLock().lock();
         try (WriteBatch batch = new WriteBatch()) {
             ensureOpen();
-            requireSpace("enqueueing for " + clientId);
+            space.requireSpace("enqueueing for " + clientId);
             batch.put(queues, key, value);
             batch.delete(sent, key); // a sequence number is never reused, but a repaired store may do it
             byte[] id = Keys.messageId(entry.messageId());
@@ -861,7 +693,7 @@ public final class RocksStore implements Store {
             LOG.warn("Store {}: closing RocksDB reported: {}", dir, e.getMessage());
         }
         writeOptions.close();
-        closeAll(resources);
+        RocksTuning.closeAll(resources);
     }
 
     /** The store directory. */
@@ -888,14 +720,7 @@ public final class RocksStore implements Store {
         if (groupCommit == null) {
             return java.util.Map.of();
         }
-        GroupCommit.Stats s = groupCommit.stats();
-        java.util.Map<String, String> m = new java.util.LinkedHashMap<>();
-        m.put("sync/commits", Long.toString(s.syncs()));
-        m.put("sync/batch/mean", String.format(java.util.Locale.ROOT, "%.1f", s.meanBatch()));
-        m.put("sync/latency_us/mean", String.format(java.util.Locale.ROOT, "%.0f", s.meanSyncMicros()));
-        m.put("sync/latency_us/p99", Long.toString(s.p99SyncMicros()));
-        m.put("sync/latency_us/max", Long.toString(s.maxSyncMicros()));
-        return m;
+        return groupCommit.stats().statistics();
     }
 
     /** BATCH only: one line on the group commit so far (batches, mean batch, sync latency); null otherwise. */
@@ -903,31 +728,10 @@ public final class RocksStore implements Store {
         if (groupCommit == null) {
             return null;
         }
-        GroupCommit.Stats s = groupCommit.stats();
-        return String.format(java.util.Locale.ROOT, "%d group commits, %.1f acknowledgements per commit on average,"
-                + " WAL sync per commit mean %.0f us, p99 < %d us, max %d us", s.syncs(), s.meanBatch(),
-                s.meanSyncMicros(), s.p99SyncMicros(), s.maxSyncMicros());
+        return groupCommit.stats().summary();
     }
 
     // ---------------------------------------------------------------- internals
-
-    /** One fsync of the write-ahead log covering every write made so far (FlushWAL with sync = SyncWAL). */
-    private void syncWal() throws RocksDBException {
-        db.flushWal(true);
-        flushedSeq = db.getLatestSequenceNumber();
-    }
-
-    /** The sync thread's: the last sequence number handed to the OS, so an idle store skips the flush. */
-    private long flushedSeq = -1;
-
-    /** Hands the WAL's buffered writes to the OS (no fsync) when there are any; on the sync thread. */
-    private void flushWalBuffer() throws RocksDBException {
-        long seq = db.getLatestSequenceNumber();
-        if (seq != flushedSeq) {
-            db.flushWal(false);
-            flushedSeq = seq;
-        }
-    }
 
     RocksDB db() {
         return db;
@@ -937,7 +741,7 @@ public final class RocksStore implements Store {
         life.readLock().lock();
         try {
             ensureOpen();
-            requireSpace("storing " + what);
+            space.requireSpace("storing " + what);
             db.put(cf, writeOptions, key, value);
         } catch (RocksDBException e) {
             throw failure("storing " + what, e);
@@ -964,44 +768,6 @@ public final class RocksStore implements Store {
         return db.newIterator(cf, ro);
     }
 
-    /**
-     * Writes that add data are refused while less than this is free on the store's filesystem. RocksDB that
-     * runs out of space in its write-ahead log refuses every write until it is reopened; stopping short of that
-     * keeps the store working, lets deletes (acknowledgements, removed sessions) still be written, and lets
-     * service resume by itself once space returns.
-     */
-    static final long RESERVE_BYTES = 8L << 20;
-    private static final long SPACE_CHECK_NANOS = 10_000_000L;
-    private volatile long nextSpaceCheck;
-    private volatile long freeBytes = Long.MAX_VALUE;
-    private volatile boolean lowLogged;
-
-    private void requireSpace(String what) {
-        long now = System.nanoTime();
-        if (now - nextSpaceCheck >= 0) {
-            nextSpaceCheck = now + SPACE_CHECK_NANOS;
-            try {
-                freeBytes = Files.getFileStore(dir).getUsableSpace();
-            } catch (IOException e) {
-                freeBytes = Long.MAX_VALUE; // cannot tell: let RocksDB report what happens
-            }
-            if (freeBytes >= RESERVE_BYTES && lowLogged) {
-                lowLogged = false;
-                LOG.warn("Store {}: {} bytes free again, storing resumed", dir, freeBytes);
-            }
-        }
-        long free = freeBytes;
-        if (free < RESERVE_BYTES) {
-            if (!lowLogged) {
-                lowLogged = true;
-                LOG.error("Store {}: only {} bytes free on its filesystem (Tern keeps {} free); new messages are"
-                        + " refused until there is space again", dir, free, RESERVE_BYTES);
-            }
-            throw new io.tern.broker.store.StoreWriteException("Store " + dir + ": " + what + " refused: only "
-                    + free + " bytes free on its filesystem", null);
-        }
-    }
-
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("store " + dir + " is closed");
@@ -1021,28 +787,5 @@ public final class RocksStore implements Store {
 
     private static int stripe(long messageId) {
         return (int) ((messageId ^ (messageId >>> 32)) * 0x9E3779B1L >>> 24) & (STRIPES - 1);
-    }
-
-    static boolean startsWith(byte[] key, byte[] prefix) {
-        if (key.length < prefix.length) {
-            return false;
-        }
-        for (int i = 0; i < prefix.length; i++) {
-            if (key[i] != prefix[i]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private static <T extends AbstractNativeReference> T track(List<AbstractNativeReference> list, T ref) {
-        list.add(ref);
-        return ref;
-    }
-
-    private static void closeAll(List<AbstractNativeReference> resources) {
-        for (int i = resources.size() - 1; i >= 0; i--) {
-            resources.get(i).close();
-        }
     }
 }

@@ -91,7 +91,7 @@ final class StoreCheck {
             }
             return report(messageCount, sessionCount, retainedCount, inboundCount, entries, perClient.size());
         } catch (RocksDBException e) {
-            throw new StoreException(RocksStore.describe(store.directory(), e), e);
+            throw new StoreException(StoreValidation.describe(store.directory(), e), e);
         } finally {
             if (batch != null) {
                 batch.close();

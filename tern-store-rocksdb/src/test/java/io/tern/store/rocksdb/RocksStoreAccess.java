@@ -8,6 +8,6 @@ public final class RocksStoreAccess {
 
     /** The free space the store keeps on its filesystem. */
     public static long reserveBytes() {
-        return RocksStore.RESERVE_BYTES;
+        return FreeSpaceGuard.RESERVE_BYTES;
     }
 }
