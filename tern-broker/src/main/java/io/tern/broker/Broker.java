@@ -29,9 +29,7 @@ import io.tern.codec.MqttDecoder;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.Inet6Address;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.NetworkInterface;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -86,9 +84,8 @@ public final class Broker implements AutoCloseable {
     private volatile boolean running;
     private Durability durability;
     private io.tern.broker.security.EnhancedAuthenticator enhancedAuthenticator;
-    /** Given to the builder; ServiceLoader's are added at start. */
-    private final List<io.tern.broker.extension.BrokerExtension> extensions = new ArrayList<>();
-    private final List<io.tern.broker.extension.BrokerExtension> started = new ArrayList<>();
+    /** Given to the builder, found by ServiceLoader, prepared, started and stopped. */
+    private final Extensions extensions = new Extensions();
     /** The cluster module's hooks, or null on a single node (then a null check per message is all it costs). */
     private volatile io.tern.broker.extension.ClusterRouting cluster;
     /** CONNECT timeout, also the TLS handshake timeout; the builder may shorten it (tests). */
@@ -183,7 +180,7 @@ public final class Broker implements AutoCloseable {
     public Broker start() throws IOException {
         Log.NOTICE.info("tern version {} starting", version());
         listeners = config.effectiveListeners();
-        prepareExtensions();
+        extensions.prepare(this, config, listeners);
         loadSecurity();
         boolean epoll = Epoll.isAvailable();
         IoHandlerFactory io = epoll ? EpollIoHandler.newFactory() : NioIoHandler.newFactory();
@@ -204,7 +201,7 @@ public final class Broker implements AutoCloseable {
             for (Channel ch : serverChannels) {
                 ch.close().syncUninterruptibly();
             }
-            enabled.forEach(x -> x.stop()); // prepared, never started
+            extensions.stopPrepared(); // prepared, never started
             shutdownGroups();
             if (durability != null) {
                 durability.store().close();
@@ -231,62 +228,12 @@ public final class Broker implements AutoCloseable {
         return this;
     }
 
-    /** The extensions the configuration asks for, found by {@link #prepareExtensions()}. */
-    private final List<io.tern.broker.extension.BrokerExtension> enabled = new ArrayList<>();
-
-    /**
-     * Finds the extensions the configuration asks for and lets them prepare before any client can connect; a
-     * {@code plugin} line that no extension implements stops start-up.
-     */
-    private void prepareExtensions() throws IOException {
-        List<io.tern.broker.extension.BrokerExtension> all = new ArrayList<>(extensions);
-        java.util.Set<Class<?>> given = new java.util.HashSet<>();
-        extensions.forEach(e -> given.add(e.getClass()));
-        for (io.tern.broker.extension.BrokerExtension e
-                : java.util.ServiceLoader.load(io.tern.broker.extension.BrokerExtension.class)) {
-            if (!given.contains(e.getClass())) {
-                all.add(e);
-            }
-        }
-        enabled.clear();
-        java.util.Set<String> names = new java.util.HashSet<>();
-        for (io.tern.broker.extension.BrokerExtension e : all) {
-            if (e.enabledBy(config)) {
-                enabled.add(e);
-                names.add(e.name());
-            }
-        }
-        List<io.tern.broker.config.PluginConfig> plugins = new ArrayList<>(config.plugins());
-        listeners.forEach(l -> plugins.addAll(l.plugins()));
-        for (io.tern.broker.config.PluginConfig p : plugins) {
-            String name = io.tern.broker.config.PluginConfig.builtIn(p.path()).orElse(p.path());
-            if (!names.contains(name)) {
-                throw new IOException(p.location() + ": plugin: the " + name + " plugin is not in this build"
-                        + " (its module, e.g. tern-dynsec, is not on the class path)");
-            }
-        }
-        for (io.tern.broker.extension.BrokerExtension e : enabled) {
-            e.prepare(this);
-        }
-    }
-
     /**
      * The extensions this broker's configuration enabled (after {@link #start()}), e.g. for one front door to
      * reach another's model (the console's REST API and the dynamic-security plugin).
      */
     public List<io.tern.broker.extension.BrokerExtension> extensions() {
-        return List.copyOf(enabled);
-    }
-
-    /** The pipeline of a listener the core does not serve (protocol http), from an extension. */
-    private io.tern.broker.extension.ListenerPipeline extensionPipeline(ListenerConfig l) throws IOException {
-        for (io.tern.broker.extension.BrokerExtension e : enabled) {
-            io.tern.broker.extension.ListenerPipeline p = e.pipeline(l);
-            if (p != null) {
-                return p;
-            }
-        }
-        throw new IOException(unserved(l));
+        return List.copyOf(extensions.enabled());
     }
 
     /** Why a listener whose protocol the core does not serve cannot start (also for --test-config). */
@@ -297,49 +244,17 @@ public final class Broker implements AutoCloseable {
 
     /** Starts every enabled extension; one that fails closes the broker and fails start. */
     private void startExtensions() throws IOException {
-        for (io.tern.broker.extension.BrokerExtension e : enabled) {
-            try {
-                e.start(this);
-                started.add(e);
-            } catch (IOException | RuntimeException ex) {
-                running = true;
-                close();
-                throw ex instanceof IOException io ? io : new IOException(e.name() + ": " + ex.getMessage(), ex);
-            }
-        }
-        if (!config.bridges().isEmpty() && started.stream().noneMatch(e -> e.name().equals("bridge"))) {
-            // a broker that silently ignores its bridges is not the one the operator configured
+        try {
+            extensions.start(this, config);
+        } catch (IOException e) {
             running = true;
             close();
-            io.tern.broker.config.BridgeConfig b = config.bridges().get(0);
-            throw new IOException((b.location() != null ? b.location() + ": " : "") + "connection " + b.name()
-                    + ": bridges need the tern-bridge module on the class path");
-        }
-        if (config.cluster().enabled() && cluster == null) {
-            running = true;
-            close();
-            throw new IOException("cluster_name is set but no cluster module is on the class path (tern-cluster)");
+            throw e;
         }
     }
 
     private void bind(ListenerConfig l, Class<? extends ServerSocketChannel> channelType) throws IOException {
-        List<InetSocketAddress> addrs = new ArrayList<>();
-        if (l.bindAddress() != null) {
-            addrs.add(new InetSocketAddress(InetAddress.getByName(l.bindAddress()), l.port()));
-        } else if (l.localOnly()) {
-            // Mosquitto 2.0 without a config listens on the loopback interface only
-            addrs.add(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), l.port()));
-            if (ipv6LoopbackAvailable()) {
-                addrs.add(new InetSocketAddress(InetAddress.getByName("::1"), l.port()));
-            }
-        } else if (l.socketDomain() == io.tern.broker.config.SocketDomain.IPV4) {
-            addrs.add(new InetSocketAddress(InetAddress.getByName("0.0.0.0"), l.port()));
-        } else if (l.socketDomain() == io.tern.broker.config.SocketDomain.IPV6) {
-            addrs.add(new InetSocketAddress(InetAddress.getByName("::"), l.port()));
-        } else {
-            // the wildcard address: one dual-stack socket serves IPv4 and IPv6 clients
-            addrs.add(new InetSocketAddress(l.port()));
-        }
+        List<InetSocketAddress> addrs = ListenAddresses.of(l);
         AtomicInteger open = new AtomicInteger();
         int maxConnections = l.maxConnections();
         io.netty.handler.ssl.SslContext tls = null;
@@ -369,7 +284,7 @@ public final class Broker implements AutoCloseable {
         final io.tern.broker.transport.PskSettings pskSettings = psk;
         final boolean websockets = l.protocol() == io.tern.broker.config.ListenerProtocol.WEBSOCKETS;
         final io.tern.broker.extension.ListenerPipeline served =
-                l.protocol() == io.tern.broker.config.ListenerProtocol.HTTP ? extensionPipeline(l) : null;
+                l.protocol() == io.tern.broker.config.ListenerProtocol.HTTP ? extensions.pipeline(l) : null;
         for (InetSocketAddress addr : addrs) {
             ServerBootstrap b = new ServerBootstrap()
                     .group(bossGroup, workerGroup)
@@ -470,9 +385,7 @@ public final class Broker implements AutoCloseable {
         }
         loadSecurity();
         fresh.forEach((l, tls) -> tlsContexts.get(l).set(tls));
-        for (io.tern.broker.extension.BrokerExtension e : started) {
-            e.reload(this);
-        }
+        extensions.reload(this);
     }
 
     private io.netty.handler.ssl.SslContext tlsContext(ListenerConfig l) {
@@ -487,23 +400,6 @@ public final class Broker implements AutoCloseable {
 
     private Path path(String written) {
         return written == null ? null : config.resolve(written);
-    }
-
-    private static boolean ipv6LoopbackAvailable() {
-        try {
-            for (NetworkInterface ni : java.util.Collections.list(NetworkInterface.getNetworkInterfaces())) {
-                if (ni.isLoopback() && ni.isUp()) {
-                    for (InetAddress a : java.util.Collections.list(ni.getInetAddresses())) {
-                        if (a instanceof Inet6Address && a.isLoopbackAddress()) {
-                            return true;
-                        }
-                    }
-                }
-            }
-        } catch (IOException e) {
-            return false;
-        }
-        return false;
     }
 
     /**
@@ -557,14 +453,7 @@ public final class Broker implements AutoCloseable {
         }
         running = false;
         Log.NOTICE.info("tern version {} terminating", version());
-        for (int i = started.size() - 1; i >= 0; i--) {
-            try {
-                started.get(i).stop();
-            } catch (RuntimeException e) {
-                Log.ERROR.error("Error stopping {}: {}", started.get(i).name(), e.toString());
-            }
-        }
-        started.clear();
+        extensions.stop();
         for (ScheduledFuture<?> t : timers) {
             t.cancel(false);
         }
@@ -593,52 +482,11 @@ public final class Broker implements AutoCloseable {
 
     /** Opens the durable store and rebuilds sessions, subscriptions and retained messages from it. */
     private void openStore() throws IOException {
-        Path dir = PersistenceFile.storeDirectory(config.persistencePath());
-        io.tern.broker.store.StoreFactory factory = java.util.ServiceLoader
-                .load(io.tern.broker.store.StoreFactory.class).findFirst()
-                .orElseThrow(() -> new IOException("persistence is on but no store engine is on the class path "
-                        + "(tern-store-rocksdb)"));
-        long t0 = System.nanoTime();
-        io.tern.broker.store.Store store;
-        io.tern.broker.store.Recovered rec;
-        try {
-            store = factory.open(dir, config.persistenceSync());
-            rec = store.recover();
-        } catch (io.tern.broker.store.StoreException e) {
-            throw new IOException(e.getMessage(), e);
-        }
-        durability = new Durability(store, rec.nextMessageId());
-        stats.restore(store.counters());
+        StoreRecovery opened = StoreRecovery.open(config);
+        durability = new Durability(opened.store(), opened.recovered().nextMessageId());
+        stats.restore(opened.store().counters());
         router.durability(durability);
-        for (io.tern.broker.store.StoredMessage m : rec.retained()) {
-            retained.put(Durability.fromStored(m));
-        }
-        long now = System.nanoTime();
-        long nowMillis = System.currentTimeMillis();
-        long queued = 0;
-        for (io.tern.broker.store.StoredSession ss : rec.sessions()) {
-            Session s = new Session(this, ss.clientId(), workerGroup.next());
-            s.restore(io.tern.codec.MqttVersion.values()[Math.max(0, Math.min(2, ss.protocolLevel() - 3))],
-                    ss.expirySeconds(),
-                    now - Math.max(0, nowMillis - (ss.disconnectedAtEpochMillis() == 0 ? nowMillis
-                            : ss.disconnectedAtEpochMillis())) * 1_000_000L);
-            s.durable(true);
-            for (io.tern.broker.store.StoredSession.StoredSubscription sub : ss.subscriptions()) {
-                boolean shared = io.tern.codec.Topics.isShared(sub.filter());
-                String filter = shared ? io.tern.codec.Topics.sharedTopicFilter(sub.filter()) : sub.filter();
-                Subscriber entry = new Subscriber(s, filter, sub.qos(), sub.noLocal(), sub.retainAsPublished(),
-                        sub.retainHandling(), sub.subscriptionId());
-                subscribe(sub.filter(), entry);
-                s.subscriptions.put(sub.filter(), entry);
-            }
-            long count = rec.queuedCounts().getOrDefault(ss.clientId(), 0L);
-            s.restoreQueue(rec.lastSeq().getOrDefault(ss.clientId(), 0L), count);
-            s.inboundQos2.addAll(rec.inboundQos2().getOrDefault(ss.clientId(), java.util.Set.of()));
-            queued += count;
-            sessions.restore(s);
-        }
-        Log.NOTICE.info("Restored {} sessions, {} queued messages and {} retained messages from {} in {} ms.",
-                rec.sessions().size(), queued, rec.retained().size(), dir, (System.nanoTime() - t0) / 1_000_000);
+        opened.restore(this);
     }
 
     Durability durability() { return durability; }

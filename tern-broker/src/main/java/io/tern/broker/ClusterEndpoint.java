@@ -78,7 +78,7 @@ public final class ClusterEndpoint {
 
     /** A snapshot of a local session (subscriptions and pending messages), taken on its event loop; null if none. */
     public CompletableFuture<SessionState> snapshot(String clientId) {
-        return withSession(clientId, s -> s.ended ? null : s.export());
+        return withSession(clientId, s -> s.ended ? null : SessionHandOver.export(s));
     }
 
     /**
@@ -89,7 +89,7 @@ public final class ClusterEndpoint {
     public CompletableFuture<SessionState> handOver(String clientId) {
         return withSession(clientId, s -> {
             broker.sessions().disown(s);
-            SessionState state = s.export();
+            SessionState state = SessionHandOver.export(s);
             broker.sessions().discard(s);
             return state;
         });
@@ -186,6 +186,6 @@ public final class ClusterEndpoint {
             broker.subscribe(sub.filter(), entry);
             s.subscriptions.put(sub.filter(), entry);
         }
-        s.importPending(state.pending());
+        SessionHandOver.importPending(s, state.pending());
     }
 }

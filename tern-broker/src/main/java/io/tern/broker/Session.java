@@ -33,7 +33,7 @@ public final class Session {
         }
     }
 
-    private final Broker broker;
+    final Broker broker;
     private final String clientId;
     /** The protocol handler of the connection currently bound, or null; guarded by the executor. */
     ProtocolHandler owner;
@@ -69,11 +69,11 @@ public final class Session {
 
     final Map<String, Subscriber> subscriptions = new HashMap<>();
 
-    private final ArrayDeque<Delivery> queue = new ArrayDeque<>(2);
-    private long queuedBytes;
+    final ArrayDeque<Delivery> queue = new ArrayDeque<>(2);
+    long queuedBytes;
     /** Outbound QoS 1/2 messages by packet id, in an array indexed by the id (no boxing, no hashing). */
-    private final InflightWindow inflight = new InflightWindow();
-    private long inflightOrder;
+    final InflightWindow inflight = new InflightWindow();
+    long inflightOrder;
     /** How many QoS 1/2 messages the client lets us have un-acknowledged (its Receive Maximum). */
     private volatile int sendQuota;
     private boolean droppingLogged;
@@ -92,11 +92,11 @@ public final class Session {
     /** Durable entries not yet completed (queued or in flight), for max_queued_messages. */
     final java.util.concurrent.atomic.AtomicLong durableCount = new java.util.concurrent.atomic.AtomicLong();
     /** The highest durable sequence loaded into memory; entries after it wait on disk. */
-    private long pagedUpTo;
+    long pagedUpTo;
     /** Whether durable entries after {@link #pagedUpTo} may be waiting on disk. */
     private boolean needPage;
     /** Whether QoS 1/2 deliveries to this session are stored (persistence on and the session outlives its connection). */
-    private volatile boolean durable;
+    volatile boolean durable;
 
     /** Inbound QoS 2 packet ids received but not yet released [MQTT-4.3.3-10]. */
     final java.util.Set<Integer> inboundQos2 = new java.util.HashSet<>();
@@ -203,33 +203,7 @@ public final class Session {
         resumePublishers();
         this.disconnectedAtNanos = System.nanoTime();
         if (handOverShared) {
-            handOverShared();
-        }
-    }
-
-    /**
-     * Gives un-acknowledged and queued messages that came through a shared subscription to another member
-     * of their group, so a member leaving does not hold them hostage (MQTT 5 4.8.2).
-     */
-    private void handOverShared() {
-        for (int id : inflight.ids()) {
-            Inflight f = inflight.get(id);
-            Delivery d = f.delivery;
-            // after PUBREC the message is the client's: only the PUBREL handshake is left
-            if (d.group() != null && !f.released
-                    && broker.router().deliverShared(d.group(), d.message(), null, this)) {
-                inflight.remove(id);
-                forget(d);
-            }
-        }
-        Iterator<Delivery> q = queue.iterator();
-        while (q.hasNext()) {
-            Delivery d = q.next();
-            if (d.group() != null && broker.router().deliverShared(d.group(), d.message(), null, this)) {
-                q.remove();
-                queuedBytes -= d.weight();
-                forget(d);
-            }
+            SessionHandOver.shared(this);
         }
     }
 
@@ -434,7 +408,7 @@ public final class Session {
     }
 
     /** A delivery leaves the session for good: its durable entry goes too. */
-    private void forget(Delivery d) {
+    void forget(Delivery d) {
         if (d.seq() != 0) {
             broker.durability().dequeue(this, d.seq());
         }
@@ -471,7 +445,7 @@ public final class Session {
         }
     }
 
-    private void noteExpiry(Delivery d) {
+    void noteExpiry(Delivery d) {
         if (d.message().expiryNanos() != Long.MAX_VALUE) {
             mayHaveExpiring = true;
         }
@@ -825,119 +799,13 @@ public final class Session {
         mayHaveExpiring = more;
     }
 
-    /** The packet ids in flight, in the order they were first sent. */
-    private Integer[] inflightInSendOrder() {
-        Integer[] sent = java.util.Arrays.stream(inflight.ids()).boxed().toArray(Integer[]::new);
-        java.util.Arrays.sort(sent, java.util.Comparator.comparingLong(id -> inflight.get(id).order));
-        return sent;
-    }
-
-    /** What another cluster node needs to continue this session; on its executor, with no connection bound. */
-    SessionState export() {
-        java.util.List<SessionState.Subscription> subs = new java.util.ArrayList<>(subscriptions.size());
-        subscriptions.forEach((full, sub) -> subs.add(ClusterEndpoint.state(full, sub)));
-        java.util.List<SessionState.Pending> pending = new java.util.ArrayList<>(inflight.size() + queue.size());
-        for (int id : inflightInSendOrder()) {
-            Inflight f = inflight.get(id);
-            Delivery d = f.delivery;
-            pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), id,
-                    f.released));
-        }
-        for (Delivery d : queue) {
-            pending.add(new SessionState.Pending(d.message(), d.qos(), d.retain(), d.subscriptionIds(), 0, false));
-        }
-        if (durable) {
-            // durable entries not yet paged in (an offline session's, a backlog, the reorder buffer) are on disk
-            Durability dur = broker.durability();
-            long after = pagedUpTo;
-            java.util.List<io.tern.broker.store.QueueEntry> entries;
-            do {
-                entries = dur.store().readQueue(clientId, after, PAGE);
-                for (io.tern.broker.store.QueueEntry e : entries) {
-                    after = e.seq();
-                    io.tern.broker.store.StoredMessage sm = dur.store().message(e.messageId());
-                    if (sm != null) {
-                        pending.add(new SessionState.Pending(Durability.fromStored(sm), e.qos(), e.retain(),
-                                e.subscriptionIds().length == 0 ? null : e.subscriptionIds(), e.packetId(),
-                                e.released()));
-                    }
-                }
-            } while (entries.size() == PAGE);
-        }
-        return new SessionState(clientId, version.level(), expirySeconds, subs, pending);
-    }
-
-    /** Takes over the in-flight and queued messages of a session that moved here; on its executor. */
-    void importPending(java.util.List<SessionState.Pending> pending) {
-        imported = !pending.isEmpty();
-        for (SessionState.Pending p : pending) {
-            Delivery d = new Delivery(p.message(), p.qos(), p.retain(), p.subscriptionIds());
-            if (p.packetId() != 0 && !inflight.containsKey(p.packetId())) {
-                Inflight f = new Inflight(d, inflightOrder++);
-                f.released = p.released();
-                inflight.put(p.packetId(), f);
-            } else {
-                queue.add(d);
-                queuedBytes += d.weight();
-                noteExpiry(d);
-            }
-        }
-    }
-
-    /** Whether {@link #importPending} put messages in memory that {@link #storeImported} has not stored yet. */
-    private boolean imported;
-
-    /**
-     * Makes this session durable and writes the QoS 1/2 messages a hand-over moved into memory to this node's
-     * store, as {@link Router} does for a fresh publish: each with its queue entry, in send order (in-flight ones
-     * first, their packet ids recorded), under {@link #storeLock} so that no publisher's entry gets a sequence
-     * number before them. On its executor, before CONNACK; false when there was nothing to write.
-     */
+    /** Writes what a hand-over moved into memory to this node's store; see {@link SessionHandOver#storeImported}. */
     boolean storeImported(Durability dur) {
-        synchronized (storeLock) {
-            durable = true;
-            if (!imported) {
-                return false;
-            }
-            imported = false;
-            boolean wrote = false;
-            for (int id : inflightInSendOrder()) {
-                Inflight f = inflight.get(id);
-                if (f.delivery.seq() == 0 && f.delivery.qos() > 0) {
-                    Inflight g = new Inflight(stored(dur, f.delivery), f.order);
-                    g.released = f.released;
-                    inflight.put(id, g);
-                    dur.store().markSent(clientId, g.delivery.seq(), id);
-                    if (g.released) {
-                        dur.store().markReleased(clientId, g.delivery.seq());
-                    }
-                    wrote = true;
-                }
-            }
-            java.util.List<Delivery> q = new java.util.ArrayList<>(queue);
-            queue.clear();
-            for (Delivery d : q) {
-                if (d.seq() == 0 && d.qos() > 0) {
-                    d = stored(dur, d);
-                    wrote = true;
-                }
-                queue.add(d);
-            }
-            pagedUpTo = lastSeq; // all of them are in memory: paging continues after them
-            return wrote;
-        }
+        return SessionHandOver.storeImported(this, dur);
     }
 
-    /** One imported delivery written with its body as a new queue entry; under {@link #storeLock}. */
-    private Delivery stored(Durability dur, Delivery d) {
-        long messageId = dur.reserveMessageId();
-        long seq = ++lastSeq;
-        dur.store().putMessageAndEnqueue(messageId, Durability.toStored(d.message()), clientId,
-                new io.tern.broker.store.QueueEntry(seq, messageId, d.qos(), d.retain(),
-                        d.subscriptionIds() == null ? new int[0] : d.subscriptionIds(), 0, false));
-        durableCount.incrementAndGet();
-        return new Delivery(d.message(), d.qos(), d.retain(), d.subscriptionIds(), d.group(), seq);
-    }
+    /** Whether a hand-over put messages in memory that {@link #storeImported} has not stored yet. */
+    boolean imported;
 
     @Override
     public String toString() {
