@@ -55,8 +55,7 @@ public final class ConfigParser {
     interface Reporter {
         void report(ConfigException e) throws ConfigException;
     }
-    /** The config or listener that holds the last {@code plugin} line, which {@code plugin_opt_} lines extend. */
-    private Object pluginOwner;
+    private final PluginOptions plugins = new PluginOptions(config);
 
     private ConfigParser(boolean collectAll) {
         this.collectAll = collectAll;
@@ -442,7 +441,10 @@ public final class ConfigParser {
             }
 
             // plugins: built in, no native library is loaded
-            case "plugin", "auth_plugin" -> plugin(l);
+            case "plugin", "auth_plugin" -> {
+                plugins.plugin(l, current);
+                securitySeen = true;
+            }
 
             // http listeners: web console, REST admin API, Prometheus metrics (Tern's own options)
             case "http_admin_users" -> {
@@ -453,7 +455,7 @@ public final class ConfigParser {
                 config.record(l.name(), l.at());
             }
             case "http_metrics_public" -> config.http(config.http().withMetricsPublic(globalBool(l)));
-            case "metrics_topic_prefixes" -> metricsTopicPrefixes(l);
+            case "metrics_topic_prefixes" -> HttpListenerOptions.metricsTopicPrefixes(config, l);
 
             default -> {
                 if (BridgeOptions.NAMES.contains(l.name())) {
@@ -465,25 +467,9 @@ public final class ConfigParser {
         }
     }
 
-    private void metricsTopicPrefixes(Line l) throws ConfigException {
-        if (l.args().isEmpty()) {
-            throw l.error("missing value (one or more topic prefixes)");
-        }
-        if (l.args().size() > HttpOptions.MAX_TOPIC_PREFIXES) {
-            throw l.error("at most " + HttpOptions.MAX_TOPIC_PREFIXES + " prefixes (each is a metric label)");
-        }
-        for (String p : l.args()) {
-            if (p.indexOf('+') >= 0 || p.indexOf('#') >= 0) {
-                throw l.error("'" + p + "' contains a wildcard character; give a plain prefix such as sensors/");
-            }
-        }
-        config.http(config.http().withMetricsTopicPrefixes(l.args()));
-        config.record(l.name(), l.at());
-    }
-
     private void other(Line l) throws ConfigException {
         if (l.name().startsWith("plugin_opt_") || l.name().startsWith("auth_opt_")) {
-            pluginOption(l);
+            plugins.option(l);
         } else if (ClusterConfig.isClusterOption(l.name())) {
             config.cluster().apply(l.at(), l.name(), l.args());
         } else if (MosquittoOptions.NO_LONGER_AVAILABLE.contains(l.name())) {
@@ -492,54 +478,6 @@ public final class ConfigParser {
             throw ConfigException.notSupported(l.at(), l.name());
         } else {
             throw new ConfigException(l.at(), "unknown option '" + l.name() + "'");
-        }
-    }
-
-    /**
-     * {@code plugin PATH} / {@code auth_plugin PATH}: global, or for the current listener with
-     * per_listener_settings, as in Mosquitto. Only Tern's built-in plugins are accepted.
-     */
-    private void plugin(Line l) throws ConfigException {
-        String path = l.text();
-        if (PluginConfig.builtIn(path).isEmpty()) {
-            throw l.error("'" + path + "' is a native Mosquitto plugin, which Tern cannot load; Tern has the"
-                    + " dynamic-security plugin built in ('plugin dynamic-security' or a path ending in"
-                    + " mosquitto_dynamic_security.so)");
-        }
-        List<PluginConfig> scope = config.perListenerSettings() ? current.plugins() : config.plugins();
-        for (PluginConfig earlier : scope) {
-            if (PluginConfig.builtIn(earlier.path()).equals(PluginConfig.builtIn(path))) {
-                throw l.error("the " + PluginConfig.builtIn(path).get() + " plugin is already configured at "
-                        + earlier.location());
-            }
-        }
-        securitySeen = true;
-        PluginConfig plugin = new PluginConfig(l.at(), path, Map.of());
-        if (config.perListenerSettings()) {
-            current.addPlugin(plugin);
-            pluginOwner = current;
-        } else {
-            config.addPlugin(plugin);
-            pluginOwner = config;
-        }
-    }
-
-    /** {@code plugin_opt_KEY VALUE} / {@code auth_opt_KEY VALUE}: an option of the last plugin line, as in Mosquitto. */
-    private void pluginOption(Line l) throws ConfigException {
-        String key = l.name().substring(l.name().startsWith("plugin_opt_") ? "plugin_opt_".length() : "auth_opt_".length());
-        if (pluginOwner == null) {
-            throw l.error("no 'plugin' line before it (plugin options belong to the plugin above them)");
-        }
-        if (key.isEmpty()) {
-            throw l.error("an option name must follow the prefix");
-        }
-        String value = l.text();
-        if (pluginOwner instanceof ListenerConfig listener) {
-            List<PluginConfig> list = listener.plugins();
-            listener.replaceLastPlugin(list.get(list.size() - 1).withOption(key, value));
-        } else {
-            List<PluginConfig> list = config.plugins();
-            config.replaceLastPlugin(list.get(list.size() - 1).withOption(key, value));
         }
     }
 
@@ -865,7 +803,7 @@ public final class ConfigParser {
         if (logTypeSet) {
             config.logType(logType);
         }
-        checkPlugins(config.plugins());
+        PluginOptions.check(config.plugins(), this::report);
         List<ListenerConfig> all = new ArrayList<>(config.listeners());
         if (config.defaultListenerActive()) {
             all.add(config.defaultListener());
@@ -880,42 +818,13 @@ public final class ConfigParser {
             report(new ConfigException(p.location(), p.reason()));
         }
         for (ListenerConfig listener : all) {
-            checkPlugins(listener.plugins());
+            PluginOptions.check(listener.plugins(), this::report);
             checkTlsPair(listener, "certfile", listener.certfile(), "keyfile", listener.keyfile());
             checkTlsPair(listener, "keyfile", listener.keyfile(), "certfile", listener.certfile());
-            checkHttp(listener);
+            HttpListenerOptions.check(listener, this::report);
         }
-        if (all.stream().noneMatch(x -> x.protocol() == ListenerProtocol.HTTP)) {
-            for (String option : List.of("http_admin_users", "http_metrics_public", "metrics_topic_prefixes")) {
-                config.locationOf(option).ifPresent(at -> config.warn(new ConfigProblem(at, "option '" + option
-                        + "' has no effect without a listener with 'protocol http'")));
-            }
-        }
+        HttpListenerOptions.warnWithoutListener(config, all);
         BridgeOptions.finish(config, this::report);
-    }
-
-    /** An http listener serves HTTP or HTTPS with a certificate; TLS-PSK and client certificates make no sense there. */
-    private void checkHttp(ListenerConfig listener) throws ConfigException {
-        if (listener.protocol() != ListenerProtocol.HTTP) {
-            return;
-        }
-        for (String option : List.of("psk_hint", "require_certificate", "use_identity_as_username",
-                "use_subject_as_username", "mount_point")) {
-            Optional<Location> at = listener.locationOf(option);
-            if (at.isPresent()) {
-                report(new ConfigException(at.get(), option + ": not available on a listener with 'protocol http'"));
-            }
-        }
-    }
-
-    private void checkPlugins(List<PluginConfig> plugins) throws ConfigException {
-        for (PluginConfig p : plugins) {
-            if (p.isDynamicSecurity() && p.option("config_file") == null) {
-                // Mosquitto warns and runs without the plugin, i.e. without the security it was asked for
-                report(new ConfigException(p.location(), "plugin: the dynamic-security plugin needs"
-                        + " plugin_opt_config_file FILE (create one with 'mosquitto_ctrl dynsec init FILE admin')"));
-            }
-        }
     }
 
     private void checkTlsPair(ListenerConfig listener, String have, String haveValue, String need,
