@@ -223,21 +223,15 @@ final class ClientCommands {
 
     static void addRole(Command c) {
         String cmd = "addClientRole";
-        String username = c.name(cmd, "username", MISSING_USERNAME, USERNAME_UTF8);
-        if (username == null) {
+        ClientRole target = clientAndRole(c, cmd);
+        if (target == null) {
             return;
         }
-        String rolename = c.name(cmd, "rolename", "Invalid/missing rolename", "Role name not valid UTF-8");
-        if (rolename == null) {
-            return;
-        }
+        Model.Client client = target.client();
+        Model.Role role = target.role();
+        String username = client.username;
+        String rolename = role.name;
         int priority = Json.integer(c.json, "priority", -1);
-        Model.Client client = c.model.clients.get(username);
-        Model.Role role = c.model.roles.get(rolename);
-        if (client == null || role == null) {
-            c.reply(cmd, client == null ? NOT_FOUND : "Role not found");
-            return;
-        }
         if (!Model.addRole(client.roles, role, priority)) {
             c.reply(cmd, "Internal error"); // the plugin's answer for a role the client has already
             return;
@@ -250,25 +244,39 @@ final class ClientCommands {
 
     static void removeRole(Command c) {
         String cmd = "removeClientRole";
-        String username = c.name(cmd, "username", MISSING_USERNAME, USERNAME_UTF8);
-        if (username == null) {
+        ClientRole target = clientAndRole(c, cmd);
+        if (target == null) {
             return;
         }
-        String rolename = c.name(cmd, "rolename", "Invalid/missing rolename", "Role name not valid UTF-8");
-        if (rolename == null) {
-            return;
-        }
-        Model.Client client = c.model.clients.get(username);
-        Model.Role role = c.model.roles.get(rolename);
-        if (client == null || role == null) {
-            c.reply(cmd, client == null ? NOT_FOUND : "Role not found");
-            return;
-        }
+        Model.Client client = target.client();
+        Model.Role role = target.role();
+        String username = client.username;
+        String rolename = role.name;
         Model.removeRole(client.roles, role);
         c.changed();
         c.reply(cmd, null);
         c.kick(username);
         c.log("removeClientRole | username=" + username + " | rolename=" + rolename);
+    }
+
+    private record ClientRole(Model.Client client, Model.Role role) {
+    }
+
+    /** The client and role of addClientRole/removeClientRole, or null after replying why not. */
+    private static ClientRole clientAndRole(Command c, String cmd) {
+        String username = c.name(cmd, "username", MISSING_USERNAME, USERNAME_UTF8);
+        String rolename = username == null ? null
+                : c.name(cmd, "rolename", "Invalid/missing rolename", "Role name not valid UTF-8");
+        if (rolename == null) {
+            return null;
+        }
+        Model.Client client = c.model.clients.get(username);
+        Model.Role role = c.model.roles.get(rolename);
+        if (client == null || role == null) {
+            c.reply(cmd, client == null ? NOT_FOUND : "Role not found");
+            return null;
+        }
+        return new ClientRole(client, role);
     }
 
     /** The optional client id of createClient/setClientId (the two spell the error differently); null after replying. */

@@ -59,23 +59,28 @@ final class GroupCommands {
     }
 
     /** The username and group name of addGroupClient/removeGroupClient; null after replying the error. */
-    private static String[] member(Command c, String cmd) {
+    private record Member(String username, String groupname, Model.Client client, Model.Group group) {
+    }
+
+    /** The named client and group of addGroupClient/removeGroupClient (either may not exist); null after replying. */
+    private static Member member(Command c, String cmd) {
         String username = c.name(cmd, "username", "Invalid/missing username", "Username not valid UTF-8");
         String groupname = username == null ? null : c.name(cmd, "groupname", MISSING_GROUPNAME, GROUPNAME_UTF8);
-        return groupname == null ? null : new String[] {username, groupname};
+        return groupname == null ? null
+                : new Member(username, groupname, c.model.clients.get(username), c.model.groups.get(groupname));
     }
 
     static void addClient(Command c) {
         String cmd = "addGroupClient";
-        String[] names = member(c, cmd);
-        if (names == null) {
+        Member m = member(c, cmd);
+        if (m == null) {
             return;
         }
-        String username = names[0];
-        String groupname = names[1];
+        String username = m.username();
+        String groupname = m.groupname();
+        Model.Client client = m.client();
+        Model.Group group = m.group();
         int priority = Json.integer(c.json, "priority", -1);
-        Model.Client client = c.model.clients.get(username);
-        Model.Group group = c.model.groups.get(groupname);
         if (client == null) {
             c.reply(cmd, "Client not found");
         } else if (group == null) {
@@ -92,14 +97,14 @@ final class GroupCommands {
 
     static void removeClient(Command c) {
         String cmd = "removeGroupClient";
-        String[] names = member(c, cmd);
-        if (names == null) {
+        Member m = member(c, cmd);
+        if (m == null) {
             return;
         }
-        String username = names[0];
-        String groupname = names[1];
-        Model.Client client = c.model.clients.get(username);
-        Model.Group group = c.model.groups.get(groupname);
+        String username = m.username();
+        String groupname = m.groupname();
+        Model.Client client = m.client();
+        Model.Group group = m.group();
         if (client == null) {
             c.reply(cmd, "Client not found");
         } else if (group == null) {
@@ -115,12 +120,12 @@ final class GroupCommands {
 
     static void addRole(Command c) {
         String cmd = "addGroupRole";
-        Object[] target = groupAndRole(c, cmd);
+        GroupRole target = groupAndRole(c, cmd);
         if (target == null) {
             return;
         }
-        Model.Group group = (Model.Group) target[0];
-        Model.Role role = (Model.Role) target[1];
+        Model.Group group = target.group();
+        Model.Role role = target.role();
         String groupname = group.name;
         String rolename = role.name;
         int priority = Json.integer(c.json, "priority", -1);
@@ -136,12 +141,12 @@ final class GroupCommands {
 
     static void removeRole(Command c) {
         String cmd = "removeGroupRole";
-        Object[] target = groupAndRole(c, cmd);
+        GroupRole target = groupAndRole(c, cmd);
         if (target == null) {
             return;
         }
-        Model.Group group = (Model.Group) target[0];
-        Model.Role role = (Model.Role) target[1];
+        Model.Group group = target.group();
+        Model.Role role = target.role();
         String groupname = group.name;
         String rolename = role.name;
         Model.removeRole(group.roles, role);
@@ -228,7 +233,10 @@ final class GroupCommands {
      * The group and role of addGroupRole/removeGroupRole, checked in the plugin's order (both names, then the
      * group, then the role); null after replying the error.
      */
-    private static Object[] groupAndRole(Command c, String cmd) {
+    private record GroupRole(Model.Group group, Model.Role role) {
+    }
+
+    private static GroupRole groupAndRole(Command c, String cmd) {
         String groupname = c.name(cmd, "groupname", MISSING_GROUPNAME, GROUPNAME_UTF8);
         String rolename = groupname == null ? null
                 : c.name(cmd, "rolename", "Invalid/missing rolename", "Role name not valid UTF-8");
@@ -241,7 +249,7 @@ final class GroupCommands {
             c.reply(cmd, group == null ? NOT_FOUND : "Role not found");
             return null;
         }
-        return new Object[] {group, role};
+        return new GroupRole(group, role);
     }
 
     private static Model.Group find(Command c, String cmd) {
