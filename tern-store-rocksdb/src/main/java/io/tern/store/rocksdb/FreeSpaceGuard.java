@@ -27,6 +27,8 @@ final class FreeSpaceGuard {
     private volatile long nextSpaceCheck;
     private volatile long freeBytes = Long.MAX_VALUE;
     private volatile boolean lowLogged;
+    /** Looked up once: finding a path's file store reads the mount table, too slow for every 10 ms. */
+    private volatile java.nio.file.FileStore fileStore;
 
     FreeSpaceGuard(Path dir) {
         this.dir = dir;
@@ -38,7 +40,11 @@ final class FreeSpaceGuard {
         if (now - nextSpaceCheck >= 0) {
             nextSpaceCheck = now + SPACE_CHECK_NANOS;
             try {
-                freeBytes = Files.getFileStore(dir).getUsableSpace();
+                java.nio.file.FileStore fs = fileStore;
+                if (fs == null) {
+                    fileStore = fs = Files.getFileStore(dir);
+                }
+                freeBytes = fs.getUsableSpace(); // one statvfs(2)
             } catch (IOException e) {
                 freeBytes = Long.MAX_VALUE; // cannot tell: let RocksDB report what happens
             }
