@@ -73,6 +73,9 @@ final class RemoteClients {
                 p.put(PropertyId.MAXIMUM_PACKET_SIZE, cfg.maxPacketSize());
             }
             b.connectProperties(p.build());
+            // Mosquitto 2.0's bridges use no topic aliases (and have no option for them); a Tern v5 bridge
+            // uses as many as the remote's CONNACK allows (Topic Alias Maximum, Mosquitto's max_topic_alias)
+            b.topicAliasMaximum(65535);
         }
         if (cfg.bindAddress() != null) {
             b.localAddress(cfg.bindAddress());

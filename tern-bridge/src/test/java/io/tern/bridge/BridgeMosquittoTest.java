@@ -7,7 +7,12 @@ import io.tern.broker.transport.TestPki;
 import io.tern.client.MosquittoBroker;
 import io.tern.client.MqttClient;
 import io.tern.client.MqttMessage;
+import io.tern.codec.MqttVersion;
+import io.tern.codec.Properties;
+import io.tern.codec.PropertyId;
+import io.tern.codec.UserProperty;
 
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,7 +25,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 /**
  * Bridges between Tern and the real Mosquitto 2.0 (Debian's {@code /usr/sbin/mosquitto}, skipped where it is not
- * installed): Tern bridging to Mosquitto, Mosquitto bridging to Tern, over TCP, TLS with a CA, and TLS-PSK.
+ * installed): Tern bridging to Mosquitto, Mosquitto bridging to Tern, over TCP, TLS with a CA, and TLS-PSK, and
+ * MQTT 5 properties through v5 bridges of each.
  */
 class BridgeMosquittoTest {
 
@@ -153,5 +159,62 @@ class BridgeMosquittoTest {
         assertThat(atMosquitto.next("psk/out").payloadAsString()).isEqualTo("o");
         mc.publish("psk/in", "i", 1, false).join();
         assertThat(atTern.next("psk/in").payloadAsString()).isEqualTo("i");
+    }
+
+    @Test
+    void v5PropertiesPassUnchangedBothWaysThroughTernsBridgeToMosquitto() throws Exception {
+        MosquittoBroker m = mosquitto("");
+        Broker t = tern("connection cloud\naddress 127.0.0.1:" + m.port() + "\nremote_clientid tern-bridge\n"
+                + "restart_timeout 1\nbridge_protocol_version mqttv50\ntopic p/# both 1\n");
+        Peers.awaitLast(m.port(), "$SYS/broker/connection/tern-bridge/state", "1");
+        propertiesBothWays(m.port(), t.port());
+    }
+
+    @Test
+    void v5PropertiesPassUnchangedBothWaysThroughMosquittosBridgeToTern() throws Exception {
+        Broker t = tern("");
+        MosquittoBroker m = mosquitto("connection tern\naddress 127.0.0.1:" + t.port() + "\n"
+                + "remote_clientid mosquitto-bridge\nrestart_timeout 1 2\nbridge_protocol_version mqttv50\n"
+                + "topic p/# both 1\n");
+        Peers.awaitLast(t.port(), "$SYS/broker/connection/mosquitto-bridge/state", "1");
+        propertiesBothWays(m.port(), t.port());
+    }
+
+    /** Every MQTT 5 publish property an application sets goes from either side to the other unchanged. */
+    private void propertiesBothWays(int mosquittoPort, int ternPort) throws Exception {
+        MqttClient mc = keep(Peers.client(mosquittoPort, "mc", MqttVersion.MQTT_5));
+        MqttClient tc = keep(Peers.client(ternPort, "tc", MqttVersion.MQTT_5));
+        Peers.Inbox atMosquitto = new Peers.Inbox().subscribe(mc, "p/#", 1);
+        Peers.Inbox atTern = new Peers.Inbox().subscribe(tc, "p/#", 1);
+        Properties props = Properties.builder()
+                .put(PropertyId.PAYLOAD_FORMAT_INDICATOR, 1)
+                .put(PropertyId.MESSAGE_EXPIRY_INTERVAL, 3600L)
+                .put(PropertyId.CONTENT_TYPE, "application/json")
+                .put(PropertyId.RESPONSE_TOPIC, "p/reply")
+                .put(PropertyId.CORRELATION_DATA, new byte[] {0, 1, (byte) 0xFF})
+                .userProperty("k", "v")
+                .userProperty("k", "second value of the same name")
+                .userProperty("\u00fcber", "")
+                .build();
+        byte[] json = "{\"t\":21.5}".getBytes(StandardCharsets.UTF_8);
+        tc.publish(MqttMessage.of("p/out", json, 1, false, props)).join();
+        assertSameProperties(atMosquitto.next("p/out"), json);
+        mc.publish(MqttMessage.of("p/in", json, 1, false, props)).join();
+        assertSameProperties(atTern.next("p/in"), json);
+    }
+
+    private static void assertSameProperties(MqttMessage m, byte[] payload) {
+        Properties p = m.properties();
+        assertThat(m.payload()).isEqualTo(payload);
+        assertThat(p.intValue(PropertyId.PAYLOAD_FORMAT_INDICATOR, -1)).isEqualTo(1);
+        // the remaining lifetime [MQTT-3.3.2-6]: a second or two may have passed on the way
+        assertThat(p.longValue(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0)).isBetween(3590L, 3600L);
+        assertThat(p.stringValue(PropertyId.CONTENT_TYPE)).isEqualTo("application/json");
+        assertThat(p.stringValue(PropertyId.RESPONSE_TOPIC)).isEqualTo("p/reply");
+        assertThat(p.binaryValue(PropertyId.CORRELATION_DATA)).containsExactly(0, 1, 0xFF);
+        // all of them, in order [MQTT-3.3.2-17] [MQTT-3.3.2-18]
+        assertThat(p.userProperties()).containsExactly(new UserProperty("k", "v"),
+                new UserProperty("k", "second value of the same name"), new UserProperty("\u00fcber", ""));
+        assertThat(p.has(PropertyId.TOPIC_ALIAS)).isFalse();
     }
 }

@@ -266,6 +266,7 @@ class BridgeTernTest {
         Peers.Inbox atRemote = new Peers.Inbox().subscribe(rc, "p/#", 1);
         Peers.Inbox atLocal = new Peers.Inbox().subscribe(lc, "p/#", 1);
         Properties props = Properties.builder()
+                .put(PropertyId.PAYLOAD_FORMAT_INDICATOR, 1)
                 .put(PropertyId.CONTENT_TYPE, "application/json")
                 .put(PropertyId.RESPONSE_TOPIC, "p/reply")
                 .put(PropertyId.CORRELATION_DATA, "c-1".getBytes(StandardCharsets.UTF_8))
@@ -279,11 +280,17 @@ class BridgeTernTest {
         assertThat(m.properties().binaryValue(PropertyId.CORRELATION_DATA)).isEqualTo("c-1".getBytes(StandardCharsets.UTF_8));
         assertThat(m.properties().longValue(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0)).isBetween(3590L, 3600L);
         assertThat(m.properties().userProperties()).containsExactly(new io.tern.codec.UserProperty("k", "v"));
+        assertThat(m.properties().intValue(PropertyId.PAYLOAD_FORMAT_INDICATOR, -1)).isEqualTo(1);
         rc.publish(MqttMessage.of("p/in", "x".getBytes(StandardCharsets.UTF_8), 1, false, props)).join();
         List<MqttMessage> local = atLocal.until("p/in");
         MqttMessage back = local.get(local.size() - 1);
         assertThat(back.properties().userProperties()).containsExactly(new io.tern.codec.UserProperty("k", "v"));
         assertThat(back.properties().stringValue(PropertyId.CONTENT_TYPE)).isEqualTo("application/json");
+        assertThat(back.properties().stringValue(PropertyId.RESPONSE_TOPIC)).isEqualTo("p/reply");
+        assertThat(back.properties().binaryValue(PropertyId.CORRELATION_DATA))
+                .isEqualTo("c-1".getBytes(StandardCharsets.UTF_8));
+        assertThat(back.properties().longValue(PropertyId.MESSAGE_EXPIRY_INTERVAL, 0)).isBetween(3590L, 3600L);
+        assertThat(back.properties().intValue(PropertyId.PAYLOAD_FORMAT_INDICATOR, -1)).isEqualTo(1);
         // the v5 bridge asked for No Local: p/out did not come back to the local side (only the publisher's copy)
         assertThat(local).extracting(MqttMessage::topic).containsOnlyOnce("p/out");
         assertThat(atLocal.quiet(Duration.ofMillis(300))).isTrue();

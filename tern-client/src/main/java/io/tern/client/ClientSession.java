@@ -143,6 +143,7 @@ final class ClientSession {
     private final Set<Integer> ackPending = new HashSet<>();
     private final LinkedHashMap<String, SubEntry> subscriptions = new LinkedHashMap<>();
     private final Map<Integer, String> inboundAliases = new HashMap<>();
+    private final OutgoingTopicAliases outboundAliases;
 
     ClientSession(ClientConfig cfg) {
         this.cfg = cfg;
@@ -167,6 +168,7 @@ final class ClientSession {
             this.clientId = id.toString();
         }
         this.window = cfg.maxInflight();
+        this.outboundAliases = new OutgoingTopicAliases(v5 ? cfg.topicAliasMaximum() : 0);
     }
 
     ClientConfig config() {
@@ -415,6 +417,7 @@ final class ClientSession {
         reconnectAttempt = 0;
         everConnected = true;
         inboundAliases.clear();
+        outboundAliases.connected(p.intValue(PropertyId.TOPIC_ALIAS_MAXIMUM, 0)); // before any resend
         restoreSession(ack.sessionPresent());
         lastResult = new ConnectResult(ack.sessionPresent(), ack.reasonCode(), clientId, p);
         List<CompletableFuture<ConnectResult>> waiters = new ArrayList<>(connectWaiters);
@@ -632,8 +635,8 @@ final class ClientSession {
 
     private Packet.Publish publishPacket(OutPublish o, boolean dup) {
         MqttMessage m = o.message;
-        return new Packet.Publish(m.topic(), m.qos(), m.retain(), dup && m.qos() > 0, o.packetId, m.payload(),
-                v5 ? m.properties() : Properties.EMPTY);
+        return outboundAliases.apply(new Packet.Publish(m.topic(), m.qos(), m.retain(), dup && m.qos() > 0,
+                o.packetId, m.payload(), v5 ? m.properties() : Properties.EMPTY));
     }
 
     private void submit(Request r) {

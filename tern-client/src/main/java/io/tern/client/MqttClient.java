@@ -70,9 +70,16 @@ public final class MqttClient implements AutoCloseable {
     /**
      * Publishes a message (its MQTT 5 properties are sent on 5.0 connections). Fails with
      * {@link IllegalArgumentException} for a topic with wildcards, with {@link MqttClientException} when the
-     * broker answers with a failure reason code, the offline buffer is full, or the client is disconnected.
+     * broker answers with a failure reason code, the offline buffer is full, or the client is disconnected. With
+     * {@link Builder#topicAliasMaximum(int)} set, a message carrying its own Topic Alias is refused
+     * ({@link IllegalArgumentException}): the client owns the aliases then.
      */
     public CompletableFuture<Void> publish(MqttMessage message) {
+        if (session.config().topicAliasMaximum() > 0
+                && message.properties().has(io.tern.codec.PropertyId.TOPIC_ALIAS)) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "a message must not carry its own Topic Alias when the client assigns them (topicAliasMaximum)"));
+        }
         if (!TopicFilter.isValidTopicName(message.topic())
                 && !(message.topic().isEmpty() && message.properties().has(io.tern.codec.PropertyId.TOPIC_ALIAS))) {
             return CompletableFuture.failedFuture(new IllegalArgumentException(
@@ -206,6 +213,7 @@ public final class MqttClient implements AutoCloseable {
         private String webSocketSubprotocol;
         private boolean bridge;
         private boolean manualAcks;
+        private int topicAliasMaximum;
 
         private Builder() {
         }
@@ -416,6 +424,22 @@ public final class MqttClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * MQTT 5: give the topics this client publishes topic aliases, at most {@code max} per connection and never
+         * more than the broker's Topic Alias Maximum (its CONNACK; none when it sends none). A topic's first
+         * PUBLISH carries the topic and its alias, later ones only the alias; when all are taken the least
+         * recently used alias goes to the new topic. Aliases start afresh on every connection, so a resend after a
+         * reconnect carries its full topic. The application then must not set a Topic Alias itself. 0, the
+         * default, turns this off (an application's own Topic Alias is sent as given).
+         */
+        public Builder topicAliasMaximum(int max) {
+            if (max < 0 || max > 65535) {
+                throw new IllegalArgumentException("topic alias maximum must be 0..65535, not " + max);
+            }
+            this.topicAliasMaximum = max;
+            return this;
+        }
+
         public MqttClient build() {
             if (version != MqttVersion.MQTT_5 && !connectProperties.isEmpty()) {
                 throw new IllegalArgumentException("CONNECT properties need MQTT 5");
@@ -425,7 +449,7 @@ public final class MqttClient implements AutoCloseable {
             return new MqttClient(new ClientConfig(serverUri, version, clientId, cleanStart, keepAlive, username,
                     password, will, connectProperties, tls, localAddress, tcpNoDelay, connectTimeout,
                     automaticReconnect, reconnectInitialDelay, reconnectMaxDelay, maxInflight, offlineBufferLimit,
-                    defaultHandler, listener, trace, eventLoopGroup, sub, bridge, manualAcks));
+                    defaultHandler, listener, trace, eventLoopGroup, sub, bridge, manualAcks, topicAliasMaximum));
         }
     }
 }
