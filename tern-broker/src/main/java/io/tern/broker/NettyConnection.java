@@ -25,7 +25,8 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     /**
      * When the peer last showed it is alive, and how long it may stay silent (CONNECT timeout, then 1.5 x
      * keep-alive [MQTT-3.1.2-22]). A sign of life is a packet read, or, while the broker itself does not read
-     * from the connection, the socket taking more of its output ({@link #noteLifeWhilePaused}).
+     * from the connection, data the kernel received from the peer or the socket taking more of its output
+     * ({@link #noteLifeWhilePaused}).
      */
     private volatile long lastReadNanos = System.nanoTime();
     private volatile long idleLimitNanos;
@@ -250,6 +251,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
         writePending();
         closing = true;
+        readingPaused = false; // a closing connection is read until it closes; keep-alive no longer matters
         GracefulClose.start(ctx);
         closed();
     }
