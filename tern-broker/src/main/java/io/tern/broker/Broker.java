@@ -333,6 +333,7 @@ public final class Broker implements AutoCloseable {
                                 ssl.setHandshakeTimeout(connectTimeoutNanos, TimeUnit.NANOSECONDS);
                                 ch.pipeline().addLast("ssl", ssl);
                             }
+                            ch.pipeline().addFirst("socket-activity", SocketActivity.INSTANCE);
                             ch.pipeline()
                                     .addLast("bytes", byteCounter)
                                     .addLast("decoder", new MqttDecoder(decoderLimit()))

@@ -22,9 +22,20 @@ import java.util.concurrent.TimeUnit;
  */
 final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection {
 
-    /** When a packet last arrived, and how long the connection may stay silent (CONNECT timeout, then 1.5 x keep-alive). */
+    /**
+     * When the peer last showed it is alive, and how long it may stay silent (CONNECT timeout, then 1.5 x
+     * keep-alive [MQTT-3.1.2-22]). A sign of life is a packet read, or, while the broker itself does not read
+     * from the connection, data the kernel received from the peer or the socket taking more of its output
+     * ({@link #noteLifeWhilePaused}).
+     */
     private volatile long lastReadNanos = System.nanoTime();
     private volatile long idleLimitNanos;
+    /** Reading is off by the broker's own choice (congestion, rate limit, backed-up output), not by a close. */
+    private volatile boolean readingPaused;
+    /** Bytes written into the outbound buffer at the socket end, by {@link SocketActivity}; event loop only. */
+    long socketBytesQueued;
+    /** What the socket had taken ({@link SocketActivity#taken}) when last looked at while reading was paused. */
+    private long drainSeen;
 
     private final Broker broker;
     private final int listenerPort;
@@ -240,6 +251,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
         writePending();
         closing = true;
+        readingPaused = false; // a closing connection is read until it closes; keep-alive no longer matters
         GracefulClose.start(ctx);
         closed();
     }
@@ -276,18 +288,61 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         idleLimitNanos = millis > 0 ? TimeUnit.MILLISECONDS.toNanos(millis) : Long.MAX_VALUE;
     }
 
-    /** Whether nothing arrived for longer than allowed; cheap, from the sweep thread. */
+    /**
+     * Whether {@link #checkIdle} should run on the connection's loop: nothing arrived for longer than allowed, or
+     * the broker is not reading from it (then the loop looks for signs of life at each sweep). Cheap, from the
+     * sweep thread.
+     */
     boolean idleFor(long now) {
         long limit = idleLimitNanos;
-        return limit != Long.MAX_VALUE && now - lastReadNanos > limit;
+        return limit != Long.MAX_VALUE && (readingPaused || now - lastReadNanos > limit);
     }
 
     /** On the connection's loop: closes it if it is still idle. */
     void checkIdle() {
-        if (idleFor(System.nanoTime())) {
+        long now = System.nanoTime();
+        if (readingPaused) {
+            noteLifeWhilePaused(now);
+        }
+        long limit = idleLimitNanos;
+        if (limit != Long.MAX_VALUE && now - lastReadNanos > limit) {
             protocol.onKeepAliveExpired();
         }
     }
+
+    /**
+     * While the broker does not read from a connection, the peer's PINGREQs wait unread in the kernel, so its
+     * silence is the broker's doing: a congestion pause or a publish rate limit (both lifted by the broker, and
+     * only a client that publishes gets them) stop its keep-alive clock; backed-up output (a slow consumer) does
+     * not, but data the kernel received from the peer, and output the socket took (which only a peer that
+     * still reads makes room for), count as signs of life ({@link SocketActivity}). A dead peer shows neither,
+     * and keep-alive expires as usual. Found by the soak: a slow but alive consumer was cut off by keep-alive
+     * while its output stayed unwritable.
+     */
+    private void noteLifeWhilePaused(long now) {
+        if (paused || held) {
+            lastReadNanos = now;
+            return;
+        }
+        long taken = SocketActivity.taken(ctx.channel(), socketBytesQueued);
+        if (taken > drainSeen) {
+            lastReadNanos = now;
+        }
+        drainSeen = taken;
+        if (tcpInfo == null) {
+            tcpInfo = new io.netty.channel.epoll.EpollTcpInfo();
+        }
+        long sinceData = SocketActivity.millisSinceDataReceived(ctx.channel(), tcpInfo);
+        if (sinceData >= 0) {
+            long dataAt = now - TimeUnit.MILLISECONDS.toNanos(sinceData);
+            if (dataAt - lastReadNanos > 0) {
+                lastReadNanos = dataAt;
+            }
+        }
+    }
+
+    /** Reused for {@code TCP_INFO} while reading is paused; created at the first pause. */
+    private io.netty.channel.epoll.EpollTcpInfo tcpInfo;
 
     @Override
     public String transportIdentity() { return transportIdentity; }
@@ -307,7 +362,17 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     private void updateAutoRead() {
         // a closing connection is read (and its input discarded) until the peer closes
-        ctx.channel().config().setAutoRead(closing || (!paused && !held && ctx.channel().isWritable()));
+        boolean read = closing || (!paused && !held && ctx.channel().isWritable());
+        ctx.channel().config().setAutoRead(read);
+        if (read == readingPaused) {
+            if (read) {
+                // the pause ends: what it hid counts before the peer's waiting packets are read
+                noteLifeWhilePaused(System.nanoTime());
+            } else {
+                drainSeen = SocketActivity.taken(ctx.channel(), socketBytesQueued);
+            }
+            readingPaused = !read;
+        }
     }
 
     /** A publish rate limit holds reading ({@link PublishThrottle}); unlike a congestion pause it is not cut short. */

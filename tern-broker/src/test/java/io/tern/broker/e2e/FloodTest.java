@@ -35,13 +35,18 @@ class FloodTest {
     private static final int FLOOD = Integer.getInteger("tern.flood.connections", 400);
 
     static Broker start(Consumer<BrokerConfig> tweak, Consumer<ListenerConfig> listener) throws IOException {
+        return start(tweak, listener, Duration.ofSeconds(2));
+    }
+
+    static Broker start(Consumer<BrokerConfig> tweak, Consumer<ListenerConfig> listener, Duration connectTimeout)
+            throws IOException {
         BrokerConfig config = new BrokerConfig();
         ListenerConfig l = new ListenerConfig(0, "127.0.0.1");
         listener.accept(l);
         config.addListener(l);
         config.allowAnonymous(true);
         tweak.accept(config);
-        return Broker.builder().config(config).connectTimeout(Duration.ofSeconds(2)).build().start();
+        return Broker.builder().config(config).connectTimeout(connectTimeout).build().start();
     }
 
     /** A PINGREQ answered: the steady client is still served. */
@@ -52,7 +57,11 @@ class FloodTest {
 
     /** True when the broker closed the socket (end of stream or reset) without sending anything. */
     static boolean closedSilently(Socket s) throws IOException {
-        s.setSoTimeout(15_000);
+        return closedSilently(s, 15_000);
+    }
+
+    private static boolean closedSilently(Socket s, int timeoutMillis) throws IOException {
+        s.setSoTimeout(timeoutMillis);
         try {
             int b = s.getInputStream().read();
             if (b >= 0) {
@@ -68,16 +77,28 @@ class FloodTest {
 
     @Test
     void socketsThatNeverSendConnectAreClosedAndMaxConnectionsHolds() throws Exception {
+        assertEnoughFileDescriptors();
         int max = FLOOD / 2;
-        try (Broker broker = start(c -> { }, l -> l.maxConnections(max));
+        // the silent half must still be open when the other half arrives: 2 s suits a few hundred sockets, a
+        // full-size flood takes longer to open on a small machine
+        Duration connectTimeout = Duration.ofSeconds(Math.max(2, FLOOD / 400));
+        try (Broker broker = start(c -> { }, l -> l.maxConnections(max), connectTimeout);
              RawClient steady = new RawClient(broker.port(), MqttVersion.MQTT_5)) {
             assertThat(steady.connect("steady").reasonCode()).isZero();
+            long quietRtt = pingMicros(steady, 20);
+            long heapBefore = usedHeapAfterGc();
             List<Socket> silent = new ArrayList<>();
             List<Socket> over = new ArrayList<>();
+            long worstRtt = 0;
+            long t0 = System.nanoTime();
             try {
-                // half the flood fills max_connections and never sends CONNECT
+                // half the flood fills max_connections and never sends CONNECT; the steady client is timed
+                // all along
                 for (int i = 0; i < max - 1; i++) {
                     silent.add(new Socket("127.0.0.1", broker.port()));
+                    if (i % 500 == 0) {
+                        worstRtt = Math.max(worstRtt, pingMicros(steady, 1));
+                    }
                 }
                 assertServed(steady);
                 // sockets are set up on several event loops: wait until a probe is refused, so all are in
@@ -92,16 +113,30 @@ class FloodTest {
                     Socket s = new Socket("127.0.0.1", broker.port());
                     over.add(s);
                     s.getOutputStream().write(connect("over" + i));
+                    if (i % 500 == 0) {
+                        worstRtt = Math.max(worstRtt, pingMicros(steady, 1));
+                    }
                 }
-                assertServed(steady);
+                long opened = (System.nanoTime() - t0) / 1_000_000;
+                long floodRtt = pingMicros(steady, 20);
+                long heapFlood = usedHeapAfterGc();
                 for (Socket s : over) {
                     assertThat(closedSilently(s)).as("refused beyond max_connections").isTrue();
                 }
                 // the CONNECT timeout closes every silent socket [MQTT-3.1.4 "a reasonable amount of time"]
+                int wait = (int) connectTimeout.toMillis() + 15_000;
                 for (Socket s : silent) {
-                    assertThat(closedSilently(s)).as("closed by the CONNECT timeout").isTrue();
+                    assertThat(closedSilently(s, wait)).as("closed by the CONNECT timeout").isTrue();
                 }
                 assertServed(steady);
+                System.out.printf("flood of %d sockets (max_connections %d) opened in %d ms: %d refused beyond"
+                                + " max_connections, %d closed by the %d s CONNECT timeout; steady client's PINGREQ"
+                                + " round trip %d us before, worst %d us while opening, %d us (median of 20) at"
+                                + " full; heap after GC %d MB before, %d MB at full%n", FLOOD, max, opened,
+                        over.size(), silent.size(), connectTimeout.toSeconds(), quietRtt, worstRtt, floodRtt,
+                        heapBefore >> 20, heapFlood >> 20);
+                // each open socket costs the broker a channel and its buffers, not more
+                assertThat(heapFlood - heapBefore).as("heap growth").isLessThan(max * 16L * 1024 + (64L << 20));
                 // their places are free again
                 Awaitility.await().atMost(Duration.ofSeconds(10)).ignoreExceptions().untilAsserted(() -> {
                     try (RawClient late = new RawClient(broker.port())) {
@@ -208,6 +243,46 @@ class FloodTest {
                 closeAll(sockets);
             }
         }
+    }
+
+    /**
+     * A flood of N sockets needs about 1.6 x N descriptors in this JVM (both ends of each admitted one, the
+     * client end of each refused one until it is read): say so plainly instead of failing with EMFILE halfway.
+     */
+    private static void assertEnoughFileDescriptors() throws IOException {
+        long needed = FLOOD * 8L / 5 + 1000;
+        long limit = Long.MAX_VALUE;
+        for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of("/proc/self/limits"))) {
+            if (line.startsWith("Max open files")) {
+                String soft = line.substring("Max open files".length()).trim().split("\\s+")[0];
+                limit = soft.equals("unlimited") ? Long.MAX_VALUE : Long.parseLong(soft);
+            }
+        }
+        if (limit < needed) {
+            throw new AssertionError("tern.flood.connections=" + FLOOD + " needs about " + needed
+                    + " open files in the test JVM, but its limit (ulimit -n) is " + limit
+                    + ": raise it (ulimit -n " + needed + ", or nofile in /etc/security/limits.conf) or lower"
+                    + " tern.flood.connections");
+        }
+    }
+
+    /** Median PINGREQ round trip of the steady client over {@code n} pings, in microseconds. */
+    private static long pingMicros(RawClient steady, int n) throws IOException {
+        long[] t = new long[n];
+        for (int i = 0; i < n; i++) {
+            long t0 = System.nanoTime();
+            assertServed(steady);
+            t[i] = (System.nanoTime() - t0) / 1000;
+        }
+        java.util.Arrays.sort(t);
+        return t[n / 2];
+    }
+
+    private static long usedHeapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return java.lang.management.ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
     /** True when refused (closed without a CONNACK), false when admitted. */

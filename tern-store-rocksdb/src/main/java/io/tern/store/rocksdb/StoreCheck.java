@@ -9,6 +9,7 @@ import org.rocksdb.RocksIterator;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -45,12 +46,39 @@ final class StoreCheck {
     }
 
     static String check(Path dir) throws StoreException {
+        Path path = dir.toAbsolutePath().normalize();
+        if (Files.isDirectory(path) && StoreSalvage.looksLikeDatabase(path)) {
+            List<String> damage = StoreSalvage.diagnose(path);
+            if (!damage.isEmpty()) {
+                // the records cannot all be read: name the files instead of failing at the first bad block
+                String nl = System.lineSeparator();
+                StringBuilder sb = new StringBuilder("Check of Tern store ").append(path).append(nl);
+                for (String d : damage) {
+                    sb.append("  damaged: ").append(d).append(nl);
+                }
+                return sb.append("PROBLEMS: ").append(damage.size()).append(" damaged file(s); run `tern"
+                        + " --repair-store ").append(path).append("` (with the broker stopped) to keep every"
+                        + " readable record").toString();
+            }
+        }
         try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE, false)) {
             return new StoreCheck(store, false).run();
         }
     }
 
     static String repair(Path dir) throws StoreException {
+        Path path = dir.toAbsolutePath().normalize();
+        String salvaged = "";
+        if (Files.isDirectory(path) && StoreSalvage.looksLikeDatabase(path)) {
+            List<String> damage = StoreSalvage.diagnose(path);
+            if (!damage.isEmpty()) {
+                salvaged = StoreSalvage.salvage(path, damage);
+            }
+        }
+        return salvaged + repairRecords(dir);
+    }
+
+    private static String repairRecords(Path dir) throws StoreException {
         String changesReport;
         RocksStore store;
         try {

@@ -132,7 +132,9 @@ final class StoreValidation {
         String msg = String.valueOf(e.getMessage());
         Status.Code code = e.getStatus() == null ? null : e.getStatus().getCode();
         String lower = msg.toLowerCase(java.util.Locale.ROOT);
-        if (lower.contains("lock")) {
+        // not just "lock": "block checksum mismatch" is a corruption, not a store in use
+        if (lower.contains("while lock file") || msg.contains(java.io.File.separator + "LOCK")
+                && !lower.contains("corruption") && !lower.contains("checksum")) {
             return "Store " + path + " is in use: another Tern broker (or another open store in this process)"
                     + " holds its lock file " + path.resolve("LOCK") + " (" + msg + "). Stop the other broker, or"
                     + " give this one a different persistence_location.";

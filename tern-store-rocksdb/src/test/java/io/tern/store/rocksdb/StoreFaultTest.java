@@ -57,6 +57,123 @@ class StoreFaultTest {
     }
 
     @Test
+    void aDamagedDataBlockIsNamedAndRepairKeepsEveryOtherRecord() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            for (int i = 0; i < 2000; i++) {
+                store.putSession(Fixtures.session("s" + i));
+            }
+            for (int i = 0; i < 20; i++) {
+                store.putRetained(Fixtures.message("r/" + i, "v" + i));
+            }
+        } // close flushes the memtables into .sst files
+        Path table = tableOf(dir, RocksStore.CF_SESSIONS);
+        flipBytes(table, Files.size(table) / 2, 16); // in the middle of a data block, far from the index
+        String check = RocksStore.check(dir);
+        assertThat(check).contains("table file " + table.getFileName() + " is damaged").contains("PROBLEMS:")
+                .contains("tern --repair-store");
+
+        String repair = RocksStore.repair(dir);
+        assertThat(repair).contains("table file " + table.getFileName() + " (sessions)")
+                .contains("in its damaged block(s) lost").contains("kept:").contains("damaged store is kept in")
+                .endsWith("OK: the store is consistent");
+        int sessions;
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            var recovered = store.recover();
+            sessions = recovered.sessions().size();
+            assertThat(recovered.retained()).hasSize(20);
+        }
+        // one 4 kB block of about 70 sessions is lost, every other session is kept
+        assertThat(sessions).isBetween(1800, 1999);
+        assertThat(repair).contains("lost:    " + (2000 - sessions) + " record(s)");
+        assertThat(lastLine(RocksStore.check(dir))).startsWith("OK");
+    }
+
+    @Test
+    void aDeletedManifestIsNamedAndRepairRebuildsTheStoreFromItsTablesAndLogs() throws Exception {
+        long synced = runAndKill("sessions", 500); // the changes are in the write-ahead log
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            for (int i = 0; i < 30; i++) {
+                store.putRetained(Fixtures.message("r/" + i, "v" + i)); // and these in a table file at close
+            }
+        }
+        Path manifest = manifest(dir);
+        Files.delete(manifest);
+        assertThat(RocksStore.check(dir)).contains(manifest.getFileName() + " (named by CURRENT) is missing")
+                .contains("PROBLEMS:");
+        assertThatThrownBy(() -> RocksStore.open(dir, PersistenceSync.NONE).close())
+                .isInstanceOf(StoreException.class);
+
+        String repair = RocksStore.repair(dir);
+        assertThat(repair).contains("damaged: " + manifest.getFileName()).contains("replayed")
+                .endsWith("OK: the store is consistent");
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
+            var recovered = store.recover();
+            assertThat(recovered.retained()).hasSize(30);
+            List<Long> ids = recovered.sessions().stream()
+                    .map(s -> Long.parseLong(s.clientId().substring("burst-".length()))).sorted().toList();
+            // exactly what the kill left: one window of 50 or 51 sessions, ending at or after the last sync
+            assertThat(ids).hasSizeBetween(50, 51);
+            assertThat(ids.get(ids.size() - 1)).isGreaterThanOrEqualTo(synced);
+            for (int k = 0; k < ids.size(); k++) {
+                assertThat(ids.get(k)).isEqualTo(ids.get(0) + k);
+            }
+        }
+    }
+
+    @Test
+    void aTruncatedManifestIsNamedAndRepaired() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            for (int i = 0; i < 200; i++) {
+                store.putSession(Fixtures.session("t" + i));
+            }
+        }
+        Path manifest = manifest(dir);
+        try (FileChannel ch = FileChannel.open(manifest, StandardOpenOption.WRITE)) {
+            ch.truncate(ch.size() / 2);
+        }
+        assertThat(RocksStore.check(dir)).contains(manifest.getFileName() + " is damaged").contains("PROBLEMS:");
+        String repair = RocksStore.repair(dir);
+        assertThat(repair).endsWith("OK: the store is consistent");
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            assertThat(store.recover().sessions()).hasSize(200);
+        }
+    }
+
+    /** The table file of one column family (the largest, when it has several). */
+    static Path tableOf(Path dir, String family) throws Exception {
+        Path best = null;
+        try (Stream<Path> files = Files.list(dir); org.rocksdb.Options o = new org.rocksdb.Options()) {
+            for (Path f : files.filter(p -> p.toString().endsWith(".sst")).toList()) {
+                try (org.rocksdb.SstFileReader r = new org.rocksdb.SstFileReader(o)) {
+                    r.open(f.toString());
+                    String cf = new String(r.getTableProperties().getColumnFamilyName(), StandardCharsets.UTF_8);
+                    if (cf.equals(family) && (best == null || size(f) > size(best))) {
+                        best = f;
+                    }
+                }
+            }
+        }
+        assertThat(best).as("a table file of " + family).isNotNull();
+        return best;
+    }
+
+    static void flipBytes(Path file, long at, int n) throws java.io.IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ, StandardOpenOption.WRITE)) {
+            java.nio.ByteBuffer b = java.nio.ByteBuffer.allocate(n);
+            ch.read(b, at);
+            for (int i = 0; i < n; i++) {
+                b.put(i, (byte) ~b.get(i));
+            }
+            b.rewind();
+            ch.write(b, at);
+        }
+    }
+
+    static Path manifest(Path dir) throws java.io.IOException {
+        return dir.resolve(Files.readString(dir.resolve("CURRENT"), StandardCharsets.UTF_8).strip());
+    }
+
+    @Test
     void truncatedTableFileIsNamedAtStartAndCheckReportsIt() throws Exception {
         try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
             for (int i = 0; i < 200; i++) {
@@ -78,8 +195,8 @@ class StoreFaultTest {
         }).isInstanceOf(StoreException.class)
                 .hasMessageContaining(table.getFileName().toString())
                 .hasMessageContaining("tern --repair-store");
-        assertThatThrownBy(() -> RocksStore.check(dir)).isInstanceOf(StoreException.class)
-                .hasMessageContaining(table.getFileName().toString());
+        assertThat(RocksStore.check(dir)).contains("table file " + table.getFileName() + " is damaged")
+                .contains("PROBLEMS:");
     }
 
     @Test
