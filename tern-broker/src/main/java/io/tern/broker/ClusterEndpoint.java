@@ -31,7 +31,16 @@ public final class ClusterEndpoint {
      * @return whether it wrote durable queue entries: confirm it to the sending node only from {@link #whenDurable}
      */
     public boolean deliverFromCluster(Message msg, boolean plain, Set<String> sharedGroups) {
-        broker.router().publishFromCluster(msg, plain, sharedGroups);
+        return deliverFromCluster(msg, plain, sharedGroups, null);
+    }
+
+    /**
+     * As {@link #deliverFromCluster(Message, boolean, Set)}, on {@code link}'s event loop: a local subscriber that
+     * is congested pauses reading from {@code link} (the connection the message came in on) until it drained, as
+     * it pauses a local publisher, so the sending node's link fills and its publishers slow down.
+     */
+    public boolean deliverFromCluster(Message msg, boolean plain, Set<String> sharedGroups, Connection link) {
+        broker.router().publishFromCluster(msg, plain, sharedGroups, link);
         return broker.router().lastPublishDurable();
     }
 

@@ -91,7 +91,7 @@ public final class ClusterNode implements ClusterRouting {
             }
         };
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tern-cluster-timer-" + nodeId));
-        this.forwarder = new Forwarder(nodeId, self, links::send);
+        this.forwarder = new Forwarder(nodeId, self, links::send, links::writable);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -103,7 +103,7 @@ public final class ClusterNode implements ClusterRouting {
     /** Joins (or forms) the cluster named by {@code config}, then hooks into {@code broker}. */
     static ClusterNode start(Broker broker, ClusterConfig config) throws IOException {
         String nodeId = config.nodeId() != null ? config.nodeId() : defaultNodeId(config);
-        MemberLinks links = new MemberLinks(config.name(), nodeId, config.bindAddress());
+        MemberLinks links = new MemberLinks(config.name(), nodeId, config.bindAddress(), config.linkPort());
         HazelcastInstance hz;
         try {
             com.hazelcast.config.Config hc = HazelcastSetup.config(config, nodeId);
@@ -161,7 +161,7 @@ public final class ClusterNode implements ClusterRouting {
                 broker.config().sharedSubscriptionStrategy(), forwarder::sendRaw);
         sessions = new ClusterSessions(hz, nodeId, endpoint, state, timer);
 
-        links.start(router::received, this::linkAddress);
+        links.start(router::received, this::linkAddress, forwarder::wake);
         routeMap.addEntryListener(new EntryListener<String, String>() {
             @Override
             public void entryAdded(EntryEvent<String, String> e) { router.routeAdded(e.getKey()); }
@@ -312,6 +312,18 @@ public final class ClusterNode implements ClusterRouting {
     }
 
     @Override
+    public void throttle(io.tern.broker.Connection publisher) {
+        if (!stopped) {
+            router.throttle(publisher);
+        }
+    }
+
+    @Override
+    public boolean matchedElsewhere() {
+        return !stopped && router.matchedElsewhere();
+    }
+
+    @Override
     public java.util.concurrent.CompletionStage<Void> forwarded() {
         return stopped ? null : router.forwarded();
     }
@@ -417,6 +429,15 @@ public final class ClusterNode implements ClusterRouting {
 
     /** Messages forwarded to other nodes. */
     public long forwardedCount() { return forwarder.forwarded.sum(); }
+
+    /** Messages that could not be forwarded (a link that failed, or a destination queue at its hard limit). */
+    public long forwardDropped() { return forwarder.dropped.sum(); }
+
+    /** Times a congested local subscriber paused reading from a message link. */
+    public long linkReadPauses() { return links.readPauses.sum(); }
+
+    /** Times a destination node's queue here passed its high-water mark (its publishers were paused). */
+    public long destinationsBackedUp() { return forwarder.backedUp.sum(); }
 
     /** Simulates a crash for tests: the member vanishes without a goodbye (as under kill -9). */
     public void crash() {
