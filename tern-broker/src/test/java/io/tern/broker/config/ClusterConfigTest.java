@@ -92,8 +92,8 @@ class ClusterConfigTest {
         assertThat(problems).extracting(ConfigProblem::toString).containsExactly(
                 file + ":1: cluster_port: 99999 is out of range (must be between 1 and 65535)",
                 file + ":2: cluster_backup_count: '-1' is not a number",
-                file + ":3: cluster_node_id: has no effect without cluster_name",
-                file + ":4: cluster_link_port: 0 is out of range (must be between 1 and 65535)");
+                file + ":4: cluster_link_port: 0 is out of range (must be between 1 and 65535)",
+                file + ":3: cluster_node_id: has no effect without cluster_name"); // whole-file checks come last
     }
 
     private void refused(String text, int line, String reason) {
