@@ -433,6 +433,15 @@ public final class ClusterNode implements ClusterRouting {
     /** Messages that could not be forwarded (a link that failed, or a destination queue at its hard limit). */
     public long forwardDropped() { return forwarder.dropped.sum(); }
 
+    /** The node id the cluster's session record names as owning {@code clientId}'s session, or null. */
+    public String sessionOwner(String clientId) { return sessions.ownerNode(clientId); }
+
+    /** Connects here that waited for another node's connect of the same client id. */
+    public long claimWaits() { return sessions.claimWaits.sum(); }
+
+    /** The port this node's message link listens on. */
+    public int linkPort() { return links.port(); }
+
     /** Times a congested local subscriber paused reading from a message link. */
     public long linkReadPauses() { return links.readPauses.sum(); }
 
