@@ -129,6 +129,7 @@ public final class ClusterEndpoint {
     /**
      * Takes over, offline, a session of a node that died, so messages for it queue here until its client returns
      * (here, or on another node, which then takes it over). Does nothing if the client id has a session here.
+     * With persistence on, the session is written to this node's store and its QoS 1/2 messages queue there.
      */
     public void adopt(SessionState state) {
         EventExecutor loop = broker.nextLoop();
@@ -136,6 +137,14 @@ public final class ClusterEndpoint {
             Session s = new Session(broker, state.clientId(), loop);
             if (broker.sessions().adopt(s) == s) {
                 restore(broker, s, state);
+                Durability dur = broker.durability();
+                if (dur != null && state.expirySeconds() != 0) {
+                    // durable here as the dead node had it: what queues for it from now on survives a kill -9
+                    // of this node too, and the session itself comes back with this node's store
+                    s.storeImported(dur);
+                    s.durable(true);
+                    dur.saveSession(s, false);
+                }
             }
         });
     }
