@@ -51,7 +51,8 @@ public final class ClusterNode implements ClusterRouting {
     private final Broker broker;
     private final String nodeId;
     private final HazelcastInstance hz;
-    private final UUID self;
+    /** This member's UUID; Hazelcast gives a member a new one when it merges after a split brain. */
+    private volatile UUID self;
     /** One thread for writes to cluster state, so the event loops never wait on the network and order is kept. */
     private final ExecutorService stateThread;
     /** {@link #stateThread} that drops work once this node stopped (connections closing after the cluster left). */
@@ -227,9 +228,30 @@ public final class ClusterNode implements ClusterRouting {
         });
         hz.getLifecycleService().addLifecycleListener(e -> {
             if (e.getState() == LifecycleEvent.LifecycleState.MERGED) {
-                LOG.info("Cluster: split brain healed; writing this node's routes and sessions again.");
-                router.republishRoutes();
-                sessions.republish();
+                UUID old = self;
+                UUID now = hz.getCluster().getLocalMember().getUuid();
+                LOG.info("Cluster: split brain healed, this node merged into the other half ({} members);"
+                        + " writing its routes and sessions again.", hz.getCluster().getMembers().size());
+                self = now;
+                forwarder.self(now);
+                java.util.Set<UUID> members = new java.util.HashSet<>();
+                hz.getCluster().getMembers().forEach(m -> {
+                    members.add(m.getUuid());
+                    nodeIdOf(m);
+                });
+                router.merged(old, now, members);
+                sessions.merged(old.toString());
+                // retained messages: the merged map is the cluster's; what only this half had joins it
+                state.execute(() -> {
+                    for (Map.Entry<String, byte[]> en : retained.entrySet()) {
+                        router.retainedChanged(en.getKey(), en.getValue());
+                    }
+                    for (Message m : endpoint.retainedMessages()) {
+                        if (!m.topic().startsWith("$SYS/")) {
+                            retained.putIfAbsent(m.topic(), ClusterWire.retained(m));
+                        }
+                    }
+                });
             }
         });
         for (Member m : hz.getCluster().getMembers()) {
@@ -287,7 +309,10 @@ public final class ClusterNode implements ClusterRouting {
 
     private final class RetainedListener implements EntryAddedListener<String, byte[]>,
             EntryUpdatedListener<String, byte[]>, EntryRemovedListener<String, byte[]>,
-            EntryExpiredListener<String, byte[]> {
+            EntryExpiredListener<String, byte[]>, com.hazelcast.map.listener.EntryMergedListener<String, byte[]> {
+        @Override
+        public void entryMerged(EntryEvent<String, byte[]> e) { router.retainedChanged(e.getKey(), e.getValue()); }
+
         @Override
         public void entryAdded(EntryEvent<String, byte[]> e) { router.retainedChanged(e.getKey(), e.getValue()); }
 

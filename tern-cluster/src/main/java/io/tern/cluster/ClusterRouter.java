@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClusterRouter {
 
-    private final UUID self;
+    /** This member's UUID (a new one after a split-brain merge, see {@link #merged}). */
+    private volatile UUID self;
     private final ClusterEndpoint endpoint;
     private final RouteTable routes = new RouteTable();
     private final ReplicatedMap<String, String> routeMap;
@@ -136,13 +137,31 @@ final class ClusterRouter {
         }
     }
 
-    /** After a split brain healed: put this node's routes back (the merge may have dropped them). */
-    void republishRoutes() {
+    /**
+     * After a split brain healed, on the node that merged into the other half: it is a member again under a new
+     * UUID, so its own routes move to that UUID, and every route of a member that is not in the cluster (its
+     * own old UUID, members the other half lost) leaves the route map and the table.
+     */
+    void merged(UUID old, UUID now, Set<UUID> members) {
+        self = now;
         List<String> filters;
         synchronized (localCounts) {
             filters = new ArrayList<>(localCounts.keySet());
         }
-        state.execute(() -> filters.forEach(f -> routeMap.put(routeKey(self, f), "")));
+        routes.removeNode(old);
+        filters.forEach(f -> routes.add(now, f));
+        state.execute(() -> {
+            for (String key : new ArrayList<>(routeMap.keySet())) {
+                UUID node = UUID.fromString(key.substring(0, key.indexOf('|')));
+                if (!members.contains(node)) {
+                    routeMap.remove(key);
+                    routes.removeNode(node);
+                } else {
+                    routeAdded(key);
+                }
+            }
+            filters.forEach(f -> routeMap.put(routeKey(now, f), ""));
+        });
     }
 
     /** Whether any node (this one included) has a route for {@code filter}; for tests and diagnostics. */

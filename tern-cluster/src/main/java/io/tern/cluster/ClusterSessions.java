@@ -49,7 +49,8 @@ final class ClusterSessions {
     }
 
     private final HazelcastInstance hz;
-    private final String self;
+    /** This member's UUID as text (a new one after a split-brain merge). */
+    private volatile String self;
     private final String nodeId;
     private final ClusterEndpoint endpoint;
     private final IMap<String, SessionRecord> records;
@@ -289,9 +290,60 @@ final class ClusterSessions {
         records.executeOnEntries(new MarkOffline(), Predicates.equal("owner", self));
     }
 
-    /** After a split brain healed: write every local session's record again. */
-    void republish() {
-        local.forEach(this::write);
+    /**
+     * After a split brain healed, on the node that merged (member UUID {@code old} before, now a new one): the
+     * merged session map (the record updated last per client id wins, {@code LatestUpdateMergePolicy}) decides
+     * who owns a client id that was connected in both halves, except that a client connected here keeps its
+     * session against a copy the other half adopted offline when it lost this half. A local session whose record
+     * names another live member gives way (its connection is closed as taken over, MQTT 5 0x8E); the others are written again under
+     * the new UUID; then every member checks its own sessions against the records the same way
+     * ({@link OwnershipCheck}), so each client id has one owner afterwards.
+     */
+    void merged(String old) {
+        self = hz.getCluster().getLocalMember().getUuid().toString();
+        state.execute(() -> {
+            for (String clientId : new ArrayList<>(local.keySet())) {
+                SessionRecord rec = records.get(clientId);
+                Local l = local.get(clientId);
+                if (l == null) {
+                    continue;
+                }
+                boolean connectedHere;
+                synchronized (l) {
+                    connectedHere = l.connected;
+                }
+                boolean elsewhere = rec != null && rec.owner != null && !rec.owner.equals(old)
+                        && !rec.owner.equals(self) && member(rec.owner) != null;
+                // a client connected here beats a copy the other half only adopted (offline) during the split
+                if (elsewhere && (rec.connected || !connectedHere)) {
+                    giveWay(clientId, rec);
+                } else {
+                    write(clientId, l);
+                }
+            }
+            // after our writes (this thread runs them in order): the other members check theirs
+            state.execute(() -> executor.submitToAllMembers(new OwnershipCheck()));
+        });
+    }
+
+    /** On every member after a merge: local sessions whose record names another live member give way. */
+    void checkOwnership() {
+        state.execute(() -> {
+            for (String clientId : new ArrayList<>(local.keySet())) {
+                SessionRecord rec = records.get(clientId);
+                if (rec != null && rec.owner != null && !rec.owner.equals(self) && member(rec.owner) != null) {
+                    giveWay(clientId, rec);
+                }
+            }
+        });
+    }
+
+    private void giveWay(String clientId, SessionRecord rec) {
+        ClusterNode.LOG.info("Cluster: after the split brain, session {} belongs to node {}; closing it here.",
+                clientId, rec.ownerNode);
+        local.remove(clientId);
+        handingOver.add(clientId); // its end here must not remove the winner's record
+        endpoint.handOver(clientId).whenComplete((st, e) -> handingOver.remove(clientId));
     }
 
     private void write(String clientId, Local l) {

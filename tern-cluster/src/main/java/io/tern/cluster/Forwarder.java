@@ -47,7 +47,8 @@ final class Forwarder implements AutoCloseable {
     /** A frame that is not confirmed within this time releases its publishers anyway (and is counted). */
     static final long CONFIRM_TIMEOUT_NANOS = 30_000_000_000L;
 
-    private final UUID self;
+    /** This member's UUID; Hazelcast gives a member a new one when it merges after a split brain. */
+    private volatile UUID self;
     private final java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Long, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
     final LongAdder unconfirmedTimeouts = new LongAdder();
@@ -126,6 +127,10 @@ final class Forwarder implements AutoCloseable {
     void sendRaw(UUID node, byte[] frame) {
         raw.add(Map.entry(node, frame));
         LockSupport.unpark(sender);
+    }
+
+    void self(UUID now) {
+        this.self = now;
     }
 
     /** Wakes the sender (a full link drained). */
