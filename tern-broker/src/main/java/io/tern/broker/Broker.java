@@ -684,6 +684,10 @@ public final class Broker implements AutoCloseable {
         io.tern.broker.extension.ClusterRouting c = cluster;
         if (c != null) {
             c.published(msg);
+            Connection conn = from != null ? from.connection() : null;
+            if (conn != null) {
+                c.throttle(conn);
+            }
         }
         return durable | router.lastPublishDurable();
     }

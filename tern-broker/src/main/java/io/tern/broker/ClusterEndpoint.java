@@ -31,7 +31,16 @@ public final class ClusterEndpoint {
      * @return whether it wrote durable queue entries: confirm it to the sending node only from {@link #whenDurable}
      */
     public boolean deliverFromCluster(Message msg, boolean plain, Set<String> sharedGroups) {
-        broker.router().publishFromCluster(msg, plain, sharedGroups);
+        return deliverFromCluster(msg, plain, sharedGroups, null);
+    }
+
+    /**
+     * As {@link #deliverFromCluster(Message, boolean, Set)}, on {@code link}'s event loop: a local subscriber that
+     * is congested pauses reading from {@code link} (the connection the message came in on) until it drained, as
+     * it pauses a local publisher, so the sending node's link fills and its publishers slow down.
+     */
+    public boolean deliverFromCluster(Message msg, boolean plain, Set<String> sharedGroups, Connection link) {
+        broker.router().publishFromCluster(msg, plain, sharedGroups, link);
         return broker.router().lastPublishDurable();
     }
 
@@ -120,6 +129,7 @@ public final class ClusterEndpoint {
     /**
      * Takes over, offline, a session of a node that died, so messages for it queue here until its client returns
      * (here, or on another node, which then takes it over). Does nothing if the client id has a session here.
+     * With persistence on, the session is written to this node's store and its QoS 1/2 messages queue there.
      */
     public void adopt(SessionState state) {
         EventExecutor loop = broker.nextLoop();
@@ -127,6 +137,14 @@ public final class ClusterEndpoint {
             Session s = new Session(broker, state.clientId(), loop);
             if (broker.sessions().adopt(s) == s) {
                 restore(broker, s, state);
+                Durability dur = broker.durability();
+                if (dur != null && state.expirySeconds() != 0) {
+                    // durable here as the dead node had it: what queues for it from now on survives a kill -9
+                    // of this node too, and the session itself comes back with this node's store
+                    s.storeImported(dur);
+                    s.durable(true);
+                    dur.saveSession(s, false);
+                }
             }
         });
     }

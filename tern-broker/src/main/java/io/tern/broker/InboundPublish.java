@@ -242,7 +242,12 @@ final class InboundPublish {
                     conn.listener());
         }
         broker.publish(msg, h.session());
-        return broker.router().lastPublishRouted() > 0;
+        if (broker.router().lastPublishRouted() > 0) {
+            return true;
+        }
+        // in a cluster, subscribers on other nodes count too (the route table)
+        io.tern.broker.extension.ClusterRouting cluster = broker.clusterRouting();
+        return cluster != null && cluster.matchedElsewhere();
     }
 
     void onPubRel(Packet.PubRel r) {

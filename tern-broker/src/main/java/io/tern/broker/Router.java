@@ -37,6 +37,8 @@ public final class Router {
         boolean fromCluster;
         boolean clusterPlain;
         java.util.Set<String> clusterGroups;
+        /** The link a message from another node came in on: a congested subscriber pauses it as it would a publisher. */
+        Connection clusterLink;
         final List<Delivery> heldDeliveries = new ArrayList<>();
 
         /**
@@ -53,6 +55,7 @@ public final class Router {
             fromCluster = false;
             clusterPlain = false;
             clusterGroups = null;
+            clusterLink = null;
         }
     }
 
@@ -104,19 +107,23 @@ public final class Router {
     /**
      * Delivers a message another cluster node forwarded: to the plain subscriptions if {@code plain}, and to the
      * shared groups (full {@code $share/g/f} filters) the sending node chose this node for; never forwarded again.
+     * A congested subscriber pauses reading from {@code link} (the connection from the sending node, or null) as
+     * it pauses a local publisher: the back-pressure reaches the sending node through TCP.
      */
-    int publishFromCluster(Message msg, boolean plain, java.util.Set<String> groups) {
+    int publishFromCluster(Message msg, boolean plain, java.util.Set<String> groups, Connection link) {
         Scratch s = SCRATCH.get();
         s.start(null);
+        s.clusterLink = link;
         s.fromCluster = true;
         s.clusterPlain = plain;
         s.clusterGroups = groups;
         try {
             return route(msg, null, s);
         } finally {
+            release(s);
             s.fromCluster = false;
             s.clusterGroups = null;
-            release(s);
+            s.clusterLink = null;
         }
     }
 
@@ -187,8 +194,8 @@ public final class Router {
     private void offer(Session s, Delivery d, Scratch sc) {
         s.offer(d);
         Session from = sc.from;
-        if (from != null && s.throttles()) {
-            Connection c = from.connection();
+        if ((from != null || sc.clusterLink != null) && s.throttles()) {
+            Connection c = from != null ? from.connection() : sc.clusterLink;
             if (c != null) {
                 s.throttle(c);
             }

@@ -51,7 +51,8 @@ public final class ClusterNode implements ClusterRouting {
     private final Broker broker;
     private final String nodeId;
     private final HazelcastInstance hz;
-    private final UUID self;
+    /** This member's UUID; Hazelcast gives a member a new one when it merges after a split brain. */
+    private volatile UUID self;
     /** One thread for writes to cluster state, so the event loops never wait on the network and order is kept. */
     private final ExecutorService stateThread;
     /** {@link #stateThread} that drops work once this node stopped (connections closing after the cluster left). */
@@ -91,7 +92,7 @@ public final class ClusterNode implements ClusterRouting {
             }
         };
         this.timer = Executors.newSingleThreadScheduledExecutor(r -> daemon(r, "tern-cluster-timer-" + nodeId));
-        this.forwarder = new Forwarder(nodeId, self, links::send);
+        this.forwarder = new Forwarder(nodeId, self, links::send, links::writable);
     }
 
     private static Thread daemon(Runnable r, String name) {
@@ -103,7 +104,7 @@ public final class ClusterNode implements ClusterRouting {
     /** Joins (or forms) the cluster named by {@code config}, then hooks into {@code broker}. */
     static ClusterNode start(Broker broker, ClusterConfig config) throws IOException {
         String nodeId = config.nodeId() != null ? config.nodeId() : defaultNodeId(config);
-        MemberLinks links = new MemberLinks(config.name(), nodeId, config.bindAddress());
+        MemberLinks links = new MemberLinks(config.name(), nodeId, config.bindAddress(), config.linkPort());
         HazelcastInstance hz;
         try {
             com.hazelcast.config.Config hc = HazelcastSetup.config(config, nodeId);
@@ -161,7 +162,7 @@ public final class ClusterNode implements ClusterRouting {
                 broker.config().sharedSubscriptionStrategy(), forwarder::sendRaw);
         sessions = new ClusterSessions(hz, nodeId, endpoint, state, timer);
 
-        links.start(router::received, this::linkAddress);
+        links.start(router::received, this::linkAddress, forwarder::wake);
         routeMap.addEntryListener(new EntryListener<String, String>() {
             @Override
             public void entryAdded(EntryEvent<String, String> e) { router.routeAdded(e.getKey()); }
@@ -227,9 +228,30 @@ public final class ClusterNode implements ClusterRouting {
         });
         hz.getLifecycleService().addLifecycleListener(e -> {
             if (e.getState() == LifecycleEvent.LifecycleState.MERGED) {
-                LOG.info("Cluster: split brain healed; writing this node's routes and sessions again.");
-                router.republishRoutes();
-                sessions.republish();
+                UUID old = self;
+                UUID now = hz.getCluster().getLocalMember().getUuid();
+                LOG.info("Cluster: split brain healed, this node merged into the other half ({} members);"
+                        + " writing its routes and sessions again.", hz.getCluster().getMembers().size());
+                self = now;
+                forwarder.self(now);
+                java.util.Set<UUID> members = new java.util.HashSet<>();
+                hz.getCluster().getMembers().forEach(m -> {
+                    members.add(m.getUuid());
+                    nodeIdOf(m);
+                });
+                router.merged(old, now, members);
+                sessions.merged(old.toString());
+                // retained messages: the merged map is the cluster's; what only this half had joins it
+                state.execute(() -> {
+                    for (Map.Entry<String, byte[]> en : retained.entrySet()) {
+                        router.retainedChanged(en.getKey(), en.getValue());
+                    }
+                    for (Message m : endpoint.retainedMessages()) {
+                        if (!m.topic().startsWith("$SYS/")) {
+                            retained.putIfAbsent(m.topic(), ClusterWire.retained(m));
+                        }
+                    }
+                });
             }
         });
         for (Member m : hz.getCluster().getMembers()) {
@@ -287,7 +309,10 @@ public final class ClusterNode implements ClusterRouting {
 
     private final class RetainedListener implements EntryAddedListener<String, byte[]>,
             EntryUpdatedListener<String, byte[]>, EntryRemovedListener<String, byte[]>,
-            EntryExpiredListener<String, byte[]> {
+            EntryExpiredListener<String, byte[]>, com.hazelcast.map.listener.EntryMergedListener<String, byte[]> {
+        @Override
+        public void entryMerged(EntryEvent<String, byte[]> e) { router.retainedChanged(e.getKey(), e.getValue()); }
+
         @Override
         public void entryAdded(EntryEvent<String, byte[]> e) { router.retainedChanged(e.getKey(), e.getValue()); }
 
@@ -309,6 +334,18 @@ public final class ClusterNode implements ClusterRouting {
             return;
         }
         router.published(msg);
+    }
+
+    @Override
+    public void throttle(io.tern.broker.Connection publisher) {
+        if (!stopped) {
+            router.throttle(publisher);
+        }
+    }
+
+    @Override
+    public boolean matchedElsewhere() {
+        return !stopped && router.matchedElsewhere();
     }
 
     @Override
@@ -417,6 +454,24 @@ public final class ClusterNode implements ClusterRouting {
 
     /** Messages forwarded to other nodes. */
     public long forwardedCount() { return forwarder.forwarded.sum(); }
+
+    /** Messages that could not be forwarded (a link that failed, or a destination queue at its hard limit). */
+    public long forwardDropped() { return forwarder.dropped.sum(); }
+
+    /** The node id the cluster's session record names as owning {@code clientId}'s session, or null. */
+    public String sessionOwner(String clientId) { return sessions.ownerNode(clientId); }
+
+    /** Connects here that waited for another node's connect of the same client id. */
+    public long claimWaits() { return sessions.claimWaits.sum(); }
+
+    /** The port this node's message link listens on. */
+    public int linkPort() { return links.port(); }
+
+    /** Times a congested local subscriber paused reading from a message link. */
+    public long linkReadPauses() { return links.readPauses.sum(); }
+
+    /** Times a destination node's queue here passed its high-water mark (its publishers were paused). */
+    public long destinationsBackedUp() { return forwarder.backedUp.sum(); }
 
     /** Simulates a crash for tests: the member vanishes without a goodbye (as under kill -9). */
     public void crash() {

@@ -26,7 +26,8 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 final class ClusterRouter {
 
-    private final UUID self;
+    /** This member's UUID (a new one after a split-brain merge, see {@link #merged}). */
+    private volatile UUID self;
     private final ClusterEndpoint endpoint;
     private final RouteTable routes = new RouteTable();
     private final ReplicatedMap<String, String> routeMap;
@@ -44,6 +45,10 @@ final class ClusterRouter {
         /** The forwarding of the last QoS 1/2 message published on this thread, until the broker asks. */
         java.util.concurrent.CompletableFuture<Void> forwarded;
         final Map<String, UUID> decided = new HashMap<>();
+        /** Whether the last message published on this thread matched a subscription on another node. */
+        boolean matchedElsewhere;
+        /** Destinations of the last message that are backed up: its publisher is paused for them. */
+        final List<Forwarder.Destination> backedUp = new ArrayList<>(2);
         final LinkedHashMap<UUID, Dest> dests = new LinkedHashMap<>();
     }
 
@@ -132,13 +137,31 @@ final class ClusterRouter {
         }
     }
 
-    /** After a split brain healed: put this node's routes back (the merge may have dropped them). */
-    void republishRoutes() {
+    /**
+     * After a split brain healed, on the node that merged into the other half: it is a member again under a new
+     * UUID, so its own routes move to that UUID, and every route of a member that is not in the cluster (its
+     * own old UUID, members the other half lost) leaves the route map and the table.
+     */
+    void merged(UUID old, UUID now, Set<UUID> members) {
+        self = now;
         List<String> filters;
         synchronized (localCounts) {
             filters = new ArrayList<>(localCounts.keySet());
         }
-        state.execute(() -> filters.forEach(f -> routeMap.put(routeKey(self, f), "")));
+        routes.removeNode(old);
+        filters.forEach(f -> routes.add(now, f));
+        state.execute(() -> {
+            for (String key : new ArrayList<>(routeMap.keySet())) {
+                UUID node = UUID.fromString(key.substring(0, key.indexOf('|')));
+                if (!members.contains(node)) {
+                    routeMap.remove(key);
+                    routes.removeNode(node);
+                } else {
+                    routeAdded(key);
+                }
+            }
+            filters.forEach(f -> routeMap.put(routeKey(now, f), ""));
+        });
     }
 
     /** Whether any node (this one included) has a route for {@code filter}; for tests and diagnostics. */
@@ -171,6 +194,8 @@ final class ClusterRouter {
         String topic = msg.topic();
         Scratch s = SCRATCH.get();
         s.forwarded = null;
+        s.matchedElsewhere = false;
+        s.backedUp.clear();
         if (topic.startsWith("$SYS/")) {
             s.decided.clear();
             return; // $SYS is each node's own
@@ -189,6 +214,9 @@ final class ClusterRouter {
                 dests.computeIfAbsent(node, k -> new Dest()).plain = true;
             }
         }, (key, nodes) -> {
+            if (nodes.size() > 1 || !nodes.contains(self)) {
+                s.matchedElsewhere = true;
+            }
             UUID pick = s.decided.remove(key);
             if (pick == null) {
                 pick = choose(key, nodes, msg);
@@ -205,6 +233,7 @@ final class ClusterRouter {
         if (dests.isEmpty()) {
             return;
         }
+        s.matchedElsewhere = true;
         java.util.concurrent.CompletableFuture<Void> all = null;
         for (Map.Entry<UUID, Dest> e : dests.entrySet()) {
             java.util.concurrent.CompletableFuture<Void> done = null;
@@ -212,10 +241,28 @@ final class ClusterRouter {
                 done = new java.util.concurrent.CompletableFuture<>();
                 all = all == null ? done : all.runAfterBoth(done, () -> { });
             }
-            forwarder.forward(e.getKey(), new Forwarder.Forward(msg, e.getValue().plain, e.getValue().groups, done));
+            Forwarder.Destination full = forwarder.forward(e.getKey(),
+                    new Forwarder.Forward(msg, e.getValue().plain, e.getValue().groups, done));
+            if (full != null) {
+                s.backedUp.add(full);
+            }
         }
         dests.clear();
         s.forwarded = all;
+    }
+
+    /** Pauses the publisher of the last message published on this thread if a node it went to is backed up. */
+    void throttle(io.tern.broker.Connection publisher) {
+        List<Forwarder.Destination> full = SCRATCH.get().backedUp;
+        for (int i = 0; i < full.size(); i++) {
+            full.get(i).pause(publisher);
+        }
+        full.clear();
+    }
+
+    /** Whether the last message published on this thread matched a subscription on another node. */
+    boolean matchedElsewhere() {
+        return SCRATCH.get().matchedElsewhere;
     }
 
     /** Forwards a leaving member's message to another node with members of the group; false if there is none. */
@@ -253,8 +300,8 @@ final class ClusterRouter {
         return sorted.get(i);
     }
 
-    /** A frame another node forwarded to this one. */
-    void received(byte[] bytes) {
+    /** A frame another node forwarded to this one, on {@code link}'s event loop (flow control may pause it). */
+    void received(byte[] bytes, LinkReader link) {
         Forwarder.Frame frame = Forwarder.decode(bytes);
         if (frame.forwards() == null) {
             forwarder.confirmed(frame.sequence());
@@ -263,7 +310,7 @@ final class ClusterRouter {
         boolean durable = false;
         for (Forwarder.Forward f : frame.forwards()) {
             durable |= endpoint.deliverFromCluster(f.message(), f.plain(),
-                    f.groups().isEmpty() ? Set.of() : new HashSet<>(f.groups()));
+                    f.groups().isEmpty() ? Set.of() : new HashSet<>(f.groups()), link);
         }
         if (frame.confirm()) {
             confirm(frame.sender(), frame.sequence(), durable);

@@ -49,7 +49,8 @@ final class ClusterSessions {
     }
 
     private final HazelcastInstance hz;
-    private final String self;
+    /** This member's UUID as text (a new one after a split-brain merge). */
+    private volatile String self;
     private final String nodeId;
     private final ClusterEndpoint endpoint;
     private final IMap<String, SessionRecord> records;
@@ -57,6 +58,13 @@ final class ClusterSessions {
     private final Executor state;
     private final ScheduledExecutorService timer;
     private final ConcurrentHashMap<String, Local> local = new ConcurrentHashMap<>();
+    /** A claim holds a client id at most this long if its node never finishes the connect (cluster time, ms). */
+    static final long CLAIM_LEASE_MS = (HAND_OVER_TIMEOUT_SECONDS + 5) * 1000;
+    static final long CLAIM_RETRY_MILLIS = 20;
+    /** This node's claims ({@link Claim}) by client id, until the connect wrote its record or went away. */
+    private final ConcurrentHashMap<String, String> claims = new ConcurrentHashMap<>();
+    /** Connects that found another node's connect of the same client id in progress and waited for it. */
+    final java.util.concurrent.atomic.LongAdder claimWaits = new java.util.concurrent.atomic.LongAdder();
     /** Client ids being handed over to another node right now: their end here must not remove the record. */
     private final Set<String> handingOver = ConcurrentHashMap.newKeySet();
 
@@ -81,43 +89,72 @@ final class ClusterSessions {
                 proceed.accept(s);
             }
         };
-        records.getAsync(clientId).whenComplete((rec, err) -> {
-            if (err != null) {
-                ClusterNode.LOG.warn("Cluster: session lookup for {} failed: {}", clientId, err.toString());
-                once.accept(null);
-                return;
-            }
-            if (rec == null || self.equals(rec.owner)) {
-                once.accept(null);
-                return;
-            }
-            Member owner = member(rec.owner);
-            if (owner == null) {
-                // its node died and no survivor adopted it yet: continue from the record
-                once.accept(rec.expirySeconds != 0 ? state(clientId, rec) : null);
-                return;
-            }
-            timer.schedule(() -> {
-                if (!done.get()) {
-                    ClusterNode.LOG.warn("Cluster: node {} did not hand over session {} within {} s", rec.ownerNode,
-                            clientId, HAND_OVER_TIMEOUT_SECONDS);
-                    once.accept(rec.expirySeconds != 0 ? state(clientId, rec) : null);
-                }
-            }, HAND_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
-            executor.submitToMember(new HandOverTask(clientId), owner, new ExecutionCallback<byte[]>() {
-                @Override
-                public void onResponse(byte[] response) {
-                    once.accept(response == null ? null : ClusterWire.sessionState(response));
-                }
+        String token = UUID.randomUUID().toString();
+        claim(clientId, token, System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(CLAIM_LEASE_MS), false, once, done);
+    }
 
-                @Override
-                public void onFailure(Throwable t) {
-                    // the owner is going away: what its record says is the best there is
-                    ClusterNode.LOG.warn("Cluster: hand-over of {} from {} failed: {}", clientId, rec.ownerNode,
-                            t.toString());
-                    once.accept(rec.expirySeconds != 0 ? state(clientId, rec) : null);
-                }
-            });
+    /**
+     * Claims the client id for this connect ({@link Claim}); while another node's connect holds it, retries every
+     * {@link #CLAIM_RETRY_MILLIS}, and takes it anyway once that node is gone or the lease ran out.
+     */
+    private void claim(String clientId, String token, long deadline, boolean force, Consumer<SessionState> once,
+                       AtomicBoolean done) {
+        long now = hz.getCluster().getClusterTime();
+        records.submitToKey(clientId, new Claim(self, token, now, now + CLAIM_LEASE_MS, force))
+                .whenComplete((res, err) -> {
+                    if (err != null) {
+                        ClusterNode.LOG.warn("Cluster: session lookup for {} failed: {}", clientId, err.toString());
+                        once.accept(null);
+                        return;
+                    }
+                    if (res.busy()) {
+                        claimWaits.increment();
+                        boolean gone = member(res.holder()) == null;
+                        if (gone || System.nanoTime() - deadline > 0) {
+                            claim(clientId, token, deadline, true, once, done);
+                        } else {
+                            timer.schedule(() -> claim(clientId, token, deadline, false, once, done),
+                                    CLAIM_RETRY_MILLIS, TimeUnit.MILLISECONDS);
+                        }
+                        return;
+                    }
+                    claims.put(clientId, token);
+                    takeOverFrom(clientId, res.before(), once, done);
+                });
+    }
+
+    /** With the claim held: continue from {@code rec}, the record before it (null: no session anywhere). */
+    private void takeOverFrom(String clientId, SessionRecord rec, Consumer<SessionState> once, AtomicBoolean done) {
+        if (rec == null || self.equals(rec.owner)) {
+            once.accept(null);
+            return;
+        }
+        Member owner = member(rec.owner);
+        if (owner == null) {
+            // its node died and no survivor adopted it yet: continue from the record
+            once.accept(rec.expirySeconds != 0 ? state(clientId, rec) : null);
+            return;
+        }
+        timer.schedule(() -> {
+            if (!done.get()) {
+                ClusterNode.LOG.warn("Cluster: node {} did not hand over session {} within {} s", rec.ownerNode,
+                        clientId, HAND_OVER_TIMEOUT_SECONDS);
+                once.accept(rec.expirySeconds != 0 ? state(clientId, rec) : null);
+            }
+        }, HAND_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+        executor.submitToMember(new HandOverTask(clientId), owner, new ExecutionCallback<byte[]>() {
+            @Override
+            public void onResponse(byte[] response) {
+                once.accept(response == null ? null : ClusterWire.sessionState(response));
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                // the owner is going away: what its record says is the best there is
+                ClusterNode.LOG.warn("Cluster: hand-over of {} from {} failed: {}", clientId, rec.ownerNode,
+                        t.toString());
+                once.accept(rec.expirySeconds != 0 ? state(clientId, rec) : null);
+            }
         });
     }
 
@@ -214,6 +251,7 @@ final class ClusterSessions {
     }
 
     void detached(String clientId, boolean ended) {
+        releaseClaim(clientId);
         Local l = local.get(clientId);
         if (l == null || ended) {
             return;
@@ -233,14 +271,79 @@ final class ClusterSessions {
         state.execute(() -> records.executeOnKey(clientId, new RemoveIfOwner(self)));
     }
 
+    /** A connect that claimed the client id ended before it wrote its record: the claim goes. */
+    private void releaseClaim(String clientId) {
+        String token = claims.remove(clientId);
+        if (token != null) {
+            state.execute(() -> records.executeOnKey(clientId, new ReleaseClaim(token)));
+        }
+    }
+
+    /** The node id that the cluster's session record names as the owner of {@code clientId}, or null. */
+    String ownerNode(String clientId) {
+        SessionRecord rec = records.get(clientId);
+        return rec == null || rec.owner == null ? null : rec.ownerNode;
+    }
+
     /** This node shuts down cleanly: its sessions' records say offline, without a will, for the survivor. */
     void leaving() {
         records.executeOnEntries(new MarkOffline(), Predicates.equal("owner", self));
     }
 
-    /** After a split brain healed: write every local session's record again. */
-    void republish() {
-        local.forEach(this::write);
+    /**
+     * After a split brain healed, on the node that merged (member UUID {@code old} before, now a new one): the
+     * merged session map (the record updated last per client id wins, {@code LatestUpdateMergePolicy}) decides
+     * who owns a client id that was connected in both halves, except that a client connected here keeps its
+     * session against a copy the other half adopted offline when it lost this half. A local session whose record
+     * names another live member gives way (its connection is closed as taken over, MQTT 5 0x8E); the others are written again under
+     * the new UUID; then every member checks its own sessions against the records the same way
+     * ({@link OwnershipCheck}), so each client id has one owner afterwards.
+     */
+    void merged(String old) {
+        self = hz.getCluster().getLocalMember().getUuid().toString();
+        state.execute(() -> {
+            for (String clientId : new ArrayList<>(local.keySet())) {
+                SessionRecord rec = records.get(clientId);
+                Local l = local.get(clientId);
+                if (l == null) {
+                    continue;
+                }
+                boolean connectedHere;
+                synchronized (l) {
+                    connectedHere = l.connected;
+                }
+                boolean elsewhere = rec != null && rec.owner != null && !rec.owner.equals(old)
+                        && !rec.owner.equals(self) && member(rec.owner) != null;
+                // a client connected here beats a copy the other half only adopted (offline) during the split
+                if (elsewhere && (rec.connected || !connectedHere)) {
+                    giveWay(clientId, rec);
+                } else {
+                    write(clientId, l);
+                }
+            }
+            // after our writes (this thread runs them in order): the other members check theirs
+            state.execute(() -> executor.submitToAllMembers(new OwnershipCheck()));
+        });
+    }
+
+    /** On every member after a merge: local sessions whose record names another live member give way. */
+    void checkOwnership() {
+        state.execute(() -> {
+            for (String clientId : new ArrayList<>(local.keySet())) {
+                SessionRecord rec = records.get(clientId);
+                if (rec != null && rec.owner != null && !rec.owner.equals(self) && member(rec.owner) != null) {
+                    giveWay(clientId, rec);
+                }
+            }
+        });
+    }
+
+    private void giveWay(String clientId, SessionRecord rec) {
+        ClusterNode.LOG.info("Cluster: after the split brain, session {} belongs to node {}; closing it here.",
+                clientId, rec.ownerNode);
+        local.remove(clientId);
+        handingOver.add(clientId); // its end here must not remove the winner's record
+        endpoint.handOver(clientId).whenComplete((st, e) -> handingOver.remove(clientId));
     }
 
     private void write(String clientId, Local l) {
@@ -263,7 +366,8 @@ final class ClusterSessions {
         }
         state.execute(() -> {
             if (local.get(clientId) == l) {
-                records.set(clientId, r);
+                // the first write after this node's connect ends its claim; another node's claim stays
+                records.executeOnKey(clientId, new WriteRecord(r, claims.remove(clientId)));
             }
         });
     }
@@ -285,6 +389,11 @@ final class ClusterSessions {
                 if (rec.connected && rec.will != null) {
                     publishWill(clientId, rec);
                     wills++;
+                }
+                boolean claimed = rec.claimToken != null && member(rec.claimant) != null
+                        && rec.claimUntil > hz.getCluster().getClusterTime();
+                if (rec.expirySeconds != 0 && claimed) {
+                    continue; // its client is connecting to another node right now, which takes it from the record
                 }
                 if (rec.expirySeconds != 0) {
                     SessionState s = state(clientId, rec);

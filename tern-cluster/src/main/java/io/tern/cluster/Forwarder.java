@@ -47,29 +47,74 @@ final class Forwarder implements AutoCloseable {
     /** A frame that is not confirmed within this time releases its publishers anyway (and is counted). */
     static final long CONFIRM_TIMEOUT_NANOS = 30_000_000_000L;
 
-    private final UUID self;
+    /** This member's UUID; Hazelcast gives a member a new one when it merges after a split brain. */
+    private volatile UUID self;
     private final java.util.concurrent.atomic.AtomicLong seq = new java.util.concurrent.atomic.AtomicLong();
     private final Map<Long, Unconfirmed> unconfirmed = new ConcurrentHashMap<>();
     final LongAdder unconfirmedTimeouts = new LongAdder();
 
-    private static final class Destination {
+    /**
+     * Back-pressure towards the publishers: a destination whose queue holds more than this many messages, or
+     * {@link #HIGH_WATER_BYTES}, is backed up (its link is full: the node reads slowly, e.g. because a subscriber
+     * there is congested). Publishers that forward to it are paused until it drained below half of both.
+     */
+    static final int HIGH_WATER_MESSAGES = 5_000;
+    static final long HIGH_WATER_BYTES = 8L << 20;
+
+    static final class Destination {
         final ConcurrentLinkedQueue<Forward> queue = new ConcurrentLinkedQueue<>();
         final AtomicInteger waiting = new AtomicInteger();
+        final java.util.concurrent.atomic.AtomicLong bytes = new java.util.concurrent.atomic.AtomicLong();
+        volatile boolean backedUp;
+        /** Publishers paused for this destination, resumed when it drained. */
+        final ConcurrentLinkedQueue<io.tern.broker.Connection> paused = new ConcurrentLinkedQueue<>();
+
+        boolean backedUp() { return backedUp; }
+
+        /** Pauses a publisher until this destination drained; on the publisher's event loop. */
+        void pause(io.tern.broker.Connection publisher) {
+            if (publisher.pauseReading()) {
+                paused.add(publisher);
+                if (!backedUp) {
+                    resume(); // drained meanwhile
+                }
+            }
+        }
+
+        void resume() {
+            io.tern.broker.Connection c;
+            while ((c = paused.poll()) != null) {
+                io.tern.broker.Connection p = c;
+                p.executor().execute(p::resumeReading);
+            }
+        }
+    }
+
+    /** What a forwarded message costs in the queue, roughly its PUBLISH size. */
+    static long weight(Message m) {
+        return 64L + m.topic().length() + m.payload().length;
     }
 
     private final Map<UUID, Destination> destinations = new ConcurrentHashMap<>();
     private final BiConsumer<UUID, byte[]> send;
+    private final java.util.function.Predicate<UUID> writable;
     private final Thread sender;
     private volatile boolean running = true;
     final LongAdder forwarded = new LongAdder();
     final LongAdder frames = new LongAdder();
     final LongAdder dropped = new LongAdder();
+    /** Times a destination became backed up (its publishers were paused). */
+    final LongAdder backedUp = new LongAdder();
     private long lastWarn;
 
-    /** {@code send} delivers one encoded frame to a node. */
-    Forwarder(String name, UUID self, BiConsumer<UUID, byte[]> send) {
+    /**
+     * {@code send} delivers one encoded frame to a node; {@code writable} says whether its link can take one now
+     * (a node whose link is full is skipped, and its queue grows until its publishers are paused).
+     */
+    Forwarder(String name, UUID self, BiConsumer<UUID, byte[]> send, java.util.function.Predicate<UUID> writable) {
         this.self = self;
         this.send = send;
+        this.writable = writable;
         this.sender = new Thread(this::run, "tern-cluster-forward-" + name);
         this.sender.setDaemon(true);
         this.sender.start();
@@ -84,18 +129,36 @@ final class Forwarder implements AutoCloseable {
         LockSupport.unpark(sender);
     }
 
-    void forward(UUID node, Forward f) {
+    void self(UUID now) {
+        this.self = now;
+    }
+
+    /** Wakes the sender (a full link drained). */
+    void wake() {
+        LockSupport.unpark(sender);
+    }
+
+    /** Queues a message for a node; returns the destination when it is backed up (pause the publisher), else null. */
+    Destination forward(UUID node, Forward f) {
         Destination d = destinations.computeIfAbsent(node, k -> new Destination());
-        if (d.waiting.incrementAndGet() > MAX_WAITING) {
+        int n = d.waiting.incrementAndGet();
+        if (n > MAX_WAITING) {
+            // only a publisher that ignores the pause (none of ours: pausing stops reading) gets this far
             d.waiting.decrementAndGet();
             dropped.increment();
             if (f.done() != null) {
                 f.done().complete(null);
             }
-            return;
+            return d;
         }
+        long b = d.bytes.addAndGet(weight(f.message()));
         d.queue.add(f);
         LockSupport.unpark(sender);
+        if (!d.backedUp && (n > HIGH_WATER_MESSAGES || b > HIGH_WATER_BYTES)) {
+            d.backedUp = true;
+            backedUp.increment();
+        }
+        return d.backedUp ? d : null;
     }
 
     /**
@@ -111,6 +174,10 @@ final class Forwarder implements AutoCloseable {
                     f.done().complete(null);
                 }
             }
+        }
+        if (d != null) {
+            d.backedUp = false;
+            d.resume();
         }
         unconfirmed.values().removeIf(u -> {
             if (u.node().equals(node)) {
@@ -166,16 +233,31 @@ final class Forwarder implements AutoCloseable {
                 lastSweep = System.nanoTime();
                 expireUnconfirmed();
             }
+            boolean full = false;
             for (Map.Entry<UUID, Destination> e : destinations.entrySet()) {
                 Destination d = e.getValue();
+                if (d.queue.isEmpty()) {
+                    continue;
+                }
+                if (!writable.test(e.getKey())) {
+                    full = true; // the others go on; this one's queue grows and pauses its publishers
+                    continue;
+                }
                 Forward f;
+                long w = 0;
                 while (batch.size() < MAX_BATCH && (f = d.queue.poll()) != null) {
                     batch.add(f);
+                    w += weight(f.message());
                 }
                 if (batch.isEmpty()) {
                     continue;
                 }
-                d.waiting.addAndGet(-batch.size());
+                int left = d.waiting.addAndGet(-batch.size());
+                long leftBytes = d.bytes.addAndGet(-w);
+                if (d.backedUp && left <= HIGH_WATER_MESSAGES / 2 && leftBytes <= HIGH_WATER_BYTES / 2) {
+                    d.backedUp = false;
+                    d.resume();
+                }
                 List<CompletableFuture<Void>> waiting = null;
                 for (Forward b : batch) {
                     if (b.done() != null) {
@@ -206,7 +288,8 @@ final class Forwarder implements AutoCloseable {
                 sent = true;
             }
             if (!sent) {
-                LockSupport.parkNanos(this, 50_000_000L);
+                // a full link wakes us when it drains (wake); the short park bounds a missed wake-up
+                LockSupport.parkNanos(this, full ? 5_000_000L : 50_000_000L);
             }
         }
     }

@@ -27,6 +27,12 @@ final class HazelcastSetup {
     /** The member attribute carrying the Tern node id. */
     static final String NODE_ATTRIBUTE = "tern.node";
 
+    /**
+     * Adjusts each member's configuration before it starts, by node id; for tests only (the split-brain test
+     * routes member traffic through proxies it can cut, so a member advertises the proxy's address).
+     */
+    static volatile java.util.function.BiConsumer<String, Config> testTweak = (nodeId, config) -> { };
+
     private HazelcastSetup() {
     }
 
@@ -68,6 +74,7 @@ final class HazelcastSetup {
                 .setMergePolicyConfig(latest));
         config.addReplicatedMapConfig(new ReplicatedMapConfig(ROUTES)
                 .setMergePolicyConfig(new MergePolicyConfig(PutIfAbsentMergePolicy.class.getName(), 100)));
+        testTweak.accept(nodeId, config);
         return config;
     }
 }

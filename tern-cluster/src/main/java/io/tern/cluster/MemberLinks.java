@@ -28,7 +28,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
-import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
@@ -36,8 +35,9 @@ import java.util.function.Function;
  * over one Netty connection per pair of nodes (length-prefixed frames, TCP_NODELAY), which measured three orders
  * of magnitude below Hazelcast's topic in one-way latency (docs/DESIGN.md "Cluster"). A link opens with the
  * cluster name and the sender's member UUID; the listener drops a connection that names another cluster.
- * Sending happens on the forwarder's thread, which waits while a link's buffer is full (flow control towards the
- * publishers' queues).
+ * Sending happens on the forwarder's thread, which skips a node whose link is full (its queue then grows and
+ * pauses the publishers feeding it, see {@link Forwarder}); receiving, a congested subscriber pauses the link
+ * ({@link LinkReader}).
  */
 final class MemberLinks implements AutoCloseable {
 
@@ -53,10 +53,17 @@ final class MemberLinks implements AutoCloseable {
     private final Map<UUID, Long> downUntil = new ConcurrentHashMap<>();
     static final long RETRY_NANOS = 1_000_000_000L;
     private volatile Function<UUID, InetSocketAddress> addressOf = n -> null;
-    private volatile Consumer<byte[]> receiver = f -> { };
+    private volatile java.util.function.BiConsumer<byte[], LinkReader> receiver = (f, l) -> { };
+    /** Times a congested local subscriber paused reading from a link. */
+    final java.util.concurrent.atomic.LongAdder readPauses = new java.util.concurrent.atomic.LongAdder();
+    /** Told when an outbound link can take more again (the forwarder skips full ones). */
+    private volatile Runnable writable = () -> { };
 
-    /** @param bindAddress where to listen (an ephemeral port), null = the wildcard address */
-    MemberLinks(String clusterName, String nodeId, String bindAddress) throws IOException {
+    /**
+     * @param bindAddress where to listen, null = the wildcard address
+     * @param port        the port to listen on ({@code cluster_link_port}), 0 = an ephemeral one
+     */
+    MemberLinks(String clusterName, String nodeId, String bindAddress, int port) throws IOException {
         this.clusterName = clusterName;
         this.nodeId = nodeId;
         ServerBootstrap b = new ServerBootstrap().group(group).channel(NioServerSocketChannel.class)
@@ -69,22 +76,33 @@ final class MemberLinks implements AutoCloseable {
                     }
                 });
         try {
-            InetSocketAddress at = bindAddress == null ? new InetSocketAddress(0)
-                    : new InetSocketAddress(InetAddress.getByName(bindAddress), 0);
+            InetSocketAddress at = bindAddress == null ? new InetSocketAddress(port)
+                    : new InetSocketAddress(InetAddress.getByName(bindAddress), port);
             server = b.bind(at).sync().channel();
         } catch (Exception e) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            throw new IOException("cannot open the cluster message link: " + e.getMessage(), e);
+            throw new IOException("cannot open the cluster message link"
+                    + (port == 0 ? "" : " on cluster_link_port " + port) + ": " + e.getMessage(), e);
         }
     }
 
     /**
-     * @param receiver  frames from other nodes, on the link's event loop (one connection per sender: in order)
+     * @param receiver  frames from other nodes, on the link's event loop (one connection per sender: in order),
+     *                  with the link as a connection local flow control may pause
      * @param addressOf a member's link address, from its Hazelcast member attributes
+     * @param writable  run when a full outbound link drained below its low-water mark
      */
-    void start(Consumer<byte[]> receiver, Function<UUID, InetSocketAddress> addressOf) {
+    void start(java.util.function.BiConsumer<byte[], LinkReader> receiver, Function<UUID, InetSocketAddress> addressOf,
+               Runnable writable) {
         this.receiver = receiver;
         this.addressOf = addressOf;
+        this.writable = writable;
+    }
+
+    /** Whether a frame for {@code node} can be written now without growing its link past the high-water mark. */
+    boolean writable(UUID node) {
+        Channel ch = links.get(node);
+        return ch == null || !ch.isActive() || ch.isWritable();
     }
 
     /** The port other nodes send to (published as a member attribute). */
@@ -95,6 +113,7 @@ final class MemberLinks implements AutoCloseable {
     /** Receives on one accepted link: the first frame is the greeting, then forwarded frames. */
     private final class Inbound extends SimpleChannelInboundHandler<ByteBuf> {
         private boolean greeted;
+        private LinkReader reader;
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, ByteBuf frame) {
@@ -108,9 +127,10 @@ final class MemberLinks implements AutoCloseable {
                     return;
                 }
                 greeted = true;
+                reader = new LinkReader(ctx.channel(), readPauses);
                 return;
             }
-            receiver.accept(bytes);
+            receiver.accept(bytes, reader);
         }
 
         @Override
@@ -119,16 +139,15 @@ final class MemberLinks implements AutoCloseable {
         }
     }
 
-    /** Sends one frame to a node, opening the link first if needed; on the forwarder's thread. */
+    /**
+     * Sends one frame to a node, opening the link first if needed; on the forwarder's thread. It does not wait
+     * for a full link: the forwarder sends message frames only while {@link #writable}, so only small
+     * confirmations and the one frame that crossed the mark go beyond it.
+     */
     void send(UUID node, byte[] frame) {
         Channel ch = links.get(node);
         if (ch == null || !ch.isActive()) {
             ch = connect(node);
-        }
-        // wait while the link is full rather than queueing without bound
-        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
-        while (!ch.isWritable() && ch.isActive() && System.nanoTime() < deadline) {
-            java.util.concurrent.locks.LockSupport.parkNanos(100_000);
         }
         ch.writeAndFlush(Unpooled.wrappedBuffer(frame));
     }
@@ -149,7 +168,16 @@ final class MemberLinks implements AutoCloseable {
                 .handler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast(new LengthFieldPrepender(4));
+                        ch.pipeline().addLast(new LengthFieldPrepender(4))
+                                .addLast(new io.netty.channel.ChannelInboundHandlerAdapter() {
+                                    @Override
+                                    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+                                        if (ctx.channel().isWritable()) {
+                                            writable.run();
+                                        }
+                                        ctx.fireChannelWritabilityChanged();
+                                    }
+                                });
                     }
                 });
         Channel ch;

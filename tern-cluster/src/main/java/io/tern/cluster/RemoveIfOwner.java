@@ -19,7 +19,16 @@ final class RemoveIfOwner implements EntryProcessor<String, SessionRecord, Boole
     public Boolean process(Map.Entry<String, SessionRecord> entry) {
         SessionRecord r = entry.getValue();
         if (r != null && owner.equals(r.owner)) {
-            entry.setValue(null);
+            if (r.claimToken != null) {
+                // another node's connect is claiming the id: the session goes, the claim stays
+                SessionRecord claimOnly = new SessionRecord();
+                claimOnly.claimant = r.claimant;
+                claimOnly.claimToken = r.claimToken;
+                claimOnly.claimUntil = r.claimUntil;
+                entry.setValue(claimOnly);
+            } else {
+                entry.setValue(null);
+            }
             return true;
         }
         return false;

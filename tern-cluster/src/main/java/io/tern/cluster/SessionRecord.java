@@ -23,6 +23,29 @@ public final class SessionRecord implements Serializable {
     /** The will as a {@link ClusterWire} message, or null. */
     public byte[] will;
     public long willDelaySeconds;
+    /**
+     * A CONNECT of this client id in progress on some node ({@link Claim}): the member UUID, a token of that
+     * connect, and until when (cluster time, ms) the claim holds if its node never finishes it. Null when none.
+     */
+    public String claimant;
+    public String claimToken;
+    public long claimUntil;
+
+    SessionRecord copy() {
+        SessionRecord r = new SessionRecord();
+        r.owner = owner;
+        r.ownerNode = ownerNode;
+        r.connected = connected;
+        r.expirySeconds = expirySeconds;
+        r.protocolLevel = protocolLevel;
+        r.subscriptions = subscriptions;
+        r.will = will;
+        r.willDelaySeconds = willDelaySeconds;
+        r.claimant = claimant;
+        r.claimToken = claimToken;
+        r.claimUntil = claimUntil;
+        return r;
+    }
 
     public String getOwner() { return owner; }
 }

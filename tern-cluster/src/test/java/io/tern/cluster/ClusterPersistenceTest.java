@@ -62,4 +62,56 @@ class ClusterPersistenceTest {
             sink.close();
         }
     }
+
+    @Test
+    void aSessionAdoptedFromADeadNodeIsDurableOnTheSurvivor() throws Exception {
+        java.util.function.Consumer<io.tern.broker.config.BrokerConfig> persistent = c -> c.persistence(true)
+                .persistenceLocation(dir.toString());
+        try (TestCluster cluster = new TestCluster(2).start(persistent)) {
+            TestCluster.Node n1 = cluster.node(0);
+            TestCluster.Node n2 = cluster.node(1);
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setCleanSession(false);
+            MqttClient first = new MqttClient(n2.uri(), "a-pers", new MemoryPersistence());
+            first.connect(o);
+            first.subscribe("a/q", 1);
+            first.disconnect();
+            first.close();
+            cluster.awaitRoute(n2, "a/q");
+
+            n2.node().crash(); // as under kill -9: node 1 adopts the session
+            cluster.nodes.remove(n2);
+            n2.broker().close();
+            cluster.awaitMembers(1);
+            cluster.awaitRoute(n1, "a/q");
+            int n = 50;
+            try (Clients.Paho pub = new Clients.Paho(n1.uri(), "a-pub", true)) {
+                for (int i = 0; i < n; i++) {
+                    pub.publish("a/q", "m" + i, 1, false); // acknowledged: queued for the adopted session
+                }
+            }
+            // the survivor goes down too (its memory with it) and comes back from its own store
+            cluster.nodes.remove(n1);
+            n1.broker().close();
+            TestCluster.Node again = cluster.startNode(n1.clusterPort(), n1.id(), persistent);
+            MqttClient back = new MqttClient(again.uri(), "a-pers", new MemoryPersistence());
+            Clients.Paho sink = new Clients.Paho(again.uri(), "a-sink", true);
+            back.setCallback(sink);
+            assertThat(back.connectWithResult(o).getSessionPresent()).as("the adopted session was stored").isTrue();
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Clients.Got g = sink.next();
+                assertThat(g).as("message %d of %d", i + 1, n).isNotNull();
+                got.add(g.payload());
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                expected.add("m" + i);
+            }
+            assertThat(got).containsExactlyElementsOf(expected);
+            back.disconnect();
+            back.close();
+            sink.close();
+        }
+    }
 }

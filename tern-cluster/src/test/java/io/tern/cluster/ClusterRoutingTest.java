@@ -3,6 +3,8 @@ package io.tern.cluster;
 import com.hivemq.client.mqtt.datatypes.MqttQos;
 import com.hivemq.client.mqtt.mqtt5.Mqtt5BlockingClient;
 import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5Publish;
+import com.hivemq.client.mqtt.mqtt5.message.publish.Mqtt5PublishResult;
+import com.hivemq.client.mqtt.mqtt5.message.publish.puback.Mqtt5PubAckReasonCode;
 import org.junit.jupiter.api.Test;
 
 import java.util.ArrayList;
@@ -166,6 +168,31 @@ class ClusterRoutingTest extends ThreeNodes {
             b.inbox.forEach(g -> atB.add(g.payload()));
             assertThat(atB).doesNotHaveDuplicates().containsAll(heldByA).hasSize(n);
         }
+    }
+
+    @Test
+    void pubackSaysNoMatchingSubscribersOnlyWhenNoNodeHasOne() throws Exception {
+        // MQTT 5 3.4.2.1: 0x10 "No matching subscribers" only when no subscription anywhere in the cluster matches
+        try (Clients.Paho plain = new Clients.Paho(n2.uri(), "nm-plain", true);
+             Clients.Paho shared = new Clients.Paho(n3.uri(), "nm-shared", true)) {
+            plain.subscribe("nm/plain", 1);
+            shared.subscribe("$share/g/nm/shared", 1);
+            cluster.awaitRoute(n2, "nm/plain");
+            cluster.awaitRoute(n3, "$share/g/nm/shared");
+            Mqtt5BlockingClient pub = Clients.hivemq(n1, "nm-pub");
+            assertThat(puback(pub, "nm/plain")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(puback(pub, "nm/shared")).isEqualTo(Mqtt5PubAckReasonCode.SUCCESS);
+            assertThat(puback(pub, "nm/nobody")).isEqualTo(Mqtt5PubAckReasonCode.NO_MATCHING_SUBSCRIBERS);
+            assertThat(plain.next()).isEqualTo(new Clients.Got("nm/plain", "x", 1, false));
+            assertThat(shared.next()).isEqualTo(new Clients.Got("nm/shared", "x", 1, false));
+            pub.disconnect();
+        }
+    }
+
+    private static Mqtt5PubAckReasonCode puback(Mqtt5BlockingClient c, String topic) {
+        Mqtt5PublishResult r = c.publishWith().topic(topic).payload("x".getBytes(java.nio.charset.StandardCharsets.UTF_8))
+                .qos(MqttQos.AT_LEAST_ONCE).send();
+        return ((Mqtt5PublishResult.Mqtt5Qos1Result) r).getPubAck().getReasonCode();
     }
 
     @Test

@@ -66,16 +66,16 @@ class ForwardedConfirmationTest {
                     });
             String here = Thread.currentThread().getName();
 
-            router.received(frame(sender, 1, "d/x", 1)); // stored in the subscriber's queue
-            router.received(frame(sender, 2, "n/x", 1)); // no subscriber: writes nothing
-            router.received(frame(sender, 3, "d/y", 1));
+            router.received(frame(sender, 1, "d/x", 1), null); // stored in the subscriber's queue
+            router.received(frame(sender, 2, "n/x", 1), null); // no subscriber: writes nothing
+            router.received(frame(sender, 3, "d/y", 1), null);
             await().atMost(Duration.ofSeconds(10)).until(() -> sent.size() == 3);
             assertThat(sent).extracting(Sent::sequence).containsExactly(1L, 2L, 3L);
             assertThat(sent.get(0).thread()).as("frame 1 confirmed only by the group commit")
                     .isNotEqualTo(here).isEqualTo("tern-store-sync");
             assertThat(sent.get(2).thread()).isEqualTo("tern-store-sync");
 
-            router.received(frame(sender, 4, "n/x", 1)); // nothing durable and nothing waiting: at once
+            router.received(frame(sender, 4, "n/x", 1), null); // nothing durable and nothing waiting: at once
             assertThat(sent).hasSize(4);
             assertThat(sent.get(3)).isEqualTo(new Sent(4, here));
         } finally {

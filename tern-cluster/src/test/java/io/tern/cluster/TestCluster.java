@@ -26,6 +26,7 @@ final class TestCluster implements AutoCloseable {
         System.setProperty("hazelcast.tcp.join.port.try.count", "1");
         System.setProperty("hazelcast.socket.connect.timeout.seconds", "1");
         System.setProperty("hazelcast.merge.first.run.delay.seconds", "5");
+        System.setProperty("hazelcast.merge.next.run.delay.seconds", "2");
         System.setProperty("hazelcast.graceful.shutdown.max.wait", "10");
     }
 

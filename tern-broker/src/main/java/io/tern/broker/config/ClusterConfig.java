@@ -19,6 +19,7 @@ import java.util.Objects;
  * cluster_discovery tcp          # tcp (default) | multicast | kubernetes
  * cluster_node_id node1          # default: bind address and port
  * cluster_backup_count 1         # synchronous backups of cluster state (retained messages, sessions)
+ * cluster_link_port 5801         # member-to-member message link; default: an ephemeral port
  * </pre>
  */
 public final class ClusterConfig {
@@ -57,6 +58,7 @@ public final class ClusterConfig {
     private Discovery discovery = Discovery.TCP;
     private String nodeId;
     private int backupCount = 1;
+    private int linkPort;
     private final Map<String, Location> locations = new LinkedHashMap<>();
 
     /** Whether this broker is a cluster member ({@code cluster_name} is set). */
@@ -113,6 +115,18 @@ public final class ClusterConfig {
         return this;
     }
 
+    /**
+     * The TCP port of this node's message link (forwarded messages between nodes, besides {@link #port()} for
+     * Hazelcast); 0 = an ephemeral port, which the node publishes to the others as a member attribute. Set it when
+     * a firewall between the nodes must name every port.
+     */
+    public int linkPort() { return linkPort; }
+
+    public ClusterConfig linkPort(int port) {
+        this.linkPort = port;
+        return this;
+    }
+
     /** Where each cluster option was set. */
     public Map<String, Location> locations() { return Collections.unmodifiableMap(locations); }
 
@@ -120,7 +134,7 @@ public final class ClusterConfig {
     static boolean isClusterOption(String option) {
         return switch (option) {
             case "cluster_name", "cluster_port", "cluster_bind_address", "cluster_members", "cluster_discovery",
-                 "cluster_node_id", "cluster_backup_count" -> true;
+                 "cluster_node_id", "cluster_backup_count", "cluster_link_port" -> true;
             default -> false;
         };
     }
@@ -142,6 +156,7 @@ public final class ClusterConfig {
             case "cluster_name" -> name = identifier(at, option, v);
             case "cluster_port" -> port = portNumber(at, option, v);
             case "cluster_bind_address" -> bindAddress = v;
+            case "cluster_link_port" -> linkPort = portNumber(at, option, v);
             case "cluster_members" -> {
                 for (String m : args) {
                     members.add(member(at, m));
@@ -176,6 +191,9 @@ public final class ClusterConfig {
             for (Map.Entry<String, Location> e : locations.entrySet()) {
                 out.add(new ConfigProblem(e.getValue(), e.getKey() + ": has no effect without cluster_name"));
             }
+        } else if (linkPort != 0 && linkPort == port) {
+            out.add(new ConfigProblem(locations.get("cluster_link_port"), "cluster_link_port: " + linkPort
+                    + " is the cluster_port too (the message link needs a port of its own)"));
         } else if (discovery != Discovery.TCP && locations.containsKey("cluster_members")) {
             out.add(new ConfigProblem(locations.get("cluster_members"),
                     "cluster_members: only used with cluster_discovery tcp (it is " + discovery.configName() + ")"));

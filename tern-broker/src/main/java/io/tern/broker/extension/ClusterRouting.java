@@ -24,6 +24,23 @@ public interface ClusterRouting {
     void published(Message msg);
 
     /**
+     * Right after {@link #published} on the same thread, with the publishing client's connection: the module
+     * pauses reading from it ({@link io.tern.broker.Connection#pauseReading}) while a node the message was
+     * forwarded to is backed up, and resumes it once that node's queue drained, as a congested local subscriber
+     * pauses its publishers.
+     */
+    default void throttle(io.tern.broker.Connection publisher) {
+    }
+
+    /**
+     * Right after {@link #published} on the same thread: whether some other node has a subscription matching the
+     * message (a plain one, or a shared group), so MQTT 5 PUBACK 0x10 "no matching subscribers" is not sent.
+     */
+    default boolean matchedElsewhere() {
+        return false;
+    }
+
+    /**
      * The forwarding of the last message {@link #published} on this thread to the nodes that need it; the
      * publisher's PUBACK/PUBREC waits for it, so an acknowledged message is on every node it must reach even if
      * this node dies next. Null when there is nothing to wait for (QoS 0, or no other node needed it).

@@ -22,6 +22,7 @@ class ClusterConfigTest {
         assertThat(c.backupCount()).isEqualTo(1);
         assertThat(c.discovery()).isEqualTo(ClusterConfig.Discovery.TCP);
         assertThat(c.members()).isEmpty();
+        assertThat(c.linkPort()).isZero(); // ephemeral
     }
 
     @Test
@@ -36,6 +37,7 @@ class ClusterConfigTest {
                 cluster_discovery tcp
                 cluster_node_id node-1
                 cluster_backup_count 2
+                cluster_link_port 5811
                 """).cluster();
         assertThat(c.enabled()).isTrue();
         assertThat(c.name()).isEqualTo("prod-eu");
@@ -46,6 +48,7 @@ class ClusterConfigTest {
         assertThat(c.members().get(2)).hasToString("[::1]:5804");
         assertThat(c.nodeId()).isEqualTo("node-1");
         assertThat(c.backupCount()).isEqualTo(2);
+        assertThat(c.linkPort()).isEqualTo(5811);
         assertThat(c.locations().get("cluster_port")).hasToString(dir.resolve("tern.conf") + ":3");
     }
 
@@ -71,6 +74,11 @@ class ClusterConfigTest {
         refused("cluster_name a\ncluster_discovery dns\n", 2, "cluster_discovery: 'dns' is not one of tcp, multicast, kubernetes");
         refused("cluster_name a\ncluster_backup_count 7\n", 2, "cluster_backup_count: 7 is out of range (must be between 0 and 6)");
         refused("cluster_name a\ncluster_node_id n#1\n", 2, "cluster_node_id: 'n#1' must be 1 to 64 letters, digits, '.', '_' or '-' (it is part of topic names)");
+        refused("cluster_name a\ncluster_link_port 70000\n", 2, "cluster_link_port: 70000 is out of range (must be between 1 and 65535)");
+        refused("cluster_name a\ncluster_link_port x\n", 2, "cluster_link_port: 'x' is not a number");
+        refused("cluster_name a\ncluster_port 5801\ncluster_link_port 5801\n", 3,
+                "cluster_link_port: 5801 is the cluster_port too (the message link needs a port of its own)");
+        refused("cluster_link_port 5801\n", 1, "cluster_link_port: has no effect without cluster_name");
         refused("cluster_port 5701\n", 1, "cluster_port: has no effect without cluster_name");
         refused("cluster_name a\ncluster_discovery multicast\ncluster_members h:1\n", 3,
                 "cluster_members: only used with cluster_discovery tcp (it is multicast)");
@@ -78,12 +86,14 @@ class ClusterConfigTest {
 
     @Test
     void testConfigReportsEveryClusterProblem() {
-        Path file = ConfigFiles.write(dir, "bad.conf", "cluster_port 99999\ncluster_backup_count -1\ncluster_node_id ok\n");
+        Path file = ConfigFiles.write(dir, "bad.conf",
+                "cluster_port 99999\ncluster_backup_count -1\ncluster_node_id ok\ncluster_link_port 0\n");
         List<ConfigProblem> problems = ConfigParser.check(file);
         assertThat(problems).extracting(ConfigProblem::toString).containsExactly(
                 file + ":1: cluster_port: 99999 is out of range (must be between 1 and 65535)",
                 file + ":2: cluster_backup_count: '-1' is not a number",
-                file + ":3: cluster_node_id: has no effect without cluster_name");
+                file + ":4: cluster_link_port: 0 is out of range (must be between 1 and 65535)",
+                file + ":3: cluster_node_id: has no effect without cluster_name"); // whole-file checks come last
     }
 
     private void refused(String text, int line, String reason) {
