@@ -51,7 +51,7 @@ import java.util.stream.Stream;
  * come back (a dequeued message may be delivered again, at least once is kept);</li>
  * <li>the records are written into a fresh store beside the old one, which is kept as {@code DIR.damaged-TIME}
  * for the operator, and the fresh store takes its place; reference and queue counts are not salvaged but
- * recomputed by {@link StoreCheck}'s repair that follows.</li>
+ * recounted from the queue entries kept, and {@link StoreCheck}'s record repair follows.</li>
  * </ol>
  */
 final class StoreSalvage {
@@ -183,7 +183,7 @@ final class StoreSalvage {
         }
         report.append(nl);
         report.append("  lost:    ").append(lost).append(" record(s) in damaged table blocks (reference and queue"
-                + " counts are recomputed, not salvaged)").append(nl);
+                + " counts are recounted from the queue entries kept)").append(nl);
         report.append("  the damaged store is kept in ").append(aside).append(" (remove it once the broker runs)")
                 .append(nl);
         return report.toString();
@@ -314,8 +314,8 @@ final class StoreSalvage {
                     }
                 }
                 report.append("  the damaged database still opens: ").append(dropped).append(" salvaged record(s)"
-                        + " it had deleted were left out, ").append(unsure).append(" kept as salvaged")
-                        .append(System.lineSeparator());
+                        + " it had deleted were left out; ").append(unsure).append(" whose lookup failed were kept"
+                        + " as read from their table").append(System.lineSeparator());
             } finally {
                 handles.forEach(ColumnFamilyHandle::close);
             }
@@ -372,6 +372,7 @@ final class StoreSalvage {
                         batch.close();
                     }
                 }
+                writeCounts(db, store, wo, records.get(RocksStore.CF_QUEUES));
                 byte[] reserved = db.get(store.meta, Keys.MESSAGE_ID_RESERVED);
                 long have = reserved == null ? 0 : Keys.readLong(reserved, 0);
                 if (have <= maxMessage) {
@@ -396,6 +397,36 @@ final class StoreSalvage {
             }
         }
         return names;
+    }
+
+    /**
+     * The reference count of each message and the length of each queue, from the salvaged queue entries (the
+     * stored counts are merge operands spread over files, not worth salvaging). Entries that do not decode are
+     * left to the record repair, which drops them and corrects these counts.
+     */
+    private static void writeCounts(RocksDB db, RocksStore store, WriteOptions wo, TreeMap<Key, byte[]> queues)
+            throws RocksDBException {
+        Map<Long, Long> refs = new HashMap<>();
+        Map<String, Long> lengths = new HashMap<>();
+        for (Map.Entry<Key, byte[]> e : queues.entrySet()) {
+            try {
+                String client = Keys.clientOf(e.getKey().bytes, 8);
+                long message = RecordFormat.entry(Keys.seqOf(e.getKey().bytes), e.getValue()).messageId();
+                refs.merge(message, 1L, Long::sum);
+                lengths.merge(client, 1L, Long::sum);
+            } catch (RuntimeException ignored) { // CorruptRecordException among them
+                // reported and dropped by the record repair
+            }
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Map.Entry<Long, Long> r : refs.entrySet()) {
+                batch.put(store.refs, Keys.messageId(r.getKey()), Keys.counter(r.getValue()));
+            }
+            for (Map.Entry<String, Long> q : lengths.entrySet()) {
+                batch.put(store.queueCounts, Keys.utf8(q.getKey()), Keys.counter(q.getValue()));
+            }
+            db.write(wo, batch);
+        }
     }
 
     static Options options() {
