@@ -53,11 +53,12 @@ public final class Broker implements AutoCloseable {
     /** Output buffered past 128 KiB makes a connection unwritable until it is below 32 KiB again. */
     private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
     /**
-     * Netty's default read-size policy (2 KiB first, adapting between 64 B and 64 KiB), one instance for all
-     * connections instead of one each (its per-connection state lives in the handle Netty makes per channel).
+     * Netty's default read-size policy for a socket (2 KiB first, adapting between 64 B and 64 KiB, up to 16
+     * reads per wake-up: what a channel's config sets on the allocator it makes, and the option does not), one
+     * instance for all connections instead of one each (the per-connection state is in the handle per channel).
      */
-    private static final io.netty.channel.RecvByteBufAllocator RECEIVE_SIZES =
-            new io.netty.channel.AdaptiveRecvByteBufAllocator();
+    static final io.netty.channel.RecvByteBufAllocator RECEIVE_SIZES =
+            new io.netty.channel.AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
 
     /** How long a new connection may take to send CONNECT; HiveMQ and Mosquitto use similar bounds. */
     static final int CONNECT_TIMEOUT_SECONDS = 10;

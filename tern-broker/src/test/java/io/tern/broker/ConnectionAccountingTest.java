@@ -19,6 +19,18 @@ class ConnectionAccountingTest {
     private static final byte[] CONNECT = {0x10, 0x10, 0, 4, 'M', 'Q', 'T', 'T', 4, 2, 0, 60, 0, 4, 'a', 'c', 'c', 't'};
 
     @Test
+    void theSharedReadSizePolicyReadsAsOftenPerWakeUpAsNettysOwnDefaultForASocket() {
+        // a channel config sets 16 on the allocator it makes itself, never on one given as an option: the shared
+        // one must say so itself, or every connection reads only once per wake-up
+        io.netty.channel.socket.SocketChannel ch = new io.netty.channel.socket.nio.NioSocketChannel();
+        int nettyDefault = ((io.netty.channel.MaxMessagesRecvByteBufAllocator) ch.config().getRecvByteBufAllocator())
+                .maxMessagesPerRead();
+        assertThat(((io.netty.channel.MaxMessagesRecvByteBufAllocator) Broker.RECEIVE_SIZES).maxMessagesPerRead())
+                .isEqualTo(nettyDefault).isEqualTo(16);
+        ch.unsafe().closeForcibly();
+    }
+
+    @Test
     void bytesReadAndRemoteAddressAreThoseOfTheSocket() throws Exception {
         try (TestBroker b = TestBroker.start(); RawClient c = new RawClient(b.port())) {
             long before = b.broker.stats().bytesReceived.sum();
