@@ -92,6 +92,8 @@ PEER="$ROOT/tern-bench/hivemq-peer"
 if [ "$BUILD" = 1 ]; then
   echo "building tern-bench and tern-dist (mvn package -DskipTests) ..."
   (cd "$ROOT" && mvn -q -B -pl tern-bench,tern-dist -am package -DskipTests) || die "build failed"
+  # the installation step README.md asks for: the AppCDS archive bin/tern starts with (lib/tern.jsa)
+  "$ROOT/tern-dist/target/tern/bin/tern" --make-cds-archive || die "bin/tern --make-cds-archive failed"
   if [ "$HIVEMQ" = 1 ]; then
     echo "building the HiveMQ CE peer (tern-bench/hivemq-peer) ..."
     mvn -q -B -f "$PEER/pom.xml" package || die "HiveMQ peer build failed (or run with --no-hivemq)"

@@ -1,11 +1,7 @@
 package io.tern.broker;
 
 import io.netty.bootstrap.ServerBootstrap;
-import io.netty.buffer.ByteBuf;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -54,6 +50,16 @@ import java.util.concurrent.atomic.AtomicInteger;
  */
 public final class Broker implements AutoCloseable {
 
+    /** Output buffered past 128 KiB makes a connection unwritable until it is below 32 KiB again. */
+    private static final WriteBufferWaterMark WATER_MARK = new WriteBufferWaterMark(32 * 1024, 128 * 1024);
+    /**
+     * Netty's default read-size policy for a socket (2 KiB first, adapting between 64 B and 64 KiB, up to 16
+     * reads per wake-up: what a channel's config sets on the allocator it makes, and the option does not), one
+     * instance for all connections instead of one each (the per-connection state is in the handle per channel).
+     */
+    static final io.netty.channel.RecvByteBufAllocator RECEIVE_SIZES =
+            new io.netty.channel.AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
+
     /** How long a new connection may take to send CONNECT; HiveMQ and Mosquitto use similar bounds. */
     static final int CONNECT_TIMEOUT_SECONDS = 10;
 
@@ -76,7 +82,6 @@ public final class Broker implements AutoCloseable {
     private final ChannelGroup channels = new DefaultChannelGroup("tern", GlobalEventExecutor.INSTANCE);
     private final List<Channel> serverChannels = new ArrayList<>();
     private final List<InetSocketAddress> bound = new ArrayList<>();
-    private final ChannelHandler byteCounter = new InboundByteCounter();
     private EventLoopGroup bossGroup;
     private EventLoopGroup workerGroup;
     private SysTopics sysTopics;
@@ -292,7 +297,8 @@ public final class Broker implements AutoCloseable {
                     .option(ChannelOption.SO_BACKLOG, 1024)
                     .option(ChannelOption.SO_REUSEADDR, true)
                     .childOption(ChannelOption.TCP_NODELAY, config.setTcpNodelay())
-                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, new WriteBufferWaterMark(32 * 1024, 128 * 1024))
+                    .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK, WATER_MARK)
+                    .childOption(ChannelOption.RCVBUF_ALLOCATOR, RECEIVE_SIZES)
                     .childHandler(new ChannelInitializer<SocketChannel>() {
                         @Override
                         protected void initChannel(SocketChannel ch) {
@@ -319,7 +325,6 @@ public final class Broker implements AutoCloseable {
                                 return;
                             }
                             channels.add(ch);
-                            int port = ((InetSocketAddress) ch.localAddress()).getPort();
                             if (pskSettings != null) {
                                 ch.pipeline().addLast("psk", new io.tern.broker.transport.PskServerHandler(pskSettings));
                             }
@@ -334,10 +339,12 @@ public final class Broker implements AutoCloseable {
                                 ch.pipeline().addLast("ssl", ssl);
                             }
                             ch.pipeline().addFirst("socket-activity", SocketActivity.INSTANCE);
+                            // the decoder (which also counts the bytes read) and
+                            // the connection; no channel attributes (each costs an idle connection ~70 bytes)
+                            MqttDecoder decoder = new MqttDecoder(decoderLimit()).withoutVersionAttribute();
                             ch.pipeline()
-                                    .addLast("bytes", byteCounter)
-                                    .addLast("decoder", new MqttDecoder(decoderLimit()))
-                                    .addLast("mqtt", new NettyConnection(Broker.this, l, port));
+                                    .addLast("decoder", decoder)
+                                    .addLast("mqtt", new NettyConnection(Broker.this, l, decoder));
                             if (config.floodLimits().limitsPublishing()) {
                                 ch.pipeline().addBefore("mqtt", "throttle", new PublishThrottle(config.floodLimits()));
                             }
@@ -439,7 +446,7 @@ public final class Broker implements AutoCloseable {
     private void sweepIdle() {
         long now = System.nanoTime();
         for (Channel ch : channels) {
-            NettyConnection c = (NettyConnection) ch.pipeline().get("mqtt");
+            NettyConnection c = NettyConnection.of(ch);
             if (c != null && c.idleFor(now)) {
                 ch.eventLoop().execute(c::checkIdle);
             }
@@ -746,19 +753,4 @@ public final class Broker implements AutoCloseable {
         return removed;
     }
 
-    /** Counts inbound bytes for $SYS before the decoder sees them. */
-    @ChannelHandler.Sharable
-    private final class InboundByteCounter extends ChannelInboundHandlerAdapter {
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof ByteBuf b) {
-                stats.bytesReceived.add(b.readableBytes());
-                NettyConnection c = ctx.channel().attr(NettyConnection.KEY).get();
-                if (c != null) {
-                    c.addBytesIn(b.readableBytes());
-                }
-            }
-            ctx.fireChannelRead(msg);
-        }
-    }
 }

@@ -144,7 +144,7 @@ public final class BrokerAdmin {
             }
             Subscriber entry = new Subscriber(x, f, qos, false, false, 0, 0);
             broker.subscribe(filter, entry);
-            x.subscriptions.put(filter, entry);
+            x.putSubscription(filter, entry);
             if (x.durable()) {
                 dur.saveSession(x, x.connected());
             }
@@ -160,7 +160,7 @@ public final class BrokerAdmin {
             return CompletableFuture.completedFuture(AdminResult.NOT_FOUND);
         }
         return onLoop(s, x -> {
-            if (x.subscriptions.remove(filter) == null) {
+            if (x.removeSubscription(filter) == null) {
                 return AdminResult.NOT_FOUND;
             }
             broker.unsubscribe(x, filter);
@@ -284,10 +284,10 @@ public final class BrokerAdmin {
         }
         Connection c = s.connection();
         io.tern.broker.config.ListenerConfig l = s.listener();
-        long backlog = Math.max(s.queuedCount(), s.durable() ? s.durableCount.get() - s.inflightCount() : 0);
+        long backlog = Math.max(s.queuedCount(), s.durable() ? s.durableCount() - s.inflightCount() : 0);
         return new ClientInfo(s.clientId(), s.username(), c != null, c == null ? null : c.remoteAddress(),
                 versionName(s.version()), l == null ? null : l.port(), l == null ? null : l.protocol().configName(),
-                c == null ? null : s.connectedAtMillis, s.keepAlive, s.subscriptions.size(), backlog,
+                c == null ? null : s.connectedAtMillis, s.keepAlive, s.subscriptions().size(), backlog,
                 s.inflightCount(), c == null ? 0 : c.bytesIn(), c == null ? 0 : c.bytesOut(), s.expirySeconds(),
                 s.durable());
     }
@@ -296,8 +296,8 @@ public final class BrokerAdmin {
         if (s.ended) {
             return null;
         }
-        List<SubscriptionInfo> out = new ArrayList<>(s.subscriptions.size());
-        s.subscriptions.forEach((full, sub) -> out.add(new SubscriptionInfo(s.clientId(), full, sub.qos(),
+        List<SubscriptionInfo> out = new ArrayList<>(s.subscriptions().size());
+        s.subscriptions().forEach((full, sub) -> out.add(new SubscriptionInfo(s.clientId(), full, sub.qos(),
                 sub.noLocal(), sub.retainAsPublished(), sub.retainHandling(), sub.subscriptionId())));
         return out;
     }

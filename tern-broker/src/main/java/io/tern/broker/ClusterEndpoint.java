@@ -202,7 +202,7 @@ public final class ClusterEndpoint {
             Subscriber entry = new Subscriber(s, filter, sub.qos(), sub.noLocal(), sub.retainAsPublished(),
                     sub.retainHandling(), sub.subscriptionId());
             broker.subscribe(sub.filter(), entry);
-            s.subscriptions.put(sub.filter(), entry);
+            s.putSubscription(sub.filter(), entry);
         }
         SessionHandOver.importPending(s, state.pending());
     }

@@ -43,7 +43,7 @@ final class Durability {
             if (!s.durable()) {
                 return 0; // discarded meanwhile: nothing may be written for it any more
             }
-            if (maxQueued > 0 && s.durableCount.get() >= maxQueued + (long) s.sendQuota()) {
+            if (maxQueued > 0 && s.durableCount() >= maxQueued + (long) s.sendQuota()) {
                 return 0;
             }
             long seq = ++s.lastSeq;
@@ -55,20 +55,20 @@ final class Durability {
             } else {
                 store.enqueue(s.clientId(), entry);
             }
-            s.durableCount.incrementAndGet();
+            s.addDurable(1);
             return seq;
         }
     }
 
     void dequeue(Session s, long seq) {
         store.dequeue(s.clientId(), seq);
-        s.durableCount.decrementAndGet();
+        s.addDurable(-1);
     }
 
     /** Writes the session's durable part; call on its executor. */
     void saveSession(Session s, boolean connected) {
-        List<StoredSession.StoredSubscription> subs = new ArrayList<>(s.subscriptions.size());
-        for (var e : s.subscriptions.entrySet()) {
+        List<StoredSession.StoredSubscription> subs = new ArrayList<>(s.subscriptions().size());
+        for (var e : s.subscriptions().entrySet()) {
             Subscriber sub = e.getValue();
             subs.add(new StoredSession.StoredSubscription(e.getKey(), sub.qos(), sub.noLocal(),
                     sub.retainAsPublished(), sub.retainHandling(), sub.subscriptionId()));

@@ -134,13 +134,13 @@ final class InboundPublish {
             }
             default -> {
                 // exactly once: a repeated packet id before PUBREL is the same message [MQTT-4.3.3-10]
-                boolean fresh = !h.session().inboundQos2.contains(p.packetId());
+                boolean fresh = !h.session().awaitingRelease(p.packetId());
                 // with persistence (or a cluster) the message is stored (or forwarded) before PUBREC; without,
                 // PUBREC goes first, so the publisher hears PUBREC before any copy of its message, as from Mosquitto
                 boolean routeFirst = broker.durability() != null || broker.clusterRouting() != null;
                 if (fresh) {
                     int max = cfg.maxInflightMessages() > 0 ? cfg.maxInflightMessages() : 65535;
-                    if (h.version().isV5() && h.session().inboundQos2.size() >= max) {
+                    if (h.version().isV5() && h.session().awaitingReleaseCount() >= max) {
                         h.disconnect(0x93, "receive maximum exceeded");
                         return;
                     }
@@ -148,7 +148,7 @@ final class InboundPublish {
                         return; // the store refused it: not acknowledged, not marked as received
                     }
                     if (!h.version().isV5() || rc < 0x80) {
-                        h.session().inboundQos2.add(p.packetId());
+                        h.session().awaitRelease(p.packetId());
                         if (h.session().durable()) {
                             broker.durability().store().addInboundQos2(h.clientId(), p.packetId());
                         }
@@ -254,7 +254,7 @@ final class InboundPublish {
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Received PUBREL from {} (Mid: {})", h.clientId(), r.packetId());
         }
-        boolean known = h.session().inboundQos2.remove(r.packetId());
+        boolean known = h.session().released(r.packetId());
         if (known && h.session().durable()) {
             broker.durability().store().removeInboundQos2(h.clientId(), r.packetId());
         }

@@ -19,8 +19,12 @@ import java.util.concurrent.TimeUnit;
  * The Netty end of a client connection: decoded packets in, encoded packets out. Writes are not flushed
  * one by one: a read batch is flushed at {@code channelReadComplete}, writes from other event loops by one
  * scheduled flush per batch.
+ *
+ * <p>Kept small, as a broker may hold many idle connections: the remote address is derived from the channel
+ * when asked for (logs, admin), the bytes read are the decoder's count, and the connection is its own flush task
+ * ({@link #run()}).
  */
-final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection {
+final class NettyConnection extends ChannelInboundHandlerAdapter implements Connection, Runnable {
 
     /**
      * When the peer last showed it is alive, and how long it may stay silent (CONNECT timeout, then 1.5 x
@@ -38,28 +42,27 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private long drainSeen;
 
     private final Broker broker;
-    private final int listenerPort;
     private final io.tern.broker.config.ListenerConfig listener;
+    /** The decoder before this handler: it counts the bytes read and knows the protocol version. */
+    private final io.tern.codec.MqttDecoder decoder;
     private ProtocolHandler protocol;
     private ChannelHandlerContext ctx;
     private MqttVersion version = MqttVersion.MQTT_3_1_1;
     private boolean inRead;
     private boolean flushPending;
-    private String remote;
     private String transportIdentity;
-    private final Runnable flushTask = this::flushNow;
     /**
-     * Bytes of this connection, for the admin API. Plain fields: written on the event loop per read and per packet
-     * (no fence on the hot path), read by the admin snapshot, which runs on the same loop.
+     * Bytes of this connection, for the admin API. Plain fields: written on the event loop per read batch and per
+     * packet (no fence on the hot path), read by the admin snapshot, which runs on the same loop. Bytes in are
+     * the decoder's count; {@link #bytesCounted} is how much of it the broker's $SYS total has.
      */
-    private long bytesIn;
+    private long bytesCounted;
     private long bytesOut;
-    static final io.netty.util.AttributeKey<NettyConnection> KEY = io.netty.util.AttributeKey.valueOf("tern.connection");
 
-    NettyConnection(Broker broker, io.tern.broker.config.ListenerConfig listener, int listenerPort) {
+    NettyConnection(Broker broker, io.tern.broker.config.ListenerConfig listener, io.tern.codec.MqttDecoder decoder) {
         this.broker = broker;
         this.listener = listener;
-        this.listenerPort = listenerPort;
+        this.decoder = decoder;
         this.idleLimitNanos = broker.connectTimeoutNanos();
     }
 
@@ -67,23 +70,26 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.protocol = new ProtocolHandler(broker, this);
-        ctx.channel().attr(KEY).set(this);
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) throws Exception {
-        SocketAddress a = ctx.channel().remoteAddress();
-        if (a instanceof InetSocketAddress in) {
-            String host = in.getAddress() != null ? in.getAddress().getHostAddress() : in.getHostString();
-            remote = host + ":" + in.getPort();
-        } else {
-            remote = String.valueOf(a);
-        }
         broker.stats().sockets.increment();
         if (broker.settings().connectionMessages()) {
-            Log.NOTICE.info("New connection from {} on port {}.", remote, listenerPort);
+            SocketAddress local = ctx.channel().localAddress();
+            Log.NOTICE.info("New connection from {} on port {}.", remoteAddress(),
+                    local instanceof InetSocketAddress in ? in.getPort() : listener.port());
         }
         super.channelActive(ctx);
+    }
+
+    /** Adds what the decoder read since the last call to the broker's $SYS byte count. */
+    private void countBytesIn() {
+        long n = decoder.bytesRead();
+        if (n != bytesCounted) {
+            broker.stats().bytesReceived.add(n - bytesCounted);
+            bytesCounted = n;
+        }
     }
 
     @Override
@@ -99,6 +105,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
         inRead = false;
+        countBytesIn();
         if (flushPending) {
             flushPending = false;
             writePending();
@@ -120,6 +127,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
+        countBytesIn();
         if (pending != null) {
             pending.release();
             pending = null;
@@ -143,10 +151,10 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         if (evt instanceof io.tern.broker.transport.PskHandshakeCompleted psk) {
             transportIdentity = psk.identity();
         } else if (evt instanceof io.tern.broker.transport.PskHandshakeFailed f) {
-            Log.NOTICE.info("TLS-PSK handshake with {} failed: {}", remote, f.reason());
+            Log.NOTICE.info("TLS-PSK handshake with {} failed: {}", remoteAddress(), f.reason());
         } else if (evt instanceof io.netty.handler.ssl.SslHandshakeCompletionEvent hs) {
             if (!hs.isSuccess()) {
-                Log.NOTICE.info("OpenSSL Error on connection from {}: {}", remote,
+                Log.NOTICE.info("OpenSSL Error on connection from {}: {}", remoteAddress(),
                         io.tern.broker.transport.TlsContextFactory.reason(hs.cause()));
             } else {
                 io.netty.handler.ssl.SslHandler ssl = ctx.pipeline().get(io.netty.handler.ssl.SslHandler.class);
@@ -173,13 +181,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
                 || c instanceof io.netty.handler.codec.TooLongFrameException
                 || c instanceof io.netty.handler.codec.http.websocketx.WebSocketHandshakeException) {
             // the WebSocket layer has answered (close frame or HTTP error); say why the client goes
-            Log.NOTICE.info("Client {} disconnected due to bad WebSocket input: {}.", remote, c.getMessage());
+            Log.NOTICE.info("Client {} disconnected due to bad WebSocket input: {}.", remoteAddress(), c.getMessage());
             ctx.close();
         } else if (c instanceof IOException) {
             // reset by peer and the like: the close that follows says all
             ctx.close();
         } else {
-            Log.WARNING.warn("Closing connection from {} after an internal error: {}", remote, c.toString(), c);
+            Log.WARNING.warn("Closing connection from {} after an internal error: {}", remoteAddress(), c.toString(), c);
             ctx.close();
         }
     }
@@ -214,7 +222,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         if (!flushPending) {
             flushPending = true;
             if (!inRead) {
-                ctx.executor().execute(flushTask);
+                ctx.executor().execute(this);
             }
         }
     }
@@ -231,7 +239,9 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
     }
 
-    private void flushNow() {
+    /** The flush task of writes from outside a read batch: one per batch, not a task object per connection. */
+    @Override
+    public void run() {
         if (flushPending) {
             flushPending = false;
             writePending();
@@ -263,21 +273,23 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public EventExecutor executor() { return ctx.executor(); }
 
     @Override
-    public String remoteAddress() { return remote; }
-
-
+    public String remoteAddress() {
+        SocketAddress a = ctx == null ? null : ctx.channel().remoteAddress(); // Netty keeps it after the close
+        if (a instanceof InetSocketAddress in) {
+            String host = in.getAddress() != null ? in.getAddress().getHostAddress() : in.getHostString();
+            return host + ":" + in.getPort();
+        }
+        return String.valueOf(a);
+    }
 
     @Override
     public io.tern.broker.config.ListenerConfig listener() { return listener; }
 
     @Override
-    public long bytesIn() { return bytesIn; }
+    public long bytesIn() { return decoder.bytesRead(); }
 
     @Override
     public long bytesOut() { return bytesOut; }
-
-    /** Counted by the broker's inbound byte counter, on the event loop. */
-    void addBytesIn(int n) { bytesIn += n; }
 
     @Override
     public void protocolVersion(MqttVersion v) { this.version = v; }
@@ -348,9 +360,16 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public String transportIdentity() { return transportIdentity; }
 
     @Override
-    public boolean bridge() {
-        io.tern.codec.MqttDecoder d = ctx.pipeline().get(io.tern.codec.MqttDecoder.class);
-        return d != null && d.bridge();
+    public boolean bridge() { return decoder.bridge(); }
+
+    /**
+     * The connection of a channel, or null before it has one: the last handler of its pipeline (a look-up by
+     * name compares the name of every handler; the idle sweep asks four times a second for every connection, and
+     * {@link SocketActivity} at every write). No channel attribute: each costs an idle connection ~70 bytes.
+     */
+    static NettyConnection of(io.netty.channel.Channel ch) {
+        io.netty.channel.ChannelHandler last = ch.pipeline().last();
+        return last instanceof NettyConnection c ? c : (NettyConnection) ch.pipeline().get("mqtt");
     }
 
     ProtocolHandler protocol() { return protocol; }
@@ -358,7 +377,6 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     /** How long a congestion pause lasts at most before reading is tried again. */
     private static final long PAUSE_MILLIS = 100;
     private boolean paused;
-    private final Runnable resumeTask = this::resumeReading;
 
     private void updateAutoRead() {
         // a closing connection is read (and its input discarded) until the peer closes
@@ -393,7 +411,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         }
         paused = true;
         updateAutoRead();
-        ctx.executor().schedule(resumeTask, PAUSE_MILLIS, TimeUnit.MILLISECONDS);
+        ctx.executor().schedule(this::resumeReading, PAUSE_MILLIS, TimeUnit.MILLISECONDS); // rare: no field for it
         return true;
     }
 

@@ -42,14 +42,29 @@ final class ProtocolHandler {
     private Runnable afterAuth;
     private boolean reauthenticating;
 
-    private final InboundPublish publishes;
-    private final SubscriptionRequests subscriptions;
+    /** Made on first use: a connection that never publishes (or subscribes) does not carry them. */
+    private InboundPublish publishes;
+    private SubscriptionRequests subscriptions;
 
     ProtocolHandler(Broker broker, Connection conn) {
         this.broker = broker;
         this.conn = conn;
-        this.publishes = new InboundPublish(broker, conn, this);
-        this.subscriptions = new SubscriptionRequests(broker, conn, this);
+    }
+
+    private InboundPublish publishes() {
+        InboundPublish p = publishes;
+        if (p == null) {
+            p = publishes = new InboundPublish(broker, conn, this);
+        }
+        return p;
+    }
+
+    private SubscriptionRequests subscriptions() {
+        SubscriptionRequests r = subscriptions;
+        if (r == null) {
+            r = subscriptions = new SubscriptionRequests(broker, conn, this);
+        }
+        return r;
     }
 
     String clientId() { return clientId; }
@@ -100,7 +115,7 @@ final class ProtocolHandler {
 
     private void dispatch(Packet p) {
         switch (p.type()) {
-            case PUBLISH -> publishes.onPublish((Packet.Publish) p);
+            case PUBLISH -> publishes().onPublish((Packet.Publish) p);
             case PUBACK -> {
                 Packet.PubAck a = (Packet.PubAck) p;
                 debugReceived("PUBACK", a.packetId(), a.reasonCode());
@@ -115,7 +130,7 @@ final class ProtocolHandler {
                     wrongAck(p, r.packetId());
                 }
             }
-            case PUBREL -> publishes.onPubRel((Packet.PubRel) p);
+            case PUBREL -> publishes().onPubRel((Packet.PubRel) p);
             case PUBCOMP -> {
                 Packet.PubComp c = (Packet.PubComp) p;
                 debugReceived("PUBCOMP", c.packetId(), c.reasonCode());
@@ -123,8 +138,8 @@ final class ProtocolHandler {
                     wrongAck(p, c.packetId());
                 }
             }
-            case SUBSCRIBE -> subscriptions.onSubscribe((Packet.Subscribe) p);
-            case UNSUBSCRIBE -> subscriptions.onUnsubscribe((Packet.Unsubscribe) p);
+            case SUBSCRIBE -> subscriptions().onSubscribe((Packet.Subscribe) p);
+            case UNSUBSCRIBE -> subscriptions().onUnsubscribe((Packet.Unsubscribe) p);
             case PINGREQ -> {
                 if (Log.DEBUG.isDebugEnabled()) {
                     Log.DEBUG.debug("Received PINGREQ from {}", clientId);
@@ -442,7 +457,7 @@ final class ProtocolHandler {
             props = connackProperties(assigned, serverKeepAlive);
             int topicAliasMax = conn.listener().maxTopicAlias();
             if (topicAliasMax > 0) {
-                publishes.allowTopicAliases(topicAliasMax);
+                publishes().allowTopicAliases(topicAliasMax);
             }
         }
         if (Log.DEBUG.isDebugEnabled()) {

@@ -72,7 +72,8 @@ final class PublishThrottle extends ChannelInboundHandlerAdapter {
         int size = 0;
         if (bytesPerSecond > 0) {
             bytes = Math.min(bytesPerSecond, bytes + elapsed * bytesPerSecond);
-            io.tern.codec.MqttVersion v = ctx.channel().attr(MqttEncoder.VERSION).get();
+            io.tern.codec.MqttDecoder d = ctx.pipeline().get(io.tern.codec.MqttDecoder.class);
+            io.tern.codec.MqttVersion v = d == null ? null : d.version();
             size = v == null ? p.payload().length : MqttEncoder.encodedLength(p, v);
         }
         // a packet bigger than a whole second's budget passes once the bucket is full

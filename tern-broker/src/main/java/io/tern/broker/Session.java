@@ -16,6 +16,9 @@ import java.util.Map;
  * inbound QoS 2 packet ids awaiting PUBREL. All of it is touched only on {@link #executor()}, the event
  * loop of the client's connection (or of its last connection while offline); other threads hand
  * deliveries over with {@link #offer(Delivery)}.
+ *
+ * <p>A broker may hold many idle sessions, so what most never use (subscriptions, inbound QoS 2 ids, the
+ * publishers it paused) is made on first use, and its counters are fields, not atomic objects.
  */
 public final class Session {
 
@@ -52,24 +55,35 @@ public final class Session {
     /** Seconds the session outlives its connection; 0 = ends with it, -1 = never expires. */
     private volatile long expirySeconds;
     private volatile long disconnectedAtNanos;
-    /**
-     * Flow control towards publishers: when a connected subscriber's queue passes its high-water mark, the
-     * publishers feeding it pause reading until it drains below the low-water mark, so fan-in does not
-     * outrun a slow subscriber and lose messages. A subscriber that makes no progress for {@link #STALL_NANOS}
-     * stops throttling anyone: it cannot hold every publisher hostage, and its queue limits apply instead.
-     */
-    private volatile boolean congested;
-    private volatile long lastProgressNanos;
-    private final java.util.concurrent.ConcurrentLinkedQueue<Connection> pausedPublishers =
-            new java.util.concurrent.ConcurrentLinkedQueue<>();
-    static final long STALL_NANOS = 1_000_000_000L;
+    /** Flow control towards publishers, see {@link PublisherFlow}. */
+    volatile boolean congested;
+    volatile long lastProgressNanos;
+    /** The publishers this session paused; made by the first pause, from any loop. */
+    volatile java.util.concurrent.ConcurrentLinkedQueue<Connection> pausedPublishers;
+    /** Deliveries handed over from other loops and not yet run here (see {@link PublisherFlow}). */
+    volatile int inTransit;
 
     /** Whether the queue may hold messages with an expiry, so the periodic sweep has work here. */
     private volatile boolean mayHaveExpiring;
 
-    final Map<String, Subscriber> subscriptions = new HashMap<>();
+    /** By the filter subscribed with; null until the first subscription. */
+    private Map<String, Subscriber> subscriptions;
 
-    final ArrayDeque<Delivery> queue = new ArrayDeque<>(2);
+    /** The subscriptions by filter, to read (empty until the first). */
+    Map<String, Subscriber> subscriptions() { return subscriptions == null ? Map.of() : subscriptions; }
+
+    void putSubscription(String filter, Subscriber s) {
+        if (subscriptions == null) {
+            subscriptions = new HashMap<>();
+        }
+        subscriptions.put(filter, s);
+    }
+
+    Subscriber removeSubscription(String filter) {
+        return subscriptions == null ? null : subscriptions.remove(filter);
+    }
+
+    final ArrayDeque<Delivery> queue = new ArrayDeque<>(1); // the smallest: it grows on demand
     long queuedBytes;
     /** Outbound QoS 1/2 messages by packet id, in an array indexed by the id (no boxing, no hashing). */
     final InflightWindow inflight = new InflightWindow();
@@ -85,12 +99,19 @@ public final class Session {
 
     /** How many durable entries are paged into memory at a time. */
     static final int PAGE = 256;
-    /** Guards {@link #lastSeq}: durable entries are written in sequence order (see {@link Durability}). */
-    final Object storeLock = new Object();
+    /**
+     * Guards {@link #lastSeq}: durable entries are written in sequence order (see {@link Durability}). The
+     * session itself (nothing else locks it): no lock object per session.
+     */
+    final Object storeLock = this;
     /** The highest durable queue sequence used. */
     long lastSeq;
     /** Durable entries not yet completed (queued or in flight), for max_queued_messages. */
-    final java.util.concurrent.atomic.AtomicLong durableCount = new java.util.concurrent.atomic.AtomicLong();
+    volatile long durableCount;
+
+    long durableCount() { return durableCount; }
+
+    void addDurable(long delta) { PublisherFlow.DURABLE.addAndGet(this, delta); }
     /** The highest durable sequence loaded into memory; entries after it wait on disk. */
     long pagedUpTo;
     /** Whether durable entries after {@link #pagedUpTo} may be waiting on disk. */
@@ -98,8 +119,22 @@ public final class Session {
     /** Whether QoS 1/2 deliveries to this session are stored (persistence on and the session outlives its connection). */
     volatile boolean durable;
 
-    /** Inbound QoS 2 packet ids received but not yet released [MQTT-4.3.3-10]. */
-    final java.util.Set<Integer> inboundQos2 = new java.util.HashSet<>();
+    /** Inbound QoS 2 packet ids received but not yet released [MQTT-4.3.3-10]; null until the first. */
+    private java.util.Set<Integer> inboundQos2;
+
+    boolean awaitingRelease(int packetId) { return inboundQos2 != null && inboundQos2.contains(packetId); }
+
+    int awaitingReleaseCount() { return inboundQos2 == null ? 0 : inboundQos2.size(); }
+
+    void awaitRelease(int packetId) {
+        if (inboundQos2 == null) {
+            inboundQos2 = new java.util.HashSet<>();
+        }
+        inboundQos2.add(packetId);
+    }
+
+    /** Whether {@code packetId} was awaiting its PUBREL (it is not any more). */
+    boolean released(int packetId) { return inboundQos2 != null && inboundQos2.remove(packetId); }
 
     Session(Broker broker, String clientId, EventExecutor executor) {
         this.broker = broker;
@@ -160,7 +195,7 @@ public final class Session {
         synchronized (storeLock) {
             this.lastSeq = lastSeq;
         }
-        this.durableCount.set(count);
+        this.durableCount = count;
         this.needPage = count > 0;
     }
 
@@ -200,7 +235,7 @@ public final class Session {
         this.connection = null;
         this.online = false;
         this.congested = false;
-        resumePublishers();
+        PublisherFlow.resumePublishers(this);
         this.disconnectedAtNanos = System.nanoTime();
         if (handOverShared) {
             SessionHandOver.shared(this);
@@ -258,27 +293,13 @@ public final class Session {
         if (ex.inEventLoop()) {
             deliver(d);
         } else {
-            inTransit.incrementAndGet();
+            PublisherFlow.IN_TRANSIT.incrementAndGet(this);
             ex.execute(() -> {
-                inTransit.decrementAndGet();
+                PublisherFlow.IN_TRANSIT.decrementAndGet(this);
                 deliver(d);
-                if (!pausedPublishers.isEmpty() && !congested && inTransit.get() < transitLimit() / 2) {
-                    resumePublishers();
-                }
+                PublisherFlow.delivered(this);
             });
         }
-    }
-
-    /**
-     * Deliveries handed over from publishers on other event loops and still waiting in this loop's task queue:
-     * work the backlog does not show yet. Without counting it, a publisher on another loop could hand over far
-     * more than the queue limits before this session noticed it was congested (and drop QoS 1 messages of a
-     * subscriber that reads fine but later).
-     */
-    private final java.util.concurrent.atomic.AtomicInteger inTransit = new java.util.concurrent.atomic.AtomicInteger();
-
-    private int transitLimit() {
-        return Math.max(16, highWater() / 4);
     }
 
     private void deliver(Delivery d) {
@@ -452,49 +473,14 @@ public final class Session {
     }
 
     /** Whether publishers to this session should slow down now; safe from any thread. */
-    boolean throttles() {
-        return (congested || inTransit.get() >= transitLimit()) && System.nanoTime() - lastProgressNanos < STALL_NANOS;
-    }
+    boolean throttles() { return PublisherFlow.throttles(this); }
 
     /** Pauses a publisher's connection until this session drains; call on the publisher's loop. */
-    void throttle(Connection publisher) {
-        if (publisher.pauseReading()) {
-            pausedPublishers.add(publisher);
-            if (!congested && inTransit.get() < transitLimit()) {
-                resumePublishers(); // drained meanwhile
-            }
-        }
-    }
+    void throttle(Connection publisher) { PublisherFlow.throttle(this, publisher); }
 
-    private void resumePublishers() {
-        Connection c;
-        while ((c = pausedPublishers.poll()) != null) {
-            Connection p = c;
-            p.executor().execute(p::resumeReading);
-        }
-    }
+    private int highWater() { return PublisherFlow.highWater(this); }
 
-    private int highWater() {
-        int max = broker.settings().maxQueuedMessages();
-        return max > 0 ? Math.max(16, Math.min(max / 2, 10_000)) : 10_000;
-    }
-
-    private void checkCongestion() {
-        // durable entries wait on disk rather than in the memory queue: they count as queued too
-        long backlog = Math.max(queue.size(), durable ? durableCount.get() - inflight.size() : 0);
-        if (!congested) {
-            long maxBytes = broker.settings().maxQueuedBytes();
-            if (backlog >= highWater() || (maxBytes > 0 && queuedBytes >= maxBytes / 2)) {
-                congested = true;
-            }
-        } else {
-            long maxBytes = broker.settings().maxQueuedBytes();
-            if (backlog <= highWater() / 2 && (maxBytes <= 0 || queuedBytes <= maxBytes / 4)) {
-                congested = false;
-                resumePublishers();
-            }
-        }
-    }
+    private void checkCongestion() { PublisherFlow.checkCongestion(this); }
 
     /** Whether the periodic sweep has anything to do for this session; safe from any thread. */
     boolean needsSweep() {
@@ -773,8 +759,8 @@ public final class Session {
         queue.clear();
         queuedBytes = 0;
         inflight.clear();
-        inboundQos2.clear();
-        subscriptions.clear();
+        inboundQos2 = null;
+        subscriptions = null;
     }
 
     /** Removes expired messages from the queue (called from the periodic sweep). */

@@ -47,8 +47,8 @@ final class SessionHandOver {
 
     /** What another cluster node needs to continue this session; on its executor, with no connection bound. */
     static SessionState export(Session s) {
-        java.util.List<SessionState.Subscription> subs = new java.util.ArrayList<>(s.subscriptions.size());
-        s.subscriptions.forEach((full, sub) -> subs.add(ClusterEndpoint.state(full, sub)));
+        java.util.List<SessionState.Subscription> subs = new java.util.ArrayList<>(s.subscriptions().size());
+        s.subscriptions().forEach((full, sub) -> subs.add(ClusterEndpoint.state(full, sub)));
         java.util.List<SessionState.Pending> pending = new java.util.ArrayList<>(s.inflight.size() + s.queue.size());
         for (int id : inflightInSendOrder(s)) {
             Session.Inflight f = s.inflight.get(id);
@@ -145,7 +145,7 @@ final class SessionHandOver {
         dur.store().putMessageAndEnqueue(messageId, Durability.toStored(d.message()), s.clientId(),
                 new io.tern.broker.store.QueueEntry(seq, messageId, d.qos(), d.retain(),
                         d.subscriptionIds() == null ? new int[0] : d.subscriptionIds(), 0, false));
-        s.durableCount.incrementAndGet();
+        s.addDurable(1);
         return new Delivery(d.message(), d.qos(), d.retain(), d.subscriptionIds(), d.group(), seq);
     }
 }

@@ -167,7 +167,7 @@ final class SessionRegistry {
                 broker.durability().store().removeSession(s.clientId());
             }
         }
-        for (String filter : s.subscriptions.keySet()) {
+        for (String filter : s.subscriptions().keySet()) {
             broker.unsubscribe(s, filter);
         }
         s.clear();

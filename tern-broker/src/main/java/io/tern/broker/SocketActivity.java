@@ -40,7 +40,7 @@ final class SocketActivity extends ChannelOutboundHandlerAdapter {
 
     @Override
     public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
-        NettyConnection c = ctx.channel().attr(NettyConnection.KEY).get();
+        NettyConnection c = NettyConnection.of(ctx.channel());
         if (c != null) {
             if (msg instanceof ByteBuf b) {
                 c.socketBytesQueued += b.readableBytes();

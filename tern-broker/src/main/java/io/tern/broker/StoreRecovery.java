@@ -67,11 +67,11 @@ final class StoreRecovery {
                 Subscriber entry = new Subscriber(s, filter, sub.qos(), sub.noLocal(), sub.retainAsPublished(),
                         sub.retainHandling(), sub.subscriptionId());
                 broker.subscribe(sub.filter(), entry);
-                s.subscriptions.put(sub.filter(), entry);
+                s.putSubscription(sub.filter(), entry);
             }
             long count = rec.queuedCounts().getOrDefault(ss.clientId(), 0L);
             s.restoreQueue(rec.lastSeq().getOrDefault(ss.clientId(), 0L), count);
-            s.inboundQos2.addAll(rec.inboundQos2().getOrDefault(ss.clientId(), java.util.Set.of()));
+            rec.inboundQos2().getOrDefault(ss.clientId(), java.util.Set.of()).forEach(s::awaitRelease);
             queued += count;
             broker.sessions().restore(s);
         }

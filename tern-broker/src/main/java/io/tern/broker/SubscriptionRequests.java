@@ -63,7 +63,7 @@ final class SubscriptionRequests {
             Subscriber entry = new Subscriber(h.session(), filter, granted, sub.noLocal() || bridged,
                     sub.retainAsPublished() || bridged, sub.retainHandling(), subId);
             Subscriber old = broker.subscribe(full, entry);
-            h.session().subscriptions.put(full, entry);
+            h.session().putSubscription(full, entry);
             codes.add(granted);
             if (!shared) {
                 // retained messages are not sent to a shared subscription (MQTT 5 section 4.8.2)
@@ -120,7 +120,7 @@ final class SubscriptionRequests {
                 }
                 continue;
             }
-            boolean had = h.session().subscriptions.remove(filter) != null;
+            boolean had = h.session().removeSubscription(filter) != null;
             if (had) {
                 broker.unsubscribe(h.session(), filter);
             }

@@ -43,6 +43,9 @@ public final class RawClient implements AutoCloseable {
         this(port, MqttVersion.MQTT_3_1_1);
     }
 
+    /** The client's end of the socket, as the broker sees its remote address. */
+    public int localPort() { return socket.getLocalPort(); }
+
     public void sendBytes(byte... bytes) throws IOException {
         out.write(bytes);
         out.flush();

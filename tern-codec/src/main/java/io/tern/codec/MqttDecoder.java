@@ -52,6 +52,10 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     private MqttVersion version;
     private int maxPacketSize;
     private boolean failed;
+    /** Whether a server-mode decoder stores the version in {@link MqttEncoder#VERSION} (see {@link #withoutVersionAttribute}). */
+    private boolean versionAttribute = true;
+    /** Bytes this decoder was given, for a connection's byte counts without a handler of its own. */
+    private long bytesRead;
 
     /**
      * A server-side decoder: learns the version from the client's CONNECT.
@@ -76,6 +80,27 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         this.server = false;
         this.version = version;
         setMaxPacketSize(maxPacketSize);
+    }
+
+    /**
+     * Leaves the channel's attributes alone: for a pipeline that takes the version from {@link #version()}
+     * instead of from a {@link MqttEncoder.Handler}. An attribute costs ~70 bytes per connection, which a
+     * broker holding many idle connections notices.
+     */
+    public MqttDecoder withoutVersionAttribute() {
+        this.versionAttribute = false;
+        return this;
+    }
+
+    /** How many bytes reached this decoder so far (what the peer sent, below TLS or WebSocket framing). */
+    public long bytesRead() { return bytesRead; }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) throws Exception {
+        if (msg instanceof ByteBuf b) {
+            bytesRead += b.readableBytes();
+        }
+        super.channelRead(ctx, msg);
     }
 
     /** The connection's protocol version; null in server mode until a CONNECT has been decoded. */
@@ -108,7 +133,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         try {
             Packet p = decodeOne(in);
             if (p != null) {
-                if (p instanceof Packet.Connect && server) {
+                if (p instanceof Packet.Connect && server && versionAttribute) {
                     ctx.channel().attr(MqttEncoder.VERSION).set(version);
                 }
                 out.add(p);

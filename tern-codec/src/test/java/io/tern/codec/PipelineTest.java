@@ -41,6 +41,22 @@ class PipelineTest {
     }
 
     @Test
+    void aDecoderWithoutTheVersionAttributeKeepsTheVersionToItselfAndCountsBytes() {
+        MqttDecoder d = new MqttDecoder(0).withoutVersionAttribute();
+        EmbeddedChannel ch = new EmbeddedChannel(d);
+        byte[] connect = Wire.connect(MqttVersion.MQTT_5);
+        ch.writeInbound(Unpooled.wrappedBuffer(connect, 0, 3)); // a CONNECT in two reads
+        ch.writeInbound(Unpooled.wrappedBuffer(connect, 3, connect.length - 3));
+        assertThat((Object) ch.readInbound()).isInstanceOf(Packet.Connect.class);
+        assertThat(d.version()).isEqualTo(MqttVersion.MQTT_5);
+        assertThat(ch.hasAttr(MqttEncoder.VERSION)).isFalse(); // no attribute map made for the channel
+        assertThat(d.bytesRead()).isEqualTo(connect.length);
+        ch.writeInbound(Unpooled.wrappedBuffer(Wire.hex("c000")));
+        assertThat(d.bytesRead()).isEqualTo(connect.length + 2L);
+        ch.finishAndReleaseAll();
+    }
+
+    @Test
     void clientEncoderLearnsTheVersionFromItsConnect() {
         EmbeddedChannel ch = new EmbeddedChannel(MqttEncoder.Handler.INSTANCE);
         ch.writeOutbound(new Packet.Connect(MqttVersion.MQTT_5, "c", true, 30, null, null, null, Properties.EMPTY));

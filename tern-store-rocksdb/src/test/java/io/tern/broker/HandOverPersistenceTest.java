@@ -91,7 +91,7 @@ class HandOverPersistenceTest {
         broker.close();
         broker = null;
         start();
-        assertThat(broker.broker.sessions().get("mover").durableCount.get())
+        assertThat(broker.broker.sessions().get("mover").durableCount())
                 .as("all acknowledged: nothing left in the store").isZero();
     }
 
