@@ -262,9 +262,9 @@ public final class ClusterNode implements ClusterRouting {
         for (String clientId : endpoint.clientIds()) {
             String movedTo = sessions.ownedElsewhere(clientId);
             if (movedTo != null) {
-                LOG.info("Cluster: session {} moved to node {} while this node was down; dropping the local copy.",
-                        clientId, movedTo);
-                endpoint.discard(clientId);
+                LOG.info("Cluster: session {} moved to node {} while this node was down; handing its queued"
+                        + " messages there and dropping the local copy.", clientId, movedTo);
+                endpoint.snapshot(clientId).thenAccept(s -> sessions.handBackQueued(clientId, s));
                 continue;
             }
             endpoint.snapshot(clientId).thenAccept(s -> {
