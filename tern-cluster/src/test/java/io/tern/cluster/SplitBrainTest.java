@@ -49,7 +49,7 @@ class SplitBrainTest {
 
                 p1.cut();
                 p2.cut();
-                await().atMost(Duration.ofSeconds(30)).until(() -> n1.node().members() == 1 && n2.node().members() == 1);
+                await().atMost(Duration.ofSeconds(60)).until(() -> n1.node().members() == 1 && n2.node().members() == 1);
 
                 // each half serves the same client id and sets retained messages
                 MqttConnectOptions persistent = new MqttConnectOptions();
