@@ -241,17 +241,15 @@ public final class ClusterNode implements ClusterRouting {
                 });
                 router.merged(old, now, members);
                 sessions.merged(old.toString());
-                // retained messages: the merged map is the cluster's; what only this half had joins it
+                // retained messages: what only this half had joins the merged map, which every node then mirrors
                 state.execute(() -> {
-                    for (Map.Entry<String, byte[]> en : retained.entrySet()) {
-                        router.retainedChanged(en.getKey(), en.getValue());
-                    }
                     for (Message m : endpoint.retainedMessages()) {
                         if (!m.topic().startsWith("$SYS/")) {
                             retained.putIfAbsent(m.topic(), ClusterWire.retained(m));
                         }
                     }
                 });
+                resyncRetained();
             }
         });
         for (Member m : hz.getCluster().getMembers()) {
@@ -277,6 +275,16 @@ public final class ClusterNode implements ClusterRouting {
         LOG.info("Cluster {}: node {} joined, {} members.", hz.getConfig().getClusterName(), nodeId,
                 hz.getCluster().getMembers().size());
         publishMembers();
+    }
+
+    /** Makes this node's copy of the retained messages the cluster's map again (after a split brain healed). */
+    void resyncRetained() {
+        state.execute(() -> {
+            IMap<String, byte[]> retained = hz.getMap(HazelcastSetup.RETAINED);
+            for (Map.Entry<String, byte[]> en : retained.entrySet()) {
+                router.retainedChanged(en.getKey(), en.getValue());
+            }
+        });
     }
 
     private String nodeIdOf(Member m) {
