@@ -104,6 +104,35 @@ public final class ClusterEndpoint {
         });
     }
 
+    /**
+     * Queues, on the local session of {@code clientId}, messages another node still held for it (a node that came
+     * back with them in its store after the session had moved here): as new deliveries, in their order, QoS 1/2
+     * ones written to this node's store for a durable session. Completes with false when there is no such session
+     * here, else with true once what it wrote is durable.
+     */
+    public CompletableFuture<Boolean> requeue(String clientId, List<SessionState.Pending> pending) {
+        CompletableFuture<Boolean> done = new CompletableFuture<>();
+        withSession(clientId, s -> {
+            for (SessionState.Pending p : pending) {
+                broker.router().hand(s, new Delivery(p.message(), p.qos(), p.retain(), p.subscriptionIds()));
+            }
+            return Boolean.TRUE;
+        }).whenComplete((ok, e) -> {
+            if (e != null) {
+                done.completeExceptionally(e);
+            } else if (ok == null) {
+                done.complete(false);
+            } else {
+                try {
+                    whenDurable(() -> done.complete(true));
+                } catch (IllegalStateException ex) {
+                    done.completeExceptionally(ex);
+                }
+            }
+        });
+        return done;
+    }
+
     /** Ends a local offline session (its queue and store entries go): the cluster has a newer one elsewhere. */
     public CompletableFuture<Void> discard(String clientId) {
         return withSession(clientId, s -> {

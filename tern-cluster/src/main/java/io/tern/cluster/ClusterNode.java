@@ -241,17 +241,15 @@ public final class ClusterNode implements ClusterRouting {
                 });
                 router.merged(old, now, members);
                 sessions.merged(old.toString());
-                // retained messages: the merged map is the cluster's; what only this half had joins it
+                // retained messages: what only this half had joins the merged map, which every node then mirrors
                 state.execute(() -> {
-                    for (Map.Entry<String, byte[]> en : retained.entrySet()) {
-                        router.retainedChanged(en.getKey(), en.getValue());
-                    }
                     for (Message m : endpoint.retainedMessages()) {
                         if (!m.topic().startsWith("$SYS/")) {
                             retained.putIfAbsent(m.topic(), ClusterWire.retained(m));
                         }
                     }
                 });
+                resyncRetained();
             }
         });
         for (Member m : hz.getCluster().getMembers()) {
@@ -262,9 +260,9 @@ public final class ClusterNode implements ClusterRouting {
         for (String clientId : endpoint.clientIds()) {
             String movedTo = sessions.ownedElsewhere(clientId);
             if (movedTo != null) {
-                LOG.info("Cluster: session {} moved to node {} while this node was down; dropping the local copy.",
-                        clientId, movedTo);
-                endpoint.discard(clientId);
+                LOG.info("Cluster: session {} moved to node {} while this node was down; handing its queued"
+                        + " messages there and dropping the local copy.", clientId, movedTo);
+                endpoint.snapshot(clientId).thenAccept(s -> sessions.handBackQueued(clientId, s));
                 continue;
             }
             endpoint.snapshot(clientId).thenAccept(s -> {
@@ -277,6 +275,16 @@ public final class ClusterNode implements ClusterRouting {
         LOG.info("Cluster {}: node {} joined, {} members.", hz.getConfig().getClusterName(), nodeId,
                 hz.getCluster().getMembers().size());
         publishMembers();
+    }
+
+    /** Makes this node's copy of the retained messages the cluster's map again (after a split brain healed). */
+    void resyncRetained() {
+        state.execute(() -> {
+            IMap<String, byte[]> retained = hz.getMap(HazelcastSetup.RETAINED);
+            for (Map.Entry<String, byte[]> en : retained.entrySet()) {
+                router.retainedChanged(en.getKey(), en.getValue());
+            }
+        });
     }
 
     private String nodeIdOf(Member m) {

@@ -158,6 +158,57 @@ final class ClusterSessions {
         });
     }
 
+    /**
+     * This node came back (with its store) after its session of {@code clientId} had moved to another node, which
+     * has it without what queued here before this node went down: those messages go to that node, then the local
+     * copy is dropped. In-flight QoS 2 messages are left out (the client may have them: never twice at QoS 2);
+     * in-flight QoS 1 ones go again (at least once). They arrive after whatever the session got meanwhile.
+     */
+    void handBackQueued(String clientId, SessionState local) {
+        List<SessionState.Pending> queued = new ArrayList<>();
+        if (local != null) {
+            for (SessionState.Pending p : local.pending()) {
+                if (!(p.qos() == 2 && p.packetId() != 0) && !p.released()) {
+                    queued.add(p);
+                }
+            }
+        }
+        SessionRecord rec = records.get(clientId);
+        Member owner = rec == null || rec.owner == null ? null : member(rec.owner);
+        if (queued.isEmpty() || owner == null || owner.localMember()) {
+            endpoint.discard(clientId);
+            return;
+        }
+        byte[] state = ClusterWire.sessionState(new SessionState(clientId, local.protocolLevel(),
+                local.expirySeconds(), List.of(), queued));
+        executor.submitToMember(new RequeueTask(clientId, state), owner, new ExecutionCallback<Boolean>() {
+            @Override
+            public void onResponse(Boolean taken) {
+                if (Boolean.TRUE.equals(taken)) {
+                    ClusterNode.LOG.info("Cluster: handed {} queued messages of session {} to node {}.",
+                            queued.size(), clientId, rec.ownerNode);
+                } else {
+                    ClusterNode.LOG.warn("Cluster: node {} no longer has session {}; dropping its {} queued messages.",
+                            rec.ownerNode, clientId, queued.size());
+                }
+                endpoint.discard(clientId);
+            }
+
+            @Override
+            public void onFailure(Throwable t) {
+                // kept here: the next start tries again
+                ClusterNode.LOG.warn("Cluster: could not hand the queued messages of session {} to node {}: {}",
+                        clientId, rec.ownerNode, t.toString());
+            }
+        });
+    }
+
+    /** On the node that now has the session: queue what the node that came back held for it. */
+    boolean requeue(String clientId, byte[] state) throws Exception {
+        SessionState s = ClusterWire.sessionState(state);
+        return endpoint.requeue(clientId, s.pending()).get(HAND_OVER_TIMEOUT_SECONDS, TimeUnit.SECONDS);
+    }
+
     /** On the node that has the session: give it up (see {@link HandOverTask}). */
     byte[] handOver(String clientId) throws Exception {
         handingOver.add(clientId);

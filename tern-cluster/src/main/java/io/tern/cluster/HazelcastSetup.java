@@ -69,7 +69,7 @@ final class HazelcastSetup {
         // message set last, the session record of the node the client connected to last)
         MergePolicyConfig latest = new MergePolicyConfig(LatestUpdateMergePolicy.class.getName(), 100);
         config.addMapConfig(new MapConfig(RETAINED).setBackupCount(c.backupCount()).setPerEntryStatsEnabled(true)
-                .setMergePolicyConfig(latest));
+                .setMergePolicyConfig(new MergePolicyConfig(NewestRetainedMergePolicy.class.getName(), 100)));
         config.addMapConfig(new MapConfig(SESSIONS).setBackupCount(c.backupCount()).setPerEntryStatsEnabled(true)
                 .setMergePolicyConfig(latest));
         config.addReplicatedMapConfig(new ReplicatedMapConfig(ROUTES)

@@ -6,7 +6,10 @@ import com.hazelcast.core.HazelcastInstanceAware;
 import java.io.Serializable;
 import java.util.concurrent.Callable;
 
-/** Runs on every member after a split brain healed: see {@link ClusterSessions#merged}. */
+/**
+ * Runs on every member after a split brain healed: its sessions are checked against the merged records
+ * ({@link ClusterSessions#merged}) and its copy of the retained messages against the merged map.
+ */
 final class OwnershipCheck implements Callable<Boolean>, Serializable, HazelcastInstanceAware {
 
     private static final long serialVersionUID = 1L;
@@ -23,6 +26,7 @@ final class OwnershipCheck implements Callable<Boolean>, Serializable, Hazelcast
         ClusterNode node = ClusterNode.of(instance);
         if (node != null) {
             node.sessions().checkOwnership();
+            node.resyncRetained();
         }
         return true;
     }

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * With persistence each node keeps its own RocksDB store; an offline session's QoS 1 messages wait on that
@@ -98,6 +99,59 @@ class ClusterPersistenceTest {
             Clients.Paho sink = new Clients.Paho(again.uri(), "a-sink", true);
             back.setCallback(sink);
             assertThat(back.connectWithResult(o).getSessionPresent()).as("the adopted session was stored").isTrue();
+            List<String> got = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                Clients.Got g = sink.next();
+                assertThat(g).as("message %d of %d", i + 1, n).isNotNull();
+                got.add(g.payload());
+            }
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < n; i++) {
+                expected.add("m" + i);
+            }
+            assertThat(got).containsExactlyElementsOf(expected);
+            back.disconnect();
+            back.close();
+            sink.close();
+        }
+    }
+
+    @Test
+    void aNodeThatComesBackHandsTheMessagesItHadQueuedToTheSessionsNewOwner() throws Exception {
+        java.util.function.Consumer<io.tern.broker.config.BrokerConfig> persistent = c -> c.persistence(true)
+                .persistenceLocation(dir.toString());
+        try (TestCluster cluster = new TestCluster(2).start(persistent)) {
+            TestCluster.Node n1 = cluster.node(0);
+            TestCluster.Node n2 = cluster.node(1);
+            MqttConnectOptions o = new MqttConnectOptions();
+            o.setCleanSession(false);
+            MqttClient first = new MqttClient(n2.uri(), "hb-pers", new MemoryPersistence());
+            first.connect(o);
+            first.subscribe("hb/q", 1);
+            first.disconnect();
+            first.close();
+            cluster.awaitRoute(n2, "hb/q");
+            int n = 30;
+            try (Clients.Paho pub = new Clients.Paho(n1.uri(), "hb-pub", true)) {
+                for (int i = 0; i < n; i++) {
+                    pub.publish("hb/q", "m" + i, 1, false); // acknowledged once node 2 stored it
+                }
+            }
+            n2.node().crash(); // node 1 adopts the session, without those messages
+            cluster.nodes.remove(n2);
+            n2.broker().close();
+            cluster.awaitMembers(1);
+            cluster.awaitRoute(n1, "hb/q");
+
+            // node 2 comes back from its store: the session lives on node 1 now, the messages go there
+            TestCluster.Node again = cluster.startNode(n2.clusterPort(), n2.id(), persistent);
+            cluster.awaitMembers(2);
+            await().atMost(java.time.Duration.ofSeconds(20))
+                    .until(() -> !again.broker().clusterEndpoint().clientIds().contains("hb-pers"));
+            MqttClient back = new MqttClient(n1.uri(), "hb-pers", new MemoryPersistence());
+            Clients.Paho sink = new Clients.Paho(n1.uri(), "hb-sink", true);
+            back.setCallback(sink);
+            assertThat(back.connectWithResult(o).getSessionPresent()).isTrue();
             List<String> got = new ArrayList<>();
             for (int i = 0; i < n; i++) {
                 Clients.Got g = sink.next();

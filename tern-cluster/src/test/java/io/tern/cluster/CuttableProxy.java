@@ -58,8 +58,16 @@ final class CuttableProxy implements AutoCloseable {
                     in.close();
                     continue;
                 }
-                open.add(in);
-                open.add(out);
+                synchronized (this) {
+                    if (s.isClosed()) {
+                        // cut while this connection was being set up: it must not outlive the cut
+                        in.close();
+                        out.close();
+                        return;
+                    }
+                    open.add(in);
+                    open.add(out);
+                }
                 pump(in, out);
                 pump(out, in);
             } catch (IOException e) {

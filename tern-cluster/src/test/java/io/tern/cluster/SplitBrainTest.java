@@ -49,7 +49,7 @@ class SplitBrainTest {
 
                 p1.cut();
                 p2.cut();
-                await().atMost(Duration.ofSeconds(30)).until(() -> n1.node().members() == 1 && n2.node().members() == 1);
+                await().atMost(Duration.ofSeconds(60)).until(() -> n1.node().members() == 1 && n2.node().members() == 1);
 
                 // each half serves the same client id and sets retained messages
                 MqttConnectOptions persistent = new MqttConnectOptions();
@@ -84,7 +84,17 @@ class SplitBrainTest {
                         .until(() -> !loser.broker().clusterEndpoint().clientIds().contains("sb-dup"));
 
                 // retained messages of both halves, on both nodes; the later one for the topic both set
+                Map<String, String> expected = Map.of("sb/r1", "one", "sb/r2", "two", "sb/same", "second");
                 for (TestCluster.Node n : List.of(n1, n2)) {
+                    // each node's copy follows the merged map (merge events, or the merging node's resync)
+                    await().atMost(Duration.ofSeconds(20)).until(() -> {
+                        Map<String, String> local = new HashMap<>();
+                        n.broker().clusterEndpoint().retainedMessages().stream()
+                                .filter(m -> m.topic().startsWith("sb/"))
+                                .forEach(m -> local.put(m.topic(), new String(m.payload(),
+                                        java.nio.charset.StandardCharsets.UTF_8)));
+                        return local.equals(expected);
+                    });
                     try (Clients.Paho r = new Clients.Paho(n.uri(), "sb-ret-" + n.id(), true)) {
                         Map<String, String> got = new HashMap<>();
                         r.subscribe("sb/+", 1);
@@ -96,7 +106,7 @@ class SplitBrainTest {
                             return got.size() >= 3;
                         });
                         assertThat(got).as("retained on %s", n.id())
-                                .containsExactlyInAnyOrderEntriesOf(Map.of("sb/r1", "one", "sb/r2", "two", "sb/same", "second"));
+                                .containsExactlyInAnyOrderEntriesOf(expected);
                     }
                 }
 

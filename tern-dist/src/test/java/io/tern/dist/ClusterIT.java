@@ -274,7 +274,8 @@ class ClusterIT {
         // the killed node restarts on its store: its stale copy of the moved session gives way to the cluster's
         Node again3 = node("node3", ports.get(2), ports);
         awaitLog(again3, "joined, 4 members");
-        awaitLog(again3, "session it-pers moved to node node2 while this node was down; dropping the local copy.");
+        awaitLog(again3, "session it-pers moved to node node2 while this node was down; handing its queued"
+                + " messages there and dropping the local copy.");
         MqttClient onRestarted = new MqttClient(again3.uri(), "it-pers", new MemoryPersistence());
         clients.add(onRestarted);
         assertThat(onRestarted.connectWithResult(o).getSessionPresent()).isTrue();
