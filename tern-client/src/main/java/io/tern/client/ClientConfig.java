@@ -15,7 +15,8 @@ record ClientConfig(URI serverUri, MqttVersion version, String clientId, boolean
                     boolean automaticReconnect, Duration reconnectInitialDelay, Duration reconnectMaxDelay,
                     int maxInflight, int offlineBufferLimit, MessageHandler defaultHandler,
                     ConnectionListener listener, PacketTrace trace, EventLoopGroup eventLoopGroup,
-                    String webSocketSubprotocol, boolean bridge, boolean manualAcks) {
+                    String webSocketSubprotocol, boolean bridge, boolean manualAcks,
+                    SessionState sessionState) {
 
     /** The URI scheme, lower case; tcp when none. */
     String scheme() {

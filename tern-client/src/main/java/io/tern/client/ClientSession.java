@@ -54,19 +54,6 @@ final class ClientSession {
 
     enum State { DISCONNECTED, CONNECTING, CONNECTED, WAITING, DISCONNECTING, CLOSED }
 
-    /** An outgoing QoS 0/1/2 publish from the call until its final acknowledgement. */
-    private static final class OutPublish {
-        final MqttMessage message;
-        final CompletableFuture<Void> future;
-        int packetId;
-        boolean released; // PUBREC received, PUBREL sent: only PUBCOMP is missing
-
-        OutPublish(MqttMessage message, CompletableFuture<Void> future) {
-            this.message = message;
-            this.future = future;
-        }
-    }
-
     /** A SUBSCRIBE or UNSUBSCRIBE until its acknowledgement. */
     private static final class Request {
         final List<Packet.Subscription> subscriptions; // null for UNSUBSCRIBE
@@ -133,14 +120,18 @@ final class ClientSession {
     private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
 
     private int window;
-    private final PacketIds ids = new PacketIds();
-    private final LinkedHashMap<Integer, OutPublish> inflight = new LinkedHashMap<>();
-    private final ArrayDeque<OutPublish> queued = new ArrayDeque<>();
+    /** With a {@link SessionState} from the builder: the session outlives this client (a bridge's). */
+    private final boolean sharedState;
+    private final PacketIds ids;
+    private final LinkedHashMap<Integer, OutPublish> inflight;
+    private final ArrayDeque<OutPublish> queued;
     private final LinkedHashMap<Integer, Request> requests = new LinkedHashMap<>();
     private final ArrayDeque<Request> queuedRequests = new ArrayDeque<>();
-    private final Set<Integer> inboundQos2 = new HashSet<>();
+    private final Set<Integer> inboundQos2;
+    /** Shared state after a CONNACK: the in-flight messages go again before anything new. */
+    private boolean resendPending;
     /** Received QoS 1/2 packet ids whose acknowledgement waits for the application (manual acknowledgement). */
-    private final Set<Integer> ackPending = new HashSet<>();
+    private final Set<Integer> ackPending;
     private final LinkedHashMap<String, SubEntry> subscriptions = new LinkedHashMap<>();
     private final Map<Integer, String> inboundAliases = new HashMap<>();
 
@@ -167,6 +158,13 @@ final class ClientSession {
             this.clientId = id.toString();
         }
         this.window = cfg.maxInflight();
+        SessionState st = cfg.sessionState() != null ? cfg.sessionState() : new SessionState();
+        this.sharedState = cfg.sessionState() != null;
+        this.ids = st.ids;
+        this.inflight = st.inflight;
+        this.queued = st.queued;
+        this.inboundQos2 = st.inboundQos2;
+        this.ackPending = st.ackPending;
     }
 
     ClientConfig config() {
@@ -444,14 +442,20 @@ final class ClientSession {
     private void restoreSession(boolean sessionPresent) {
         List<Request> unacked = new ArrayList<>(requests.values());
         requests.clear();
-        if (sessionPresent) {
-            for (OutPublish o : inflight.values()) {
-                if (o.released) {
-                    send(new Packet.PubRel(o.packetId, 0, Properties.EMPTY));
-                } else {
-                    send(publishPacket(o, true));
+        if (sharedState) {
+            // Mosquitto's bridge: in-flight messages go again with their ids whatever Session Present says,
+            // after what the application sends on CONNACK (its SUBSCRIBEs come first, as Mosquitto's)
+            Channel ch = channel;
+            resendPending = true;
+            loop.execute(() -> {
+                if (ch == channel && state == State.CONNECTED) {
+                    resendPending = false;
+                    resendInflight();
+                    drain();
                 }
-            }
+            });
+        } else if (sessionPresent) {
+            resendInflight();
         } else {
             inboundQos2.clear();
             List<OutPublish> again = new ArrayList<>(inflight.values());
@@ -487,12 +491,24 @@ final class ClientSession {
         }
     }
 
+    private void resendInflight() {
+        for (OutPublish o : inflight.values()) {
+            if (o.released) {
+                send(new Packet.PubRel(o.packetId, 0, Properties.EMPTY));
+            } else {
+                send(publishPacket(o, true));
+            }
+        }
+    }
+
     private void onChannelInactive(Channel ch) {
         if (ch != channel) {
             return;
         }
         channel = null;
-        ackPending.clear(); // the broker sends those again
+        if (!sharedState) {
+            ackPending.clear(); // the broker sends those again
+        }
         connected = false;
         cancel(connackTimer);
         switch (state) {
@@ -581,13 +597,16 @@ final class ClientSession {
         List<CompletableFuture<ConnectResult>> waiters = new ArrayList<>(connectWaiters);
         connectWaiters.clear();
         waiters.forEach(w -> w.completeExceptionally(cause));
-        for (OutPublish o : inflight.values()) {
-            ids.release(o.packetId);
-            o.future.completeExceptionally(cause);
+        if (!sharedState) {
+            for (OutPublish o : inflight.values()) {
+                ids.release(o.packetId);
+                o.future.completeExceptionally(cause);
+            }
+            inflight.clear();
+            queued.forEach(o -> o.future.completeExceptionally(cause));
+            queued.clear();
+            inboundQos2.clear();
         }
-        inflight.clear();
-        queued.forEach(o -> o.future.completeExceptionally(cause));
-        queued.clear();
         for (Request r : requests.values()) {
             ids.release(r.packetId);
             r.fail(cause);
@@ -595,7 +614,6 @@ final class ClientSession {
         requests.clear();
         queuedRequests.forEach(r -> r.fail(cause));
         queuedRequests.clear();
-        inboundQos2.clear();
         // Subscriptions that were never acknowledged do not exist at the broker.
         subscriptions.values().removeIf(e -> !e.confirmed);
     }
@@ -603,7 +621,7 @@ final class ClientSession {
     // ---------------------------------------------------------------- outgoing flows
 
     private void drain() {
-        while (state == State.CONNECTED && !queued.isEmpty()) {
+        while (state == State.CONNECTED && !resendPending && !queued.isEmpty()) {
             OutPublish o = queued.peekFirst();
             if (o.message.qos() == 0) {
                 queued.pollFirst();
@@ -697,7 +715,8 @@ final class ClientSession {
         } else if (packet instanceof Packet.PubRec r) {
             OutPublish o = inflight.get(r.packetId());
             if (o == null || o.message.qos() != 2) {
-                send(new Packet.PubRel(r.packetId(), v5 ? 0x92 : 0, Properties.EMPTY));
+                // an id this client does not know: 0x92, except in a bridge's session, where Mosquitto says 0
+                send(new Packet.PubRel(r.packetId(), v5 && !sharedState ? 0x92 : 0, Properties.EMPTY));
             } else if (v5 && r.reasonCode() >= 0x80) {
                 complete(o, r.reasonCode(), r.properties());
             } else {
@@ -722,6 +741,10 @@ final class ClientSession {
                 r.unsubscribed.complete(new UnsubscribeResult(a.packetId(), a.reasonCodes(), a.properties()));
             }
             resumeQueuedRequests();
+        } else if (packet instanceof Packet.PingReq) {
+            // Not a server's packet, but Mosquitto answers one on its bridges (a remote broker may be a
+            // client library underneath): answering costs nothing, closing would drop a working link
+            send(Packet.PingResp.INSTANCE);
         } else if (packet instanceof Packet.PingResp) {
             // the read itself resets the keep-alive reader timer
         } else if (packet instanceof Packet.Disconnect d) {
@@ -832,7 +855,8 @@ final class ClientSession {
             return;
         }
         Runnable ack = () -> {
-            if (channel != null && ackPending.remove(m.packetId())) {
+            // between connections of a shared session the id is let go: the broker's resend gets its answer at once
+            if (ackPending.remove(m.packetId()) && channel != null && state == State.CONNECTED) {
                 send(m.qos() == 1 ? new Packet.PubAck(m.packetId(), 0, Properties.EMPTY)
                         : new Packet.PubRec(m.packetId(), 0, Properties.EMPTY));
             }
