@@ -2,17 +2,11 @@ package io.tern.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -24,13 +18,9 @@ import io.tern.codec.PropertyId;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -53,50 +43,6 @@ final class ClientSession {
     private static final System.Logger LOG = System.getLogger("io.tern.client");
 
     enum State { DISCONNECTED, CONNECTING, CONNECTED, WAITING, DISCONNECTING, CLOSED }
-
-    /** A SUBSCRIBE or UNSUBSCRIBE until its acknowledgement. */
-    private static final class Request {
-        final List<Packet.Subscription> subscriptions; // null for UNSUBSCRIBE
-        final List<String> filters;
-        final Properties properties;
-        final MessageHandler handler;
-        final CompletableFuture<SubscribeResult> subscribed;
-        final CompletableFuture<UnsubscribeResult> unsubscribed;
-        int packetId;
-
-        Request(List<Packet.Subscription> subscriptions, List<String> filters, Properties properties,
-                MessageHandler handler, CompletableFuture<SubscribeResult> subscribed,
-                CompletableFuture<UnsubscribeResult> unsubscribed) {
-            this.subscriptions = subscriptions;
-            this.filters = filters;
-            this.properties = properties;
-            this.handler = handler;
-            this.subscribed = subscribed;
-            this.unsubscribed = unsubscribed;
-        }
-
-        void fail(Throwable t) {
-            if (subscribed != null) {
-                subscribed.completeExceptionally(t);
-            } else {
-                unsubscribed.completeExceptionally(t);
-            }
-        }
-    }
-
-    /** A subscription the client holds, to route messages and to restore it on a new session. */
-    private static final class SubEntry {
-        final Packet.Subscription subscription;
-        final Properties properties;
-        final MessageHandler handler;
-        boolean confirmed;
-
-        SubEntry(Packet.Subscription subscription, Properties properties, MessageHandler handler) {
-            this.subscription = subscription;
-            this.properties = properties;
-            this.handler = handler;
-        }
-    }
 
     private final ClientConfig cfg;
     private final EventLoopGroup group;
@@ -125,15 +71,14 @@ final class ClientSession {
     private final PacketIds ids;
     private final LinkedHashMap<Integer, OutPublish> inflight;
     private final ArrayDeque<OutPublish> queued;
-    private final LinkedHashMap<Integer, Request> requests = new LinkedHashMap<>();
-    private final ArrayDeque<Request> queuedRequests = new ArrayDeque<>();
+    private final LinkedHashMap<Integer, PendingRequest> requests = new LinkedHashMap<>();
+    private final ArrayDeque<PendingRequest> queuedRequests = new ArrayDeque<>();
     private final Set<Integer> inboundQos2;
     /** Shared state after a CONNACK: the in-flight messages go again before anything new. */
     private boolean resendPending;
     /** Received QoS 1/2 packet ids whose acknowledgement waits for the application (manual acknowledgement). */
-    private final Set<Integer> ackPending;
-    private final LinkedHashMap<String, SubEntry> subscriptions = new LinkedHashMap<>();
-    private final Map<Integer, String> inboundAliases = new HashMap<>();
+    private final LinkedHashMap<String, HeldSubscription> subscriptions = new LinkedHashMap<>();
+    private final InboundMessages inbound;
 
     ClientSession(ClientConfig cfg) {
         this.cfg = cfg;
@@ -164,7 +109,23 @@ final class ClientSession {
         this.inflight = st.inflight;
         this.queued = st.queued;
         this.inboundQos2 = st.inboundQos2;
-        this.ackPending = st.ackPending;
+        this.inbound = new InboundMessages(cfg, loop, new InboundMessages.Link() {
+            @Override
+            public void send(Packet p) {
+                ClientSession.this.send(p);
+            }
+
+            @Override
+            public void protocolError(String reason) {
+                lostCause = new MqttClientException(reason);
+                channel.close();
+            }
+
+            @Override
+            public boolean connectedNow() {
+                return channel != null && state == State.CONNECTED;
+            }
+        }, st, subscriptions);
     }
 
     ClientConfig config() {
@@ -233,9 +194,9 @@ final class ClientSession {
             }
             // Registered before the SUBACK: a broker may send retained messages right behind it.
             for (Packet.Subscription s : subs) {
-                subscriptions.put(s.filter(), new SubEntry(s, props, handler));
+                subscriptions.put(s.filter(), new HeldSubscription(s, props, handler));
             }
-            submit(new Request(subs, null, props, handler, f, null));
+            submit(new PendingRequest(subs, null, props, handler, f, null));
         }, f);
         return f;
     }
@@ -253,7 +214,7 @@ final class ClientSession {
             for (String filter : filters) {
                 subscriptions.remove(filter);
             }
-            submit(new Request(null, filters, props, null, null, f));
+            submit(new PendingRequest(null, filters, props, null, null, f));
         }, f);
         return f;
     }
@@ -349,7 +310,7 @@ final class ClientSession {
         }
         ChannelFuture cf;
         try {
-            cf = Transport.connect(cfg, loop, sslContext, new ConnectionHandler());
+            cf = Transport.connect(cfg, loop, sslContext, channelHandler());
         } catch (RuntimeException e) {
             connectFailed(e);
             return;
@@ -370,7 +331,7 @@ final class ClientSession {
     }
 
     /** The transport is up (TCP connected, TLS and WebSocket handshakes done): send CONNECT. */
-    private void transportReady(Channel ch) {
+    void transportReady(Channel ch) {
         if (ch != channel || state != State.CONNECTING) {
             return;
         }
@@ -412,7 +373,7 @@ final class ClientSession {
         connected = true;
         reconnectAttempt = 0;
         everConnected = true;
-        inboundAliases.clear();
+        inbound.connected();
         restoreSession(ack.sessionPresent());
         lastResult = new ConnectResult(ack.sessionPresent(), ack.reasonCode(), clientId, p);
         List<CompletableFuture<ConnectResult>> waiters = new ArrayList<>(connectWaiters);
@@ -440,7 +401,7 @@ final class ClientSession {
      * publishes (at least once still holds) and subscribe again.
      */
     private void restoreSession(boolean sessionPresent) {
-        List<Request> unacked = new ArrayList<>(requests.values());
+        List<PendingRequest> unacked = new ArrayList<>(requests.values());
         requests.clear();
         if (sharedState) {
             // Mosquitto's bridge: in-flight messages go again with their ids whatever Session Present says,
@@ -467,24 +428,24 @@ final class ClientSession {
                 o.released = false;
                 queued.addFirst(o);
             }
-            Set<SubEntry> pending = new HashSet<>();
-            for (Request r : unacked) {
+            Set<HeldSubscription> pending = new HashSet<>();
+            for (PendingRequest r : unacked) {
                 if (r.subscriptions != null) {
                     for (Packet.Subscription s : r.subscriptions) {
                         pending.add(subscriptions.get(s.filter()));
                     }
                 }
             }
-            for (SubEntry e : subscriptions.values()) {
+            for (HeldSubscription e : subscriptions.values()) {
                 if (e.confirmed && !pending.contains(e)) {
-                    Request r = new Request(List.of(e.subscription), null, e.properties, e.handler,
+                    PendingRequest r = new PendingRequest(List.of(e.subscription), null, e.properties, e.handler,
                             new CompletableFuture<>(), null);
                     unacked.add(0, r);
                 }
             }
         }
         for (int i = unacked.size() - 1; i >= 0; i--) {
-            Request r = unacked.get(i);
+            PendingRequest r = unacked.get(i);
             ids.release(r.packetId);
             r.packetId = 0;
             queuedRequests.addFirst(r);
@@ -501,14 +462,12 @@ final class ClientSession {
         }
     }
 
-    private void onChannelInactive(Channel ch) {
+    void onChannelInactive(Channel ch) {
         if (ch != channel) {
             return;
         }
         channel = null;
-        if (!sharedState) {
-            ackPending.clear(); // the broker sends those again
-        }
+        inbound.disconnected(sharedState);
         connected = false;
         cancel(connackTimer);
         switch (state) {
@@ -607,7 +566,7 @@ final class ClientSession {
             queued.clear();
             inboundQos2.clear();
         }
-        for (Request r : requests.values()) {
+        for (PendingRequest r : requests.values()) {
             ids.release(r.packetId);
             r.fail(cause);
         }
@@ -654,14 +613,14 @@ final class ClientSession {
                 v5 ? m.properties() : Properties.EMPTY);
     }
 
-    private void submit(Request r) {
+    private void submit(PendingRequest r) {
         if (state == State.CONNECTED && queuedRequests.isEmpty() && sendRequest(r)) {
             return;
         }
         queuedRequests.addLast(r);
     }
 
-    private boolean sendRequest(Request r) {
+    private boolean sendRequest(PendingRequest r) {
         int id = ids.acquire();
         if (id < 0) {
             return false;
@@ -690,7 +649,7 @@ final class ClientSession {
 
     // ---------------------------------------------------------------- incoming packets
 
-    private void onPacket(Packet packet) {
+    void onPacket(Packet packet) {
         if (cfg.trace() != null) {
             String id = clientId;
             if (packet instanceof Packet.ConnAck a
@@ -706,7 +665,7 @@ final class ClientSession {
         if (packet instanceof Packet.ConnAck a) {
             onConnAck(a);
         } else if (packet instanceof Packet.Publish p) {
-            onPublish(p);
+            inbound.onPublish(p);
         } else if (packet instanceof Packet.PubAck a) {
             OutPublish o = inflight.get(a.packetId());
             if (o != null && o.message.qos() == 1) {
@@ -729,12 +688,12 @@ final class ClientSession {
                 complete(o, c.reasonCode(), c.properties());
             }
         } else if (packet instanceof Packet.PubRel r) {
-            inboundQos2.remove(r.packetId());
+            inbound.onPubRel(r.packetId());
             send(new Packet.PubComp(r.packetId(), 0, Properties.EMPTY));
         } else if (packet instanceof Packet.SubAck a) {
             onSubAck(a);
         } else if (packet instanceof Packet.UnsubAck a) {
-            Request r = requests.get(a.packetId());
+            PendingRequest r = requests.get(a.packetId());
             if (r != null && r.unsubscribed != null) {
                 requests.remove(a.packetId());
                 ids.release(a.packetId());
@@ -776,7 +735,7 @@ final class ClientSession {
     }
 
     private void onSubAck(Packet.SubAck a) {
-        Request r = requests.get(a.packetId());
+        PendingRequest r = requests.get(a.packetId());
         if (r == null || r.subscriptions == null) {
             return;
         }
@@ -784,7 +743,7 @@ final class ClientSession {
         ids.release(a.packetId());
         for (int i = 0; i < r.subscriptions.size(); i++) {
             String filter = r.subscriptions.get(i).filter();
-            SubEntry e = subscriptions.get(filter);
+            HeldSubscription e = subscriptions.get(filter);
             int code = i < a.reasonCodes().size() ? a.reasonCodes().get(i) : 0x80;
             if (e != null && e.handler == r.handler) {
                 if (code >= 0x80) {
@@ -808,88 +767,8 @@ final class ClientSession {
         }
     }
 
-    private void onPublish(Packet.Publish p) {
-        String topic = p.topic();
-        Integer alias = v5 ? (Integer) p.properties().get(PropertyId.TOPIC_ALIAS) : null;
-        if (alias != null) {
-            if (topic.isEmpty()) {
-                topic = inboundAliases.get(alias);
-                if (topic == null) {
-                    lostCause = new MqttClientException("protocol error: unknown topic alias " + alias);
-                    channel.close();
-                    return;
-                }
-            } else {
-                inboundAliases.put(alias, topic);
-            }
-        }
-        MqttMessage m = new MqttMessage(topic, p.payload(), p.qos(), p.retain(), p.dup(), p.packetId(),
-                p.properties());
-        if (cfg.manualAcks() && p.qos() > 0) {
-            if (p.qos() == 1 || inboundQos2.add(p.packetId())) {
-                ackPending.add(p.packetId());
-                deliver(m);
-            } else if (!ackPending.contains(p.packetId())) {
-                send(new Packet.PubRec(p.packetId(), 0, Properties.EMPTY)); // a resend of one we acknowledged
-            }
-            return;
-        }
-        switch (p.qos()) {
-            case 0 -> deliver(m);
-            case 1 -> {
-                deliver(m);
-                send(new Packet.PubAck(p.packetId(), 0, Properties.EMPTY));
-            }
-            default -> {
-                // Delivered on PUBLISH, remembered until PUBREL so a DUP resend is not delivered twice.
-                if (inboundQos2.add(p.packetId())) {
-                    deliver(m);
-                }
-                send(new Packet.PubRec(p.packetId(), 0, Properties.EMPTY));
-            }
-        }
-    }
-
     void acknowledge(MqttMessage m) {
-        if (m.qos() == 0) {
-            return;
-        }
-        Runnable ack = () -> {
-            // between connections of a shared session the id is let go: the broker's resend gets its answer at once
-            if (ackPending.remove(m.packetId()) && channel != null && state == State.CONNECTED) {
-                send(m.qos() == 1 ? new Packet.PubAck(m.packetId(), 0, Properties.EMPTY)
-                        : new Packet.PubRec(m.packetId(), 0, Properties.EMPTY));
-            }
-        };
-        if (loop.inEventLoop()) {
-            ack.run();
-        } else {
-            loop.execute(ack);
-        }
-    }
-
-    private void deliver(MqttMessage m) {
-        Set<MessageHandler> handlers = new LinkedHashSet<>();
-        boolean matched = false;
-        for (SubEntry e : subscriptions.values()) {
-            if (TopicFilter.matches(e.subscription.filter(), m.topic())) {
-                matched = true;
-                handlers.add(e.handler != null ? e.handler : cfg.defaultHandler());
-            }
-        }
-        if (!matched) {
-            handlers.add(cfg.defaultHandler());
-        }
-        for (MessageHandler h : handlers) {
-            if (h == null) {
-                continue;
-            }
-            try {
-                h.onMessage(m);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "message handler failed on topic " + m.topic(), e);
-            }
-        }
+        inbound.acknowledge(m);
     }
 
     // ---------------------------------------------------------------- plumbing
@@ -942,58 +821,26 @@ final class ClientSession {
         }
     }
 
-    /** Feeds one channel's events into the session; events of an old channel are ignored. */
-    private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    // ---------------------------------------------------------------- channel events ({@link SessionChannelHandler})
 
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            if (!cfg.secure() && !cfg.webSocket()) {
-                transportReady(ctx.channel());
-            }
-            ctx.fireChannelActive();
-        }
+    /** A new channel's handler. */
+    SessionChannelHandler channelHandler() {
+        return new SessionChannelHandler(this, cfg);
+    }
 
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                transportReady(ctx.channel());
-            } else if (evt instanceof SslHandshakeCompletionEvent e) {
-                if (!e.isSuccess()) {
-                    lostCause = new MqttClientException("TLS handshake failed: " + e.cause().getMessage(), e.cause());
-                    ctx.close();
-                } else if (!cfg.webSocket()) {
-                    transportReady(ctx.channel());
-                }
-            } else if (evt instanceof IdleStateEvent idle && ctx.channel() == channel) {
-                if (idle.state() == IdleState.WRITER_IDLE) {
-                    send(Packet.PingReq.INSTANCE);
-                } else if (idle.state() == IdleState.READER_IDLE) {
-                    lostCause = new MqttClientException("keep-alive timeout: no packet from the broker");
-                    ctx.close();
-                }
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
+    boolean isCurrent(Channel ch) {
+        return ch == channel;
+    }
 
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (ctx.channel() == channel && msg instanceof Packet p) {
-                onPacket(p);
-            }
-        }
+    void lost(Throwable cause) {
+        lostCause = cause;
+    }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            onChannelInactive(ctx.channel());
-        }
+    boolean hasLostCause() {
+        return lostCause != null;
+    }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (ctx.channel() == channel && lostCause == null) {
-                lostCause = cause instanceof MqttClientException ? cause
-                        : new MqttClientException(String.valueOf(cause.getMessage()), cause);
-            }
-            ctx.close();
-        }
+    void pingDue() {
+        send(Packet.PingReq.INSTANCE);
     }
 }
