@@ -18,7 +18,6 @@ import io.tern.codec.PropertyId;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Set;
@@ -71,14 +70,13 @@ final class ClientSession {
     private final PacketIds ids;
     private final LinkedHashMap<Integer, OutPublish> inflight;
     private final ArrayDeque<OutPublish> queued;
-    private final LinkedHashMap<Integer, PendingRequest> requests = new LinkedHashMap<>();
-    private final ArrayDeque<PendingRequest> queuedRequests = new ArrayDeque<>();
     private final Set<Integer> inboundQos2;
     /** Shared state after a CONNACK: the in-flight messages go again before anything new. */
     private boolean resendPending;
     /** Received QoS 1/2 packet ids whose acknowledgement waits for the application (manual acknowledgement). */
     private final LinkedHashMap<String, HeldSubscription> subscriptions = new LinkedHashMap<>();
     private final InboundMessages inbound;
+    private final SubscriptionRequests requests;
 
     ClientSession(ClientConfig cfg) {
         this.cfg = cfg;
@@ -109,6 +107,8 @@ final class ClientSession {
         this.inflight = st.inflight;
         this.queued = st.queued;
         this.inboundQos2 = st.inboundQos2;
+        this.requests = new SubscriptionRequests(ids, v5, this::send, () -> state == State.CONNECTED,
+                subscriptions);
         this.inbound = new InboundMessages(cfg, loop, new InboundMessages.Link() {
             @Override
             public void send(Packet p) {
@@ -196,7 +196,7 @@ final class ClientSession {
             for (Packet.Subscription s : subs) {
                 subscriptions.put(s.filter(), new HeldSubscription(s, props, handler));
             }
-            submit(new PendingRequest(subs, null, props, handler, f, null));
+            requests.submit(new PendingRequest(subs, null, props, handler, f, null));
         }, f);
         return f;
     }
@@ -214,7 +214,7 @@ final class ClientSession {
             for (String filter : filters) {
                 subscriptions.remove(filter);
             }
-            submit(new PendingRequest(null, filters, props, null, null, f));
+            requests.submit(new PendingRequest(null, filters, props, null, null, f));
         }, f);
         return f;
     }
@@ -386,12 +386,7 @@ final class ClientSession {
                 LOG.log(System.Logger.Level.WARNING, "connection listener failed", e);
             }
         }
-        while (state == State.CONNECTED && !queuedRequests.isEmpty()) {
-            if (!sendRequest(queuedRequests.peekFirst())) {
-                break;
-            }
-            queuedRequests.pollFirst();
-        }
+        requests.resume();
         drain();
     }
 
@@ -401,8 +396,7 @@ final class ClientSession {
      * publishes (at least once still holds) and subscribe again.
      */
     private void restoreSession(boolean sessionPresent) {
-        List<PendingRequest> unacked = new ArrayList<>(requests.values());
-        requests.clear();
+        requests.restore(!sharedState && !sessionPresent);
         if (sharedState) {
             // Mosquitto's bridge: in-flight messages go again with their ids whatever Session Present says,
             // after what the application sends on CONNACK (its SUBSCRIBEs come first, as Mosquitto's)
@@ -428,27 +422,6 @@ final class ClientSession {
                 o.released = false;
                 queued.addFirst(o);
             }
-            Set<HeldSubscription> pending = new HashSet<>();
-            for (PendingRequest r : unacked) {
-                if (r.subscriptions != null) {
-                    for (Packet.Subscription s : r.subscriptions) {
-                        pending.add(subscriptions.get(s.filter()));
-                    }
-                }
-            }
-            for (HeldSubscription e : subscriptions.values()) {
-                if (e.confirmed && !pending.contains(e)) {
-                    PendingRequest r = new PendingRequest(List.of(e.subscription), null, e.properties, e.handler,
-                            new CompletableFuture<>(), null);
-                    unacked.add(0, r);
-                }
-            }
-        }
-        for (int i = unacked.size() - 1; i >= 0; i--) {
-            PendingRequest r = unacked.get(i);
-            ids.release(r.packetId);
-            r.packetId = 0;
-            queuedRequests.addFirst(r);
         }
     }
 
@@ -566,15 +539,7 @@ final class ClientSession {
             queued.clear();
             inboundQos2.clear();
         }
-        for (PendingRequest r : requests.values()) {
-            ids.release(r.packetId);
-            r.fail(cause);
-        }
-        requests.clear();
-        queuedRequests.forEach(r -> r.fail(cause));
-        queuedRequests.clear();
-        // Subscriptions that were never acknowledged do not exist at the broker.
-        subscriptions.values().removeIf(e -> !e.confirmed);
+        requests.failAll(cause);
     }
 
     // ---------------------------------------------------------------- outgoing flows
@@ -613,30 +578,7 @@ final class ClientSession {
                 v5 ? m.properties() : Properties.EMPTY);
     }
 
-    private void submit(PendingRequest r) {
-        if (state == State.CONNECTED && queuedRequests.isEmpty() && sendRequest(r)) {
-            return;
-        }
-        queuedRequests.addLast(r);
-    }
-
-    private boolean sendRequest(PendingRequest r) {
-        int id = ids.acquire();
-        if (id < 0) {
-            return false;
-        }
-        r.packetId = id;
-        requests.put(id, r);
-        Properties props = v5 ? r.properties : Properties.EMPTY;
-        if (r.subscriptions != null) {
-            send(new Packet.Subscribe(id, r.subscriptions, props));
-        } else {
-            send(new Packet.Unsubscribe(id, r.filters, props));
-        }
-        return true;
-    }
-
-    private ChannelFuture send(Packet p) {
+    ChannelFuture send(Packet p) {
         if (cfg.trace() != null) {
             try {
                 cfg.trace().sent(clientId, p);
@@ -691,15 +633,9 @@ final class ClientSession {
             inbound.onPubRel(r.packetId());
             send(new Packet.PubComp(r.packetId(), 0, Properties.EMPTY));
         } else if (packet instanceof Packet.SubAck a) {
-            onSubAck(a);
+            requests.onSubAck(a);
         } else if (packet instanceof Packet.UnsubAck a) {
-            PendingRequest r = requests.get(a.packetId());
-            if (r != null && r.unsubscribed != null) {
-                requests.remove(a.packetId());
-                ids.release(a.packetId());
-                r.unsubscribed.complete(new UnsubscribeResult(a.packetId(), a.reasonCodes(), a.properties()));
-            }
-            resumeQueuedRequests();
+            requests.onUnsubAck(a);
         } else if (packet instanceof Packet.PingReq) {
             // Not a server's packet, but Mosquitto answers one on its bridges (a remote broker may be a
             // client library underneath): answering costs nothing, closing would drop a working link
@@ -731,40 +667,7 @@ final class ClientSession {
             o.future.complete(null);
         }
         drain();
-        resumeQueuedRequests();
-    }
-
-    private void onSubAck(Packet.SubAck a) {
-        PendingRequest r = requests.get(a.packetId());
-        if (r == null || r.subscriptions == null) {
-            return;
-        }
-        requests.remove(a.packetId());
-        ids.release(a.packetId());
-        for (int i = 0; i < r.subscriptions.size(); i++) {
-            String filter = r.subscriptions.get(i).filter();
-            HeldSubscription e = subscriptions.get(filter);
-            int code = i < a.reasonCodes().size() ? a.reasonCodes().get(i) : 0x80;
-            if (e != null && e.handler == r.handler) {
-                if (code >= 0x80) {
-                    subscriptions.remove(filter);
-                } else {
-                    e.confirmed = true;
-                }
-            }
-        }
-        r.subscribed.complete(new SubscribeResult(a.packetId(), a.reasonCodes(), a.properties()));
-        resumeQueuedRequests();
-    }
-
-    /** Requests wait only when packet ids ran out; a completed flow frees one. */
-    private void resumeQueuedRequests() {
-        while (state == State.CONNECTED && !queuedRequests.isEmpty()) {
-            if (!sendRequest(queuedRequests.peekFirst())) {
-                return;
-            }
-            queuedRequests.pollFirst();
-        }
+        requests.resume();
     }
 
     void acknowledge(MqttMessage m) {
@@ -774,7 +677,7 @@ final class ClientSession {
     // ---------------------------------------------------------------- plumbing
 
     private boolean bufferFull(CompletableFuture<?> f) {
-        if (queued.size() + queuedRequests.size() >= cfg.offlineBufferLimit()) {
+        if (queued.size() + requests.queuedCount() >= cfg.offlineBufferLimit()) {
             f.completeExceptionally(new MqttClientException("offline buffer full (" + cfg.offlineBufferLimit()
                     + " operations waiting for the connection)"));
             return true;
