@@ -142,6 +142,7 @@ class BridgeRemoteSessionTest {
             Peers.awaitLast(local.port(), "$SYS/broker/connection/bridge-b/state", "0");
             pub.publish("bridge/2", "b", 1, false).join(); // the remote is down: dropped, as Mosquitto does
             remote.accept().handshake();
+            Peers.awaitLast(local.port(), "$SYS/broker/connection/bridge-b/state", "1"); // up again
             pub.publish("bridge/3", "c", 1, false).join();
             RawRemote.Raw next = remote.expect(3);
             assertThat(next.publishTopic()).as("bridge/2 was not queued").isEqualTo("bridge/3");
