@@ -126,8 +126,13 @@ final class BridgeOptions {
             case "bridge_max_packet_size" -> b.maxPacketSize(Math.max(0,
                     ConfigParser.integer(l, Integer.MIN_VALUE, Integer.MAX_VALUE)));
             case "bridge_outgoing_retain" -> b.outgoingRetain(ConfigParser.bool(l));
-            case "bridge_session_expiry_interval" -> b.sessionExpiryInterval(ConfigParser.number(l, l.word(), 0,
-                    0xFFFFFFFFL));
+            case "bridge_session_expiry_interval" -> {
+                String v = l.word();
+                if (!v.matches("[0-9]{1,10}") || Long.parseLong(v) > 0xFFFFFFFFL) {
+                    throw l.error("'" + v + "' is not a number of seconds from 0 to 4294967295");
+                }
+                b.sessionExpiryInterval(Long.parseLong(v));
+            }
             case "bridge_cafile" -> b.cafile(certificateOption(l, b));
             case "bridge_capath" -> b.capath(certificateOption(l, b));
             case "bridge_certfile" -> b.certfile(certificateOption(l, b));
