@@ -12,6 +12,7 @@ import io.tern.client.ConnectionRefusedException;
 import io.tern.client.MessageHandler;
 import io.tern.client.MqttClient;
 import io.tern.client.MqttMessage;
+import io.tern.client.SessionState;
 import io.tern.client.TopicFilter;
 import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
@@ -48,6 +49,13 @@ final class Bridge implements LocalSide.Forwarder {
     private final EventLoop loop;
     private final LocalSide local;
     private final Backoff backoff;
+    /**
+     * The remote session, kept across connection attempts as Mosquitto's bridge keeps it: packet ids go on,
+     * in-flight messages go again with their ids (a QoS 2 one the remote PUBREC'd only as PUBREL), incoming QoS 2
+     * ids are remembered until PUBREL.
+     */
+    private final SessionState remoteSession = new SessionState();
+    private boolean discarding;
     private MqttVersion version;
     private boolean tryPrivateAccepted = true;
 
@@ -92,14 +100,7 @@ final class Bridge implements LocalSide.Forwarder {
             stopped = true;
             cancel(retry);
             cancel(ticker);
-            MqttClient r = remote;
-            remote = null;
-            up = false;
-            if (r != null) {
-                r.close(); // on the loop: closes the socket without DISCONNECT, so the remote sends our will
-            }
-            local.stop();
-            done.complete(null);
+            finishStop(System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(STOP_DRAIN_MILLIS), done);
         });
         try {
             done.get(5, TimeUnit.SECONDS);
@@ -108,6 +109,27 @@ final class Bridge implements LocalSide.Forwarder {
         } catch (Exception e) {
             // stopping anyway
         }
+    }
+
+    /**
+     * A connected bridge that stops waits this long for the acknowledgements of what is in flight to the remote,
+     * so a message the remote has is not sent again after a restart (as a duplicate at QoS 1).
+     */
+    private static final long STOP_DRAIN_MILLIS = 1000;
+
+    private void finishStop(long deadline, CompletableFuture<Void> done) {
+        if (up && remote != null && remoteSession.inflightCount() > 0 && System.nanoTime() < deadline) {
+            loop.schedule(() -> finishStop(deadline, done), 10, TimeUnit.MILLISECONDS);
+            return;
+        }
+        MqttClient r = remote;
+        remote = null;
+        up = false;
+        if (r != null) {
+            r.close(); // on the loop: closes the socket without DISCONNECT, so the remote sends our will
+        }
+        local.stop();
+        done.complete(null);
     }
 
     String name() {
@@ -121,6 +143,17 @@ final class Bridge implements LocalSide.Forwarder {
             return;
         }
         connecting = true;
+        // Mosquitto's bridge__connect: a clean local session forgets what waits for the remote, a clean remote
+        // session what came in from it (db__messages_delete)
+        if (cfg.localCleanSession()) {
+            local.discardHeld();
+            discarding = true;
+            remoteSession.discardOutgoing();
+            discarding = false;
+        }
+        if (cfg.cleanSession()) {
+            remoteSession.discardIncoming();
+        }
         BridgeConfig.Address a = cfg.addresses().get(address);
         Log.NOTICE.info("Connecting bridge {} ({}:{})", cfg.name(), a.host(), a.port());
         int gen = ++generation;
@@ -134,7 +167,7 @@ final class Bridge implements LocalSide.Forwarder {
                         public void connectionLost(Throwable cause) {
                             lost(gen, cause);
                         }
-                    });
+                    }, remoteSession);
         } catch (RuntimeException e) {
             connecting = false;
             Log.ERROR.error("Error creating bridge: {}.", e.getMessage());
@@ -146,7 +179,7 @@ final class Bridge implements LocalSide.Forwarder {
         if (Log.DEBUG.isDebugEnabled()) {
             Log.DEBUG.debug("Bridge {} sending CONNECT", cfg.remoteClientId());
         }
-        client.connect().whenComplete((result, error) -> loop.execute(() -> {
+        client.connect().whenComplete((result, error) -> onLoop(() -> {
             if (gen != generation || stopped) {
                 return;
             }
@@ -322,8 +355,12 @@ final class Bridge implements LocalSide.Forwarder {
                 break;
             }
         }
-        // the remote gets its PUBACK / PUBREC only once this broker has the message (stored, with persistence)
-        local.publish(topic, m.qos(), m.retain(), m.payload(), m.properties(), () -> from.acknowledge(m));
+        // the remote gets its PUBACK / PUBREC only once this broker has the message (stored, with persistence),
+        // over the connection of the moment (the session goes on across connections)
+        local.publish(topic, m.qos(), m.retain(), m.payload(), m.properties(), () -> {
+            MqttClient now = remote;
+            (now != null ? now : from).acknowledge(m);
+        });
     }
 
     @Override
@@ -332,10 +369,10 @@ final class Bridge implements LocalSide.Forwarder {
     }
 
     @Override
-    public void forward(Packet.Publish p, Runnable done) {
+    public boolean forward(Packet.Publish p, Runnable done) {
         MqttClient r = remote;
         if (!up || r == null) {
-            return;
+            return false;
         }
         lastTrafficNanos = System.nanoTime();
         String topic = p.topic();
@@ -345,19 +382,17 @@ final class Bridge implements LocalSide.Forwarder {
                 break;
             }
         }
-        int gen = generation;
         r.publish(MqttMessage.of(topic, p.payload(), p.qos(), p.retain() && cfg.outgoingRetain(), p.properties()))
                 .whenComplete((v, error) -> loop.execute(() -> {
-                    if (error == null) {
-                        done.run();
-                    } else if (gen == generation && up) {
-                        // the remote refused this one message (MQTT 5 reason code): trying again will not help
+                    if (error != null && !discarding) {
+                        // the remote refused this one message (MQTT 5 reason code): trying again will not help;
+                        // a lost connection fails nothing, the remote session sends it again
                         Log.WARNING.warn("Bridge {}: remote refused '{}': {}", cfg.name(), p.topic(),
                                 unwrap(error).getMessage());
-                        done.run();
                     }
-                    // else: the connection went; the message is still held and goes to the next one
+                    done.run();
                 }));
+        return true;
     }
 
     @Override
@@ -372,6 +407,18 @@ final class Bridge implements LocalSide.Forwarder {
 
     private void notifyLocal(char state) {
         broker.publish(cfg.notificationTopic(), new byte[] {(byte) state}, 1, true);
+    }
+
+    /**
+     * Runs at once when on the loop: on CONNACK the SUBSCRIBEs go out before the client resends what is in
+     * flight, in Mosquitto's order.
+     */
+    private void onLoop(Runnable r) {
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
     }
 
     private static Throwable unwrap(Throwable t) {

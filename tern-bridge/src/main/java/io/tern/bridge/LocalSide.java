@@ -14,9 +14,11 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -36,8 +38,11 @@ final class LocalSide implements LocalConnection.Peer {
         /** Whether the remote broker is connected now. */
         boolean remoteUp();
 
-        /** Sends a delivery on; {@code done} runs on the loop once the remote acknowledged it (or refused it). */
-        void forward(Packet.Publish p, Runnable done);
+        /**
+         * Hands a delivery to the remote session, false when the remote is not connected; {@code done} runs on
+         * the loop once the remote acknowledged it (or refused it), over this connection or a later one.
+         */
+        boolean forward(Packet.Publish p, Runnable done);
 
         /** A delivery is waiting for the remote (lazy start counts them). */
         void waiting(int count);
@@ -53,9 +58,8 @@ final class LocalSide implements LocalConnection.Peer {
 
     /** Deliveries from the local session not yet acknowledged to it, by its packet id, in arrival order. */
     private final LinkedHashMap<Integer, Packet.Publish> held = new LinkedHashMap<>();
-    /** Which of {@link #held} went to the current remote connection (the generation it went with). */
-    private final Map<Integer, Integer> sentWith = new HashMap<>();
-    private int generation;
+    /** Which of {@link #held} the remote session has (it sends them again itself after a reconnect). */
+    private final Set<Integer> forwarded = new HashSet<>();
     /** QoS 0 deliveries kept for a lazy bridge until it connects. */
     private final ArrayDeque<Packet.Publish> heldQos0 = new ArrayDeque<>();
 
@@ -127,8 +131,6 @@ final class LocalSide implements LocalConnection.Peer {
 
     /** The remote broker is connected (again): everything held goes to it. */
     void remoteUp() {
-        generation++;
-        sentWith.clear();
         while (!heldQos0.isEmpty()) {
             forwarder.forward(heldQos0.pollFirst(), () -> { });
         }
@@ -137,10 +139,8 @@ final class LocalSide implements LocalConnection.Peer {
         }
     }
 
-    /** The remote broker went away: what was sent and not acknowledged is sent again to the next connection. */
+    /** The remote broker went away: what the remote session has it sends again itself. */
     void remoteDown() {
-        generation++;
-        sentWith.clear();
     }
 
     /**
@@ -276,6 +276,11 @@ final class LocalSide implements LocalConnection.Peer {
             // otherwise dropped, as Mosquitto drops QoS 0 for an offline bridge
             return;
         }
+        if (!forwarder.remoteUp() && cfg.localCleanSession()) {
+            // Mosquitto queues nothing for a bridge with a clean local session while it is down
+            acknowledgeLocally(p);
+            return;
+        }
         held.put(p.packetId(), p);
         if (forwarder.remoteUp()) {
             send(p.packetId(), p);
@@ -285,13 +290,12 @@ final class LocalSide implements LocalConnection.Peer {
     }
 
     private void send(int id, Packet.Publish p) {
-        Integer gen = sentWith.get(id);
-        if (gen != null && gen == generation) {
-            return; // already on its way over this connection
+        if (forwarded.contains(id)) {
+            return; // in the remote session already
         }
-        int g = generation;
-        sentWith.put(id, g);
-        forwarder.forward(p, () -> acknowledged(id, p));
+        if (forwarder.forward(p, () -> acknowledged(id, p))) {
+            forwarded.add(id);
+        }
     }
 
     /** The remote broker has the message: the local session may let it go. */
@@ -300,19 +304,32 @@ final class LocalSide implements LocalConnection.Peer {
             return;
         }
         held.remove(id);
-        sentWith.remove(id);
+        forwarded.remove(id);
+        acknowledgeLocally(p);
+    }
+
+    private void acknowledgeLocally(Packet.Publish p) {
         if (conn == null || conn.isClosed()) {
             return;
         }
-        conn.receive(p.qos() == 1 ? new Packet.PubAck(id, 0, Properties.EMPTY)
-                : new Packet.PubRec(id, 0, Properties.EMPTY));
+        conn.receive(p.qos() == 1 ? new Packet.PubAck(p.packetId(), 0, Properties.EMPTY)
+                : new Packet.PubRec(p.packetId(), 0, Properties.EMPTY));
+    }
+
+    /** A clean local session at a new connection attempt: what waits for the remote is dropped, as Mosquitto does. */
+    void discardHeld() {
+        List<Packet.Publish> drop = new ArrayList<>(held.values());
+        held.clear();
+        forwarded.clear();
+        heldQos0.clear();
+        drop.forEach(this::acknowledgeLocally);
     }
 
     @Override
     public void onClosed() {
         connected = false;
         held.clear();
-        sentWith.clear();
+        forwarded.clear();
         if (!stopped) {
             // takeover by a client with the same id, or the broker is shutting down: try again shortly
             loop.schedule(() -> {

@@ -6,6 +6,7 @@ import io.tern.broker.config.BrokerConfig;
 import io.tern.client.ConnectionListener;
 import io.tern.client.MessageHandler;
 import io.tern.client.MqttClient;
+import io.tern.client.SessionState;
 import io.tern.client.TlsSettings;
 import io.tern.codec.MqttVersion;
 import io.tern.codec.Packet;
@@ -38,7 +39,7 @@ final class RemoteClients {
      */
     static MqttClient build(BrokerConfig broker, BridgeConfig cfg, BridgeConfig.Address address, MqttVersion version,
                             boolean bridgeFlag, EventLoopGroup group, MessageHandler inbound,
-                            ConnectionListener listener) {
+                            ConnectionListener listener, SessionState session) {
         boolean tls = cfg.usesCertificateTls() || cfg.usesPsk();
         String host = address.host().indexOf(':') >= 0 ? "[" + address.host() + "]" : address.host();
         MqttClient.Builder b = MqttClient.builder()
@@ -49,6 +50,7 @@ final class RemoteClients {
                 .keepAlive(cfg.keepalive())
                 .bridge(bridgeFlag)
                 .manualAcknowledgement(true)
+                .sessionState(session)
                 .eventLoopGroup(group)
                 .defaultHandler(inbound)
                 .connectionListener(listener)
@@ -62,8 +64,9 @@ final class RemoteClients {
         }
         if (version == MqttVersion.MQTT_5) {
             Properties.Builder p = Properties.builder();
-            if (!cfg.cleanSession()) {
-                p.put(PropertyId.SESSION_EXPIRY_INTERVAL, 0xFFFFFFFFL);
+            if (!cfg.cleanSession() && cfg.sessionExpiryInterval() > 0) {
+                // Mosquitto 2.0.11 sends none: its remote session ends with each connection
+                p.put(PropertyId.SESSION_EXPIRY_INTERVAL, cfg.sessionExpiryInterval());
             }
             int inflight = broker.maxInflightMessages();
             if (inflight > 0 && inflight < 65535) {

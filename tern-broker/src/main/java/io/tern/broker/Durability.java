@@ -74,7 +74,7 @@ final class Durability {
                     sub.retainAsPublished(), sub.retainHandling(), sub.subscriptionId()));
         }
         store.putSession(new StoredSession(s.clientId(), s.version().level(), s.expirySeconds(),
-                connected ? 0 : System.currentTimeMillis(), subs));
+                connected ? 0 : System.currentTimeMillis(), subs, s.inflight.nextId()));
     }
 
     static StoredMessage toStored(Message m) {

@@ -82,6 +82,18 @@ final class InflightWindow {
         next = 1;
     }
 
+    /** The id {@link #allocate} tries first (saved with a durable session, as Mosquitto saves last_mid). */
+    int nextId() {
+        return next;
+    }
+
+    /** Continues numbering at {@code id} (a session restored from the store); ignored when out of range. */
+    void nextId(int id) {
+        if (id >= 1 && id < MAX) {
+            next = id;
+        }
+    }
+
     /** Passes over the next id, as when a queued message expired before it was sent (Mosquitto numbering). */
     void skip() {
         next = next == MAX - 1 ? 1 : next + 1;

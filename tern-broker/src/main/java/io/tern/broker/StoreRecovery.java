@@ -61,6 +61,7 @@ final class StoreRecovery {
                     now - Math.max(0, nowMillis - (ss.disconnectedAtEpochMillis() == 0 ? nowMillis
                             : ss.disconnectedAtEpochMillis())) * 1_000_000L);
             s.durable(true);
+            s.inflight.nextId(ss.nextPacketId());
             for (io.tern.broker.store.StoredSession.StoredSubscription sub : ss.subscriptions()) {
                 boolean shared = io.tern.codec.Topics.isShared(sub.filter());
                 String filter = shared ? io.tern.codec.Topics.sharedTopicFilter(sub.filter()) : sub.filter();

@@ -16,7 +16,7 @@ record ClientConfig(URI serverUri, MqttVersion version, String clientId, boolean
                     int maxInflight, int offlineBufferLimit, MessageHandler defaultHandler,
                     ConnectionListener listener, PacketTrace trace, EventLoopGroup eventLoopGroup,
                     String webSocketSubprotocol, boolean bridge, boolean manualAcks,
-                    int topicAliasMaximum) {
+                    int topicAliasMaximum, SessionState sessionState) {
 
     /** The URI scheme, lower case; tcp when none. */
     String scheme() {

@@ -2,17 +2,11 @@ package io.tern.client;
 
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.ssl.SslContext;
-import io.netty.handler.ssl.SslHandshakeCompletionEvent;
-import io.netty.handler.timeout.IdleState;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.handler.timeout.IdleStateHandler;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.ScheduledFuture;
@@ -24,13 +18,8 @@ import io.tern.codec.PropertyId;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
-import java.util.HashSet;
-import java.util.Iterator;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ThreadLocalRandom;
@@ -54,63 +43,6 @@ final class ClientSession {
 
     enum State { DISCONNECTED, CONNECTING, CONNECTED, WAITING, DISCONNECTING, CLOSED }
 
-    /** An outgoing QoS 0/1/2 publish from the call until its final acknowledgement. */
-    private static final class OutPublish {
-        final MqttMessage message;
-        final CompletableFuture<Void> future;
-        int packetId;
-        boolean released; // PUBREC received, PUBREL sent: only PUBCOMP is missing
-
-        OutPublish(MqttMessage message, CompletableFuture<Void> future) {
-            this.message = message;
-            this.future = future;
-        }
-    }
-
-    /** A SUBSCRIBE or UNSUBSCRIBE until its acknowledgement. */
-    private static final class Request {
-        final List<Packet.Subscription> subscriptions; // null for UNSUBSCRIBE
-        final List<String> filters;
-        final Properties properties;
-        final MessageHandler handler;
-        final CompletableFuture<SubscribeResult> subscribed;
-        final CompletableFuture<UnsubscribeResult> unsubscribed;
-        int packetId;
-
-        Request(List<Packet.Subscription> subscriptions, List<String> filters, Properties properties,
-                MessageHandler handler, CompletableFuture<SubscribeResult> subscribed,
-                CompletableFuture<UnsubscribeResult> unsubscribed) {
-            this.subscriptions = subscriptions;
-            this.filters = filters;
-            this.properties = properties;
-            this.handler = handler;
-            this.subscribed = subscribed;
-            this.unsubscribed = unsubscribed;
-        }
-
-        void fail(Throwable t) {
-            if (subscribed != null) {
-                subscribed.completeExceptionally(t);
-            } else {
-                unsubscribed.completeExceptionally(t);
-            }
-        }
-    }
-
-    /** A subscription the client holds, to route messages and to restore it on a new session. */
-    private static final class SubEntry {
-        final Packet.Subscription subscription;
-        final Properties properties;
-        final MessageHandler handler;
-        boolean confirmed;
-
-        SubEntry(Packet.Subscription subscription, Properties properties, MessageHandler handler) {
-            this.subscription = subscription;
-            this.properties = properties;
-            this.handler = handler;
-        }
-    }
-
     private final ClientConfig cfg;
     private final EventLoopGroup group;
     private final boolean ownsGroup;
@@ -133,16 +65,18 @@ final class ClientSession {
     private final List<CompletableFuture<Void>> disconnectWaiters = new ArrayList<>();
 
     private int window;
-    private final PacketIds ids = new PacketIds();
-    private final LinkedHashMap<Integer, OutPublish> inflight = new LinkedHashMap<>();
-    private final ArrayDeque<OutPublish> queued = new ArrayDeque<>();
-    private final LinkedHashMap<Integer, Request> requests = new LinkedHashMap<>();
-    private final ArrayDeque<Request> queuedRequests = new ArrayDeque<>();
-    private final Set<Integer> inboundQos2 = new HashSet<>();
+    /** With a {@link SessionState} from the builder: the session outlives this client (a bridge's). */
+    private final boolean sharedState;
+    private final PacketIds ids;
+    private final LinkedHashMap<Integer, OutPublish> inflight;
+    private final ArrayDeque<OutPublish> queued;
+    private final Set<Integer> inboundQos2;
+    /** Shared state after a CONNACK: the in-flight messages go again before anything new. */
+    private boolean resendPending;
     /** Received QoS 1/2 packet ids whose acknowledgement waits for the application (manual acknowledgement). */
-    private final Set<Integer> ackPending = new HashSet<>();
-    private final LinkedHashMap<String, SubEntry> subscriptions = new LinkedHashMap<>();
-    private final Map<Integer, String> inboundAliases = new HashMap<>();
+    private final LinkedHashMap<String, HeldSubscription> subscriptions = new LinkedHashMap<>();
+    private final InboundMessages inbound;
+    private final SubscriptionRequests requests;
     private final OutgoingTopicAliases outboundAliases;
 
     ClientSession(ClientConfig cfg) {
@@ -169,6 +103,31 @@ final class ClientSession {
         }
         this.window = cfg.maxInflight();
         this.outboundAliases = new OutgoingTopicAliases(v5 ? cfg.topicAliasMaximum() : 0);
+        SessionState st = cfg.sessionState() != null ? cfg.sessionState() : new SessionState();
+        this.sharedState = cfg.sessionState() != null;
+        this.ids = st.ids;
+        this.inflight = st.inflight;
+        this.queued = st.queued;
+        this.inboundQos2 = st.inboundQos2;
+        this.requests = new SubscriptionRequests(ids, v5, this::send, () -> state == State.CONNECTED,
+                subscriptions);
+        this.inbound = new InboundMessages(cfg, loop, new InboundMessages.Link() {
+            @Override
+            public void send(Packet p) {
+                ClientSession.this.send(p);
+            }
+
+            @Override
+            public void protocolError(String reason) {
+                lostCause = new MqttClientException(reason);
+                channel.close();
+            }
+
+            @Override
+            public boolean connectedNow() {
+                return channel != null && state == State.CONNECTED;
+            }
+        }, st, subscriptions);
     }
 
     ClientConfig config() {
@@ -237,9 +196,9 @@ final class ClientSession {
             }
             // Registered before the SUBACK: a broker may send retained messages right behind it.
             for (Packet.Subscription s : subs) {
-                subscriptions.put(s.filter(), new SubEntry(s, props, handler));
+                subscriptions.put(s.filter(), new HeldSubscription(s, props, handler));
             }
-            submit(new Request(subs, null, props, handler, f, null));
+            requests.submit(new PendingRequest(subs, null, props, handler, f, null));
         }, f);
         return f;
     }
@@ -257,7 +216,7 @@ final class ClientSession {
             for (String filter : filters) {
                 subscriptions.remove(filter);
             }
-            submit(new Request(null, filters, props, null, null, f));
+            requests.submit(new PendingRequest(null, filters, props, null, null, f));
         }, f);
         return f;
     }
@@ -353,7 +312,7 @@ final class ClientSession {
         }
         ChannelFuture cf;
         try {
-            cf = Transport.connect(cfg, loop, sslContext, new ConnectionHandler());
+            cf = Transport.connect(cfg, loop, sslContext, channelHandler());
         } catch (RuntimeException e) {
             connectFailed(e);
             return;
@@ -374,7 +333,7 @@ final class ClientSession {
     }
 
     /** The transport is up (TCP connected, TLS and WebSocket handshakes done): send CONNECT. */
-    private void transportReady(Channel ch) {
+    void transportReady(Channel ch) {
         if (ch != channel || state != State.CONNECTING) {
             return;
         }
@@ -416,7 +375,7 @@ final class ClientSession {
         connected = true;
         reconnectAttempt = 0;
         everConnected = true;
-        inboundAliases.clear();
+        inbound.connected();
         outboundAliases.connected(p.intValue(PropertyId.TOPIC_ALIAS_MAXIMUM, 0)); // before any resend
         restoreSession(ack.sessionPresent());
         lastResult = new ConnectResult(ack.sessionPresent(), ack.reasonCode(), clientId, p);
@@ -430,12 +389,7 @@ final class ClientSession {
                 LOG.log(System.Logger.Level.WARNING, "connection listener failed", e);
             }
         }
-        while (state == State.CONNECTED && !queuedRequests.isEmpty()) {
-            if (!sendRequest(queuedRequests.peekFirst())) {
-                break;
-            }
-            queuedRequests.pollFirst();
-        }
+        requests.resume();
         drain();
     }
 
@@ -445,16 +399,21 @@ final class ClientSession {
      * publishes (at least once still holds) and subscribe again.
      */
     private void restoreSession(boolean sessionPresent) {
-        List<Request> unacked = new ArrayList<>(requests.values());
-        requests.clear();
-        if (sessionPresent) {
-            for (OutPublish o : inflight.values()) {
-                if (o.released) {
-                    send(new Packet.PubRel(o.packetId, 0, Properties.EMPTY));
-                } else {
-                    send(publishPacket(o, true));
+        requests.restore(!sharedState && !sessionPresent);
+        if (sharedState) {
+            // Mosquitto's bridge: in-flight messages go again with their ids whatever Session Present says,
+            // after what the application sends on CONNACK (its SUBSCRIBEs come first, as Mosquitto's)
+            Channel ch = channel;
+            resendPending = true;
+            loop.execute(() -> {
+                if (ch == channel && state == State.CONNECTED) {
+                    resendPending = false;
+                    resendInflight();
+                    drain();
                 }
-            }
+            });
+        } else if (sessionPresent) {
+            resendInflight();
         } else {
             inboundQos2.clear();
             List<OutPublish> again = new ArrayList<>(inflight.values());
@@ -466,36 +425,25 @@ final class ClientSession {
                 o.released = false;
                 queued.addFirst(o);
             }
-            Set<SubEntry> pending = new HashSet<>();
-            for (Request r : unacked) {
-                if (r.subscriptions != null) {
-                    for (Packet.Subscription s : r.subscriptions) {
-                        pending.add(subscriptions.get(s.filter()));
-                    }
-                }
-            }
-            for (SubEntry e : subscriptions.values()) {
-                if (e.confirmed && !pending.contains(e)) {
-                    Request r = new Request(List.of(e.subscription), null, e.properties, e.handler,
-                            new CompletableFuture<>(), null);
-                    unacked.add(0, r);
-                }
-            }
-        }
-        for (int i = unacked.size() - 1; i >= 0; i--) {
-            Request r = unacked.get(i);
-            ids.release(r.packetId);
-            r.packetId = 0;
-            queuedRequests.addFirst(r);
         }
     }
 
-    private void onChannelInactive(Channel ch) {
+    private void resendInflight() {
+        for (OutPublish o : inflight.values()) {
+            if (o.released) {
+                send(new Packet.PubRel(o.packetId, 0, Properties.EMPTY));
+            } else {
+                send(publishPacket(o, true));
+            }
+        }
+    }
+
+    void onChannelInactive(Channel ch) {
         if (ch != channel) {
             return;
         }
         channel = null;
-        ackPending.clear(); // the broker sends those again
+        inbound.disconnected(sharedState);
         connected = false;
         cancel(connackTimer);
         switch (state) {
@@ -584,29 +532,23 @@ final class ClientSession {
         List<CompletableFuture<ConnectResult>> waiters = new ArrayList<>(connectWaiters);
         connectWaiters.clear();
         waiters.forEach(w -> w.completeExceptionally(cause));
-        for (OutPublish o : inflight.values()) {
-            ids.release(o.packetId);
-            o.future.completeExceptionally(cause);
+        if (!sharedState) {
+            for (OutPublish o : inflight.values()) {
+                ids.release(o.packetId);
+                o.future.completeExceptionally(cause);
+            }
+            inflight.clear();
+            queued.forEach(o -> o.future.completeExceptionally(cause));
+            queued.clear();
+            inboundQos2.clear();
         }
-        inflight.clear();
-        queued.forEach(o -> o.future.completeExceptionally(cause));
-        queued.clear();
-        for (Request r : requests.values()) {
-            ids.release(r.packetId);
-            r.fail(cause);
-        }
-        requests.clear();
-        queuedRequests.forEach(r -> r.fail(cause));
-        queuedRequests.clear();
-        inboundQos2.clear();
-        // Subscriptions that were never acknowledged do not exist at the broker.
-        subscriptions.values().removeIf(e -> !e.confirmed);
+        requests.failAll(cause);
     }
 
     // ---------------------------------------------------------------- outgoing flows
 
     private void drain() {
-        while (state == State.CONNECTED && !queued.isEmpty()) {
+        while (state == State.CONNECTED && !resendPending && !queued.isEmpty()) {
             OutPublish o = queued.peekFirst();
             if (o.message.qos() == 0) {
                 queued.pollFirst();
@@ -639,30 +581,7 @@ final class ClientSession {
                 o.packetId, m.payload(), v5 ? m.properties() : Properties.EMPTY));
     }
 
-    private void submit(Request r) {
-        if (state == State.CONNECTED && queuedRequests.isEmpty() && sendRequest(r)) {
-            return;
-        }
-        queuedRequests.addLast(r);
-    }
-
-    private boolean sendRequest(Request r) {
-        int id = ids.acquire();
-        if (id < 0) {
-            return false;
-        }
-        r.packetId = id;
-        requests.put(id, r);
-        Properties props = v5 ? r.properties : Properties.EMPTY;
-        if (r.subscriptions != null) {
-            send(new Packet.Subscribe(id, r.subscriptions, props));
-        } else {
-            send(new Packet.Unsubscribe(id, r.filters, props));
-        }
-        return true;
-    }
-
-    private ChannelFuture send(Packet p) {
+    ChannelFuture send(Packet p) {
         if (cfg.trace() != null) {
             try {
                 cfg.trace().sent(clientId, p);
@@ -675,7 +594,7 @@ final class ClientSession {
 
     // ---------------------------------------------------------------- incoming packets
 
-    private void onPacket(Packet packet) {
+    void onPacket(Packet packet) {
         if (cfg.trace() != null) {
             String id = clientId;
             if (packet instanceof Packet.ConnAck a
@@ -691,7 +610,7 @@ final class ClientSession {
         if (packet instanceof Packet.ConnAck a) {
             onConnAck(a);
         } else if (packet instanceof Packet.Publish p) {
-            onPublish(p);
+            inbound.onPublish(p);
         } else if (packet instanceof Packet.PubAck a) {
             OutPublish o = inflight.get(a.packetId());
             if (o != null && o.message.qos() == 1) {
@@ -700,7 +619,8 @@ final class ClientSession {
         } else if (packet instanceof Packet.PubRec r) {
             OutPublish o = inflight.get(r.packetId());
             if (o == null || o.message.qos() != 2) {
-                send(new Packet.PubRel(r.packetId(), v5 ? 0x92 : 0, Properties.EMPTY));
+                // an id this client does not know: 0x92, except in a bridge's session, where Mosquitto says 0
+                send(new Packet.PubRel(r.packetId(), v5 && !sharedState ? 0x92 : 0, Properties.EMPTY));
             } else if (v5 && r.reasonCode() >= 0x80) {
                 complete(o, r.reasonCode(), r.properties());
             } else {
@@ -713,18 +633,16 @@ final class ClientSession {
                 complete(o, c.reasonCode(), c.properties());
             }
         } else if (packet instanceof Packet.PubRel r) {
-            inboundQos2.remove(r.packetId());
+            inbound.onPubRel(r.packetId());
             send(new Packet.PubComp(r.packetId(), 0, Properties.EMPTY));
         } else if (packet instanceof Packet.SubAck a) {
-            onSubAck(a);
+            requests.onSubAck(a);
         } else if (packet instanceof Packet.UnsubAck a) {
-            Request r = requests.get(a.packetId());
-            if (r != null && r.unsubscribed != null) {
-                requests.remove(a.packetId());
-                ids.release(a.packetId());
-                r.unsubscribed.complete(new UnsubscribeResult(a.packetId(), a.reasonCodes(), a.properties()));
-            }
-            resumeQueuedRequests();
+            requests.onUnsubAck(a);
+        } else if (packet instanceof Packet.PingReq) {
+            // Not a server's packet, but Mosquitto answers one on its bridges (a remote broker may be a
+            // client library underneath): answering costs nothing, closing would drop a working link
+            send(Packet.PingResp.INSTANCE);
         } else if (packet instanceof Packet.PingResp) {
             // the read itself resets the keep-alive reader timer
         } else if (packet instanceof Packet.Disconnect d) {
@@ -752,129 +670,17 @@ final class ClientSession {
             o.future.complete(null);
         }
         drain();
-        resumeQueuedRequests();
-    }
-
-    private void onSubAck(Packet.SubAck a) {
-        Request r = requests.get(a.packetId());
-        if (r == null || r.subscriptions == null) {
-            return;
-        }
-        requests.remove(a.packetId());
-        ids.release(a.packetId());
-        for (int i = 0; i < r.subscriptions.size(); i++) {
-            String filter = r.subscriptions.get(i).filter();
-            SubEntry e = subscriptions.get(filter);
-            int code = i < a.reasonCodes().size() ? a.reasonCodes().get(i) : 0x80;
-            if (e != null && e.handler == r.handler) {
-                if (code >= 0x80) {
-                    subscriptions.remove(filter);
-                } else {
-                    e.confirmed = true;
-                }
-            }
-        }
-        r.subscribed.complete(new SubscribeResult(a.packetId(), a.reasonCodes(), a.properties()));
-        resumeQueuedRequests();
-    }
-
-    /** Requests wait only when packet ids ran out; a completed flow frees one. */
-    private void resumeQueuedRequests() {
-        while (state == State.CONNECTED && !queuedRequests.isEmpty()) {
-            if (!sendRequest(queuedRequests.peekFirst())) {
-                return;
-            }
-            queuedRequests.pollFirst();
-        }
-    }
-
-    private void onPublish(Packet.Publish p) {
-        String topic = p.topic();
-        Integer alias = v5 ? (Integer) p.properties().get(PropertyId.TOPIC_ALIAS) : null;
-        if (alias != null) {
-            if (topic.isEmpty()) {
-                topic = inboundAliases.get(alias);
-                if (topic == null) {
-                    lostCause = new MqttClientException("protocol error: unknown topic alias " + alias);
-                    channel.close();
-                    return;
-                }
-            } else {
-                inboundAliases.put(alias, topic);
-            }
-        }
-        MqttMessage m = new MqttMessage(topic, p.payload(), p.qos(), p.retain(), p.dup(), p.packetId(),
-                p.properties());
-        if (cfg.manualAcks() && p.qos() > 0) {
-            if (p.qos() == 1 || inboundQos2.add(p.packetId())) {
-                ackPending.add(p.packetId());
-                deliver(m);
-            } else if (!ackPending.contains(p.packetId())) {
-                send(new Packet.PubRec(p.packetId(), 0, Properties.EMPTY)); // a resend of one we acknowledged
-            }
-            return;
-        }
-        switch (p.qos()) {
-            case 0 -> deliver(m);
-            case 1 -> {
-                deliver(m);
-                send(new Packet.PubAck(p.packetId(), 0, Properties.EMPTY));
-            }
-            default -> {
-                // Delivered on PUBLISH, remembered until PUBREL so a DUP resend is not delivered twice.
-                if (inboundQos2.add(p.packetId())) {
-                    deliver(m);
-                }
-                send(new Packet.PubRec(p.packetId(), 0, Properties.EMPTY));
-            }
-        }
+        requests.resume();
     }
 
     void acknowledge(MqttMessage m) {
-        if (m.qos() == 0) {
-            return;
-        }
-        Runnable ack = () -> {
-            if (channel != null && ackPending.remove(m.packetId())) {
-                send(m.qos() == 1 ? new Packet.PubAck(m.packetId(), 0, Properties.EMPTY)
-                        : new Packet.PubRec(m.packetId(), 0, Properties.EMPTY));
-            }
-        };
-        if (loop.inEventLoop()) {
-            ack.run();
-        } else {
-            loop.execute(ack);
-        }
-    }
-
-    private void deliver(MqttMessage m) {
-        Set<MessageHandler> handlers = new LinkedHashSet<>();
-        boolean matched = false;
-        for (SubEntry e : subscriptions.values()) {
-            if (TopicFilter.matches(e.subscription.filter(), m.topic())) {
-                matched = true;
-                handlers.add(e.handler != null ? e.handler : cfg.defaultHandler());
-            }
-        }
-        if (!matched) {
-            handlers.add(cfg.defaultHandler());
-        }
-        for (MessageHandler h : handlers) {
-            if (h == null) {
-                continue;
-            }
-            try {
-                h.onMessage(m);
-            } catch (RuntimeException e) {
-                LOG.log(System.Logger.Level.WARNING, "message handler failed on topic " + m.topic(), e);
-            }
-        }
+        inbound.acknowledge(m);
     }
 
     // ---------------------------------------------------------------- plumbing
 
     private boolean bufferFull(CompletableFuture<?> f) {
-        if (queued.size() + queuedRequests.size() >= cfg.offlineBufferLimit()) {
+        if (queued.size() + requests.queuedCount() >= cfg.offlineBufferLimit()) {
             f.completeExceptionally(new MqttClientException("offline buffer full (" + cfg.offlineBufferLimit()
                     + " operations waiting for the connection)"));
             return true;
@@ -921,58 +727,26 @@ final class ClientSession {
         }
     }
 
-    /** Feeds one channel's events into the session; events of an old channel are ignored. */
-    private final class ConnectionHandler extends ChannelInboundHandlerAdapter {
+    // ---------------------------------------------------------------- channel events ({@link SessionChannelHandler})
 
-        @Override
-        public void channelActive(ChannelHandlerContext ctx) {
-            if (!cfg.secure() && !cfg.webSocket()) {
-                transportReady(ctx.channel());
-            }
-            ctx.fireChannelActive();
-        }
+    /** A new channel's handler. */
+    SessionChannelHandler channelHandler() {
+        return new SessionChannelHandler(this, cfg);
+    }
 
-        @Override
-        public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-            if (evt == WebSocketClientProtocolHandler.ClientHandshakeStateEvent.HANDSHAKE_COMPLETE) {
-                transportReady(ctx.channel());
-            } else if (evt instanceof SslHandshakeCompletionEvent e) {
-                if (!e.isSuccess()) {
-                    lostCause = new MqttClientException("TLS handshake failed: " + e.cause().getMessage(), e.cause());
-                    ctx.close();
-                } else if (!cfg.webSocket()) {
-                    transportReady(ctx.channel());
-                }
-            } else if (evt instanceof IdleStateEvent idle && ctx.channel() == channel) {
-                if (idle.state() == IdleState.WRITER_IDLE) {
-                    send(Packet.PingReq.INSTANCE);
-                } else if (idle.state() == IdleState.READER_IDLE) {
-                    lostCause = new MqttClientException("keep-alive timeout: no packet from the broker");
-                    ctx.close();
-                }
-            }
-            ctx.fireUserEventTriggered(evt);
-        }
+    boolean isCurrent(Channel ch) {
+        return ch == channel;
+    }
 
-        @Override
-        public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (ctx.channel() == channel && msg instanceof Packet p) {
-                onPacket(p);
-            }
-        }
+    void lost(Throwable cause) {
+        lostCause = cause;
+    }
 
-        @Override
-        public void channelInactive(ChannelHandlerContext ctx) {
-            onChannelInactive(ctx.channel());
-        }
+    boolean hasLostCause() {
+        return lostCause != null;
+    }
 
-        @Override
-        public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
-            if (ctx.channel() == channel && lostCause == null) {
-                lostCause = cause instanceof MqttClientException ? cause
-                        : new MqttClientException(String.valueOf(cause.getMessage()), cause);
-            }
-            ctx.close();
-        }
+    void pingDue() {
+        send(Packet.PingReq.INSTANCE);
     }
 }

@@ -214,6 +214,7 @@ public final class MqttClient implements AutoCloseable {
         private boolean bridge;
         private boolean manualAcks;
         private int topicAliasMaximum;
+        private SessionState sessionState;
 
         private Builder() {
         }
@@ -440,6 +441,16 @@ public final class MqttClient implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Continues a session that outlives this client (see {@link SessionState}): packet ids, messages in flight
+         * both ways. For a bridge that builds a new client for each connection attempt, as Mosquitto's bridge
+         * keeps one session across its reconnects. None by default: the session lives and dies with this client.
+         */
+        public Builder sessionState(SessionState state) {
+            this.sessionState = state;
+            return this;
+        }
+
         public MqttClient build() {
             if (version != MqttVersion.MQTT_5 && !connectProperties.isEmpty()) {
                 throw new IllegalArgumentException("CONNECT properties need MQTT 5");
@@ -449,7 +460,8 @@ public final class MqttClient implements AutoCloseable {
             return new MqttClient(new ClientConfig(serverUri, version, clientId, cleanStart, keepAlive, username,
                     password, will, connectProperties, tls, localAddress, tcpNoDelay, connectTimeout,
                     automaticReconnect, reconnectInitialDelay, reconnectMaxDelay, maxInflight, offlineBufferLimit,
-                    defaultHandler, listener, trace, eventLoopGroup, sub, bridge, manualAcks, topicAliasMaximum));
+                    defaultHandler, listener, trace, eventLoopGroup, sub, bridge, manualAcks, topicAliasMaximum,
+                    sessionState));
         }
     }
 }

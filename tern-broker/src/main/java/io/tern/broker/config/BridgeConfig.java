@@ -114,6 +114,7 @@ public final class BridgeConfig {
     private String bindAddress;
     private long maxPacketSize;
     private boolean outgoingRetain = true;
+    private long sessionExpiryInterval;
     private String cafile;
     private String capath;
     private String certfile;
@@ -280,6 +281,14 @@ public final class BridgeConfig {
     public BridgeConfig maxPacketSize(long v) { maxPacketSize = v; return this; }
 
     public boolean outgoingRetain() { return outgoingRetain; }
+
+    /**
+     * Tern's {@code bridge_session_expiry_interval}: the Session Expiry Interval a 5.0 bridge with
+     * {@code cleansession false} asks of the remote; 0 (none sent) by default, as Mosquitto 2.0.11.
+     */
+    public long sessionExpiryInterval() { return sessionExpiryInterval; }
+
+    public BridgeConfig sessionExpiryInterval(long v) { sessionExpiryInterval = v; return this; }
 
     public BridgeConfig outgoingRetain(boolean v) { outgoingRetain = v; return this; }
 

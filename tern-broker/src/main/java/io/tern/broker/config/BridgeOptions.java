@@ -28,7 +28,7 @@ final class BridgeOptions {
             "notification_topic", "restart_timeout", "start_type", "threshold", "try_private",
             "bridge_attempt_unsubscribe", "bridge_bind_address", "bridge_max_packet_size", "bridge_outgoing_retain",
             "bridge_cafile", "bridge_capath", "bridge_certfile", "bridge_keyfile", "bridge_insecure",
-            "bridge_tls_version", "bridge_alpn", "bridge_identity", "bridge_psk");
+            "bridge_tls_version", "bridge_alpn", "bridge_identity", "bridge_psk", "bridge_session_expiry_interval");
 
     private final BrokerConfig config;
     private BridgeConfig current;
@@ -126,6 +126,13 @@ final class BridgeOptions {
             case "bridge_max_packet_size" -> b.maxPacketSize(Math.max(0,
                     ConfigParser.integer(l, Integer.MIN_VALUE, Integer.MAX_VALUE)));
             case "bridge_outgoing_retain" -> b.outgoingRetain(ConfigParser.bool(l));
+            case "bridge_session_expiry_interval" -> {
+                String v = l.word();
+                if (!v.matches("[0-9]{1,10}") || Long.parseLong(v) > 0xFFFFFFFFL) {
+                    throw l.error("'" + v + "' is not a number of seconds from 0 to 4294967295");
+                }
+                b.sessionExpiryInterval(Long.parseLong(v));
+            }
             case "bridge_cafile" -> b.cafile(certificateOption(l, b));
             case "bridge_capath" -> b.capath(certificateOption(l, b));
             case "bridge_certfile" -> b.certfile(certificateOption(l, b));

@@ -348,8 +348,9 @@ public final class BrokerConfig {
 
     /**
      * The authentication settings that apply to {@code listener}: its own when {@link #perListenerSettings()}
-     * (unset ones taking Mosquitto's defaults: anonymous denied unless {@link #localOnly()} or the listener is
-     * the loopback-only one), the global ones otherwise.
+     * (unset ones taking Mosquitto's defaults: anonymous denied unless {@link #localOnly()}, the listener is
+     * the loopback-only one, or it is the default listener without a password or PSK file, as in Mosquitto
+     * 2.0.11), the global ones otherwise.
      */
     public SecurityOptions security(ListenerConfig listener) {
         if (!perListenerSettings) {
@@ -357,7 +358,12 @@ public final class BrokerConfig {
                     allowZeroLengthClientid, autoIdPrefix());
         }
         boolean anon = listener.localOnly() || localOnly()
-                || (listener.allowAnonymous() != null && listener.allowAnonymous());
+                || (listener.allowAnonymous() != null && listener.allowAnonymous())
+                // Mosquitto 2.0.11 makes its default listener after it turned every unset allow_anonymous into
+                // false, so there "unset" allows anonymous; Tern follows, unless a password or PSK file asks
+                // for authentication
+                || (listener.allowAnonymous() == null && listener.isDefaultListener()
+                        && listener.passwordFile() == null && listener.pskFile() == null);
         return new SecurityOptions(anon, listener.passwordFile(), listener.aclFile(), listener.pskFile(),
                 listener.allowZeroLengthClientid() == null || listener.allowZeroLengthClientid(),
                 listener.autoIdPrefix() != null ? listener.autoIdPrefix() : "auto-");

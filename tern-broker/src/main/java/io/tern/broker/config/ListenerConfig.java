@@ -45,6 +45,8 @@ public final class ListenerConfig {
     private String pskHint;
 
     private Boolean allowAnonymous;
+    /** Made by {@code port}/{@code bind_address} or listener options before any {@code listener} line. */
+    private boolean defaultListener;
     private String passwordFile;
     private String aclFile;
     private String pskFile;
@@ -73,6 +75,7 @@ public final class ListenerConfig {
     static ListenerConfig unplacedDefault() {
         ListenerConfig l = new ListenerConfig(DEFAULT_PORT);
         l.port = 0;
+        l.defaultListener = true;
         return l;
     }
 
@@ -111,6 +114,7 @@ public final class ListenerConfig {
         c.crlfile = crlfile;
         c.pskHint = pskHint;
         c.allowAnonymous = allowAnonymous;
+        c.defaultListener = defaultListener;
         c.passwordFile = passwordFile;
         c.aclFile = aclFile;
         c.pskFile = pskFile;
@@ -392,6 +396,11 @@ public final class ListenerConfig {
     // ---- per-listener security (per_listener_settings true) ------------------------------------------
 
     /** {@code allow_anonymous} for this listener, or null if not set here. */
+    /** Whether this is Mosquitto's default listener (from {@code port} or options before the first {@code listener}). */
+    public boolean isDefaultListener() {
+        return defaultListener;
+    }
+
     public Boolean allowAnonymous() {
         return allowAnonymous;
     }

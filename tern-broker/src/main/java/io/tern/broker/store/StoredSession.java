@@ -10,9 +10,17 @@ import java.util.List;
  * @param expirySeconds    session expiry; -1 never
  * @param disconnectedAtEpochMillis when it went offline, 0 while connected
  * @param subscriptions    its subscriptions
+ * @param nextPacketId     the packet id its next outgoing message gets (1..65535), 0 when not known; Mosquitto
+ *                         saves it too ({@code last_mid}), so numbering goes on after a restart
  */
 public record StoredSession(String clientId, int protocolLevel, long expirySeconds, long disconnectedAtEpochMillis,
-                            List<StoredSubscription> subscriptions) {
+                            List<StoredSubscription> subscriptions, int nextPacketId) {
+
+    /** A session whose next packet id is not known (numbering starts at 1). */
+    public StoredSession(String clientId, int protocolLevel, long expirySeconds, long disconnectedAtEpochMillis,
+                         List<StoredSubscription> subscriptions) {
+        this(clientId, protocolLevel, expirySeconds, disconnectedAtEpochMillis, subscriptions, 0);
+    }
 
     /**
      * One subscription.

@@ -97,6 +97,21 @@ class DefaultsTest {
     }
 
     @Test
+    void perListenerSettingsLetsAnonymousClientsOntoTheDefaultListenerAsMosquitto2011() throws Exception {
+        // Mosquitto 2.0.11 makes the `port` listener after it turned unset allow_anonymous into false
+        // (06-bridge-per-listener-settings connects there without a username)
+        BrokerConfig c = ConfigFiles.parse(dir, "per_listener_settings true\nport 1884\nlistener 1885 127.0.0.1\n");
+        List<ListenerConfig> effective = c.effectiveListeners();
+        assertThat(effective).extracting(ListenerConfig::port).containsExactly(1885, 1884);
+        assertThat(c.security(effective.get(1)).allowAnonymous()).as("the default listener").isTrue();
+        assertThat(c.security(effective.get(0)).allowAnonymous()).as("an explicit listener").isFalse();
+        BrokerConfig withPasswords = ConfigFiles.parse(dir,
+                "per_listener_settings true\npassword_file pw\nport 1884\nlistener 1885\n");
+        assertThat(withPasswords.security(withPasswords.effectiveListeners().get(1)).allowAnonymous())
+                .as("unless it has a password file").isFalse();
+    }
+
+    @Test
     void portAndBindAddressConfigureTheDefaultListener() throws Exception {
         BrokerConfig c = ConfigFiles.parse(dir, "port 1884\nbind_address 127.0.0.1\n");
         assertThat(c.localOnly()).as("port/bind_address leave local-only mode").isFalse();

@@ -78,6 +78,11 @@ final class ByteReader {
         return s;
     }
 
+    /** Bytes not read yet. */
+    int remaining() {
+        return buf.length - pos;
+    }
+
     /** Fails unless every byte was read: trailing bytes mean the record is not what we think it is. */
     void end() {
         if (pos != buf.length) {

@@ -166,6 +166,7 @@ final class RecordFormat {
             w.u8((sub.noLocal() ? FLAG_NO_LOCAL : 0) | (sub.retainAsPublished() ? FLAG_RETAIN_AS_PUBLISHED : 0));
             w.u8(sub.retainHandling()).varint(sub.subscriptionId() & 0xFFFFFFFFL);
         }
+        w.u16(s.nextPacketId()); // added later: a record without it is read as 0
         return w.toArray();
     }
 
@@ -186,8 +187,9 @@ final class RecordFormat {
             subs.add(new StoredSubscription(filter, qos, (flags & FLAG_NO_LOCAL) != 0,
                     (flags & FLAG_RETAIN_AS_PUBLISHED) != 0, rh, sid));
         }
+        int nextPacketId = r.remaining() >= 2 ? r.u16() : 0;
         r.end();
-        return new StoredSession(clientId, level, expiry, disconnectedAt, List.copyOf(subs));
+        return new StoredSession(clientId, level, expiry, disconnectedAt, List.copyOf(subs), nextPacketId);
     }
 
     private static int qos(int v) {

@@ -66,6 +66,15 @@ class RecordFormatTest {
     }
 
     @Test
+    void aSessionKeepsItsNextPacketIdAndAnOlderRecordWithoutOneReadsAsUnknown() {
+        StoredSession s = new StoredSession("c3", 4, -1, 0, List.of(), 65_535);
+        assertThat(RecordFormat.session("c3", RecordFormat.session(s)).nextPacketId()).isEqualTo(65_535);
+        byte[] v = RecordFormat.session(new StoredSession("c4", 4, -1, 0, List.of(), 7));
+        byte[] older = Arrays.copyOf(v, v.length - 2); // as written before the field existed
+        assertThat(RecordFormat.session("c4", older).nextPacketId()).isZero();
+    }
+
+    @Test
     void truncatedOrPaddedRecordsAreRefused() {
         byte[] v = RecordFormat.message(Fixtures.richMessage());
         assertThatThrownBy(() -> RecordFormat.message(Arrays.copyOf(v, v.length - 1)))

@@ -1,0 +1,134 @@
+package io.tern.bridge;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.tern.broker.Broker;
+import io.tern.client.MosquittoBroker;
+import io.tern.client.MqttClient;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * QoS 2 through a bridge stays exactly once when the link breaks mid-flight [MQTT-4.3.3-1..3], both ways,
+ * to the real Mosquitto 2.0 and to Tern: a proxy between the bridge and the remote cuts the connection right
+ * after a PUBREC (outgoing: the remote has the message, so after the reconnect the bridge only sends PUBREL) or
+ * swallows one (incoming: the remote sends the PUBLISH again with DUP, and the bridge must not hand it on a
+ * second time), and the far subscriber counts every message exactly once.
+ */
+class BridgeExactlyOnceTest {
+
+    private static final int MESSAGES = 20;
+
+    @TempDir
+    Path dir;
+
+    private final Opened open = new Opened();
+
+    @AfterEach
+    void closeAll() throws Exception {
+        open.close();
+    }
+
+    private <T extends AutoCloseable> T keep(T t) {
+        return open.keep(t);
+    }
+
+    private int mosquittoRemote() throws Exception {
+        MosquittoBroker.assumeInstalled();
+        return keep(MosquittoBroker.start(Files.createDirectories(dir.resolve("mosquitto")), false, "")).port();
+    }
+
+    private int ternRemote() throws Exception {
+        return keep(Peers.tern(dir, "remote", 0, "")).port();
+    }
+
+    private Broker localBridgingTo(int proxyPort) throws Exception {
+        return keep(Peers.tern(dir, "local", 0, "connection b\naddress 127.0.0.1:" + proxyPort
+                + "\nremote_clientid bridge-eo\nnotifications false\nrestart_timeout 1\n"
+                + "topic out/# out 2\ntopic in/# in 2\n"));
+    }
+
+    @Test
+    void outgoingQos2ToMosquittoOnceWhenTheLinkBreaksAfterAPubrec() throws Exception {
+        outgoing(mosquittoRemote());
+    }
+
+    @Test
+    void outgoingQos2ToTernOnceWhenTheLinkBreaksAfterAPubrec() throws Exception {
+        outgoing(ternRemote());
+    }
+
+    @Test
+    void incomingQos2FromMosquittoOnceWhenAPubrecIsLost() throws Exception {
+        incoming(mosquittoRemote());
+    }
+
+    @Test
+    void incomingQos2FromTernOnceWhenAPubrecIsLost() throws Exception {
+        incoming(ternRemote());
+    }
+
+    private void outgoing(int remotePort) throws Exception {
+        // the remote's 5th PUBREC reaches the bridge, then the link breaks before its PUBREL
+        CuttingProxy proxy = keep(new CuttingProxy(remotePort, false, 5, 5, true));
+        MqttClient far = keep(Peers.client(remotePort, "far"));
+        Peers.Inbox inbox = new Peers.Inbox().subscribe(far, "out/#", 2);
+        Broker local = localBridgingTo(proxy.port());
+        MqttClient pub = keep(Peers.client(local.port(), "pub"));
+        awaitBridged(pub, "out/probe", inbox);
+        for (int i = 0; i < MESSAGES; i++) {
+            pub.publish("out/" + i, "m" + i, 2, false).join();
+        }
+        assertExactlyOnce(inbox, "out/", proxy);
+    }
+
+    private void incoming(int remotePort) throws Exception {
+        // the bridge's 5th PUBREC never reaches the remote: it sends that PUBLISH again after the reconnect
+        CuttingProxy proxy = keep(new CuttingProxy(remotePort, true, 5, 5, false));
+        Broker local = localBridgingTo(proxy.port());
+        MqttClient near = keep(Peers.client(local.port(), "near"));
+        Peers.Inbox inbox = new Peers.Inbox().subscribe(near, "in/#", 2);
+        MqttClient pub = keep(Peers.client(remotePort, "remote-pub"));
+        awaitBridged(pub, "in/probe", inbox);
+        for (int i = 0; i < MESSAGES; i++) {
+            pub.publish("in/" + i, "m" + i, 2, false).join();
+        }
+        assertExactlyOnce(inbox, "in/", proxy);
+    }
+
+    /** Publishes QoS 0 probes until one crosses: the bridge is up and subscribed both sides. */
+    private static void awaitBridged(MqttClient pub, String topic, Peers.Inbox inbox) throws Exception {
+        long deadline = System.nanoTime() + Peers.WAIT.toNanos();
+        while (System.nanoTime() < deadline) {
+            pub.publish(topic, "probe", 0, false).join();
+            if (!inbox.quiet(Duration.ofMillis(200))) {
+                while (!inbox.quiet(Duration.ofMillis(200))) {
+                    // drain the other probes
+                }
+                return;
+            }
+        }
+        throw new AssertionError("the bridge did not come up");
+    }
+
+    private static void assertExactlyOnce(Peers.Inbox inbox, String prefix, CuttingProxy proxy) throws Exception {
+        List<String> topics = new ArrayList<>();
+        for (int i = 0; i < MESSAGES; i++) {
+            topics.add(inbox.next().topic());
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < MESSAGES; i++) {
+            expected.add(prefix + i);
+        }
+        assertThat(proxy.didCut()).as("the link was broken mid-flight").isTrue();
+        assertThat(topics).as("each message once").containsExactlyInAnyOrderElementsOf(expected);
+        assertThat(inbox.quiet(Duration.ofSeconds(2))).as("no duplicate after the reconnect").isTrue();
+    }
+}
