@@ -238,8 +238,7 @@ final class InboundPublish {
         }
         Message msg = new Message(topic, p.payload(), p.qos(), p.retain(), props, h.clientId(), now, expiry);
         if (p.retain() && broker.config().checkRetainSource()) {
-            broker.retainSources().published(topic, p.payload().length == 0, h.clientId(), h.username(),
-                    conn.listener());
+            broker.retainSources().published(msg, h.clientId(), h.username(), conn.listener());
         }
         broker.publish(msg, h.session());
         return broker.router().lastPublishRouted() > 0;

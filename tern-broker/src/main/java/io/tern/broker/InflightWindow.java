@@ -82,6 +82,22 @@ final class InflightWindow {
         next = 1;
     }
 
+    /**
+     * The id handed out (or passed over) last, which a persistent session stores: 0 when the next is 1, which
+     * is the same after a restart whether nothing was handed out yet or 65535 was.
+     */
+    int lastAllocated() {
+        return next - 1;
+    }
+
+    /** After a restart: numbering goes on after {@code last}, as Mosquitto's does (its stored last_mid). */
+    void resumeAfter(int last) {
+        if (last >= 1 && last < MAX) {
+            next = last;
+            skip();
+        }
+    }
+
     /** Passes over the next id, as when a queued message expired before it was sent (Mosquitto numbering). */
     void skip() {
         next = next == MAX - 1 ? 1 : next + 1;

@@ -73,18 +73,26 @@ final class SessionRegistry {
             }
             existing = raced;
         }
-        takeOver(existing, clientId, cleanStart, ex, h, then);
+        takeOver(existing, clientId, cleanStart, ex, h, then, false);
     }
 
     private void takeOver(Session existing, String clientId, boolean cleanStart, EventExecutor ex,
-                          ProtocolHandler h, BiConsumer<Session, Boolean> then) {
+                          ProtocolHandler h, BiConsumer<Session, Boolean> then, boolean polled) {
         EventExecutor owner = existing.executor();
         if (!owner.inEventLoop()) {
-            owner.execute(() -> takeOver(existing, clientId, cleanStart, ex, h, then));
+            owner.execute(() -> takeOver(existing, clientId, cleanStart, ex, h, then, polled));
             return;
         }
         if (sessions.get(clientId) != existing) {
             run(ex, () -> open(clientId, cleanStart, ex, h, then, null));
+            return;
+        }
+        if (!polled && existing.owner != null) {
+            // What the old connection sent before the new one connected (a PUBLISH, then a close) may still be
+            // unread in its socket when this task runs: the loop runs its tasks before it polls again. Mosquitto,
+            // one thread, reads it first; so does Tern: a scheduled task runs only after the loop's next poll.
+            owner.schedule(() -> takeOver(existing, clientId, cleanStart, ex, h, then, true),
+                    1, TimeUnit.MICROSECONDS);
             return;
         }
         disown(existing);

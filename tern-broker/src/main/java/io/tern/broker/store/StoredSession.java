@@ -10,9 +10,17 @@ import java.util.List;
  * @param expirySeconds    session expiry; -1 never
  * @param disconnectedAtEpochMillis when it went offline, 0 while connected
  * @param subscriptions    its subscriptions
+ * @param lastPacketId     the last packet id the broker gave an outgoing message (0 for none), so numbering goes
+ *                         on after a restart as Mosquitto's does
  */
 public record StoredSession(String clientId, int protocolLevel, long expirySeconds, long disconnectedAtEpochMillis,
-                            List<StoredSubscription> subscriptions) {
+                            List<StoredSubscription> subscriptions, int lastPacketId) {
+
+    /** A session whose outgoing packet ids start at 1. */
+    public StoredSession(String clientId, int protocolLevel, long expirySeconds, long disconnectedAtEpochMillis,
+                         List<StoredSubscription> subscriptions) {
+        this(clientId, protocolLevel, expirySeconds, disconnectedAtEpochMillis, subscriptions, 0);
+    }
 
     /**
      * One subscription.

@@ -78,6 +78,11 @@ final class ByteReader {
         return s;
     }
 
+    /** Whether bytes are left to read (a field a later format version appended). */
+    boolean more() {
+        return pos < buf.length;
+    }
+
     /** Fails unless every byte was read: trailing bytes mean the record is not what we think it is. */
     void end() {
         if (pos != buf.length) {

@@ -66,6 +66,32 @@ class RecordFormatTest {
     }
 
     @Test
+    void version2KeepsARetainedMessagesSourceAndASessionsLastPacketId() {
+        StoredMessage m = new StoredMessage("t", new byte[] {1}, 1, true, Properties.EMPTY, "pub", Long.MAX_VALUE,
+                new StoredMessage.Source("user", 1884));
+        assertThat(RecordFormat.message(RecordFormat.message(m)).source())
+                .isEqualTo(new StoredMessage.Source("user", 1884));
+        StoredMessage anonymous = new StoredMessage("t", new byte[] {1}, 0, true, Properties.EMPTY, "pub",
+                Long.MAX_VALUE, new StoredMessage.Source(null, 0));
+        assertThat(RecordFormat.message(RecordFormat.message(anonymous)).source())
+                .isEqualTo(new StoredMessage.Source(null, 0));
+        StoredSession s = new StoredSession("c", 5, 60, 0, List.of(), 4242);
+        assertThat(RecordFormat.session("c", RecordFormat.session(s)).lastPacketId()).isEqualTo(4242);
+    }
+
+    @Test
+    void version1RecordsReadWithoutSourceOrPacketId() {
+        // a version 1 session record: level, expiry, disconnected-at, no subscriptions, and nothing after them
+        ByteWriter w = new ByteWriter(32);
+        w.u8(4).i64(-1).i64(0).varint(0);
+        StoredSession s = RecordFormat.session("old", w.toArray());
+        assertThat(s.lastPacketId()).isZero();
+        assertThat(s.expirySeconds()).isEqualTo(-1);
+        StoredMessage m = new StoredMessage("t", new byte[] {1}, 0, true, Properties.EMPTY, "pub", Long.MAX_VALUE);
+        assertThat(RecordFormat.message(RecordFormat.message(m)).source()).isNull();
+    }
+
+    @Test
     void truncatedOrPaddedRecordsAreRefused() {
         byte[] v = RecordFormat.message(Fixtures.richMessage());
         assertThatThrownBy(() -> RecordFormat.message(Arrays.copyOf(v, v.length - 1)))
