@@ -144,36 +144,42 @@ class MosquittoRepliesTest {
     void whatATakenOverConnectionSentBeforeTheNewOneConnectedIsHandledFirst() throws Exception {
         // Mosquitto's 04-retain-check-source*: PUBLISH, close, and at once a new connection with the same client
         // id. The old connection's PUBLISH is in its socket before the new CONNECT is sent; it must not be lost
-        // when the takeover closes that connection. The race is made certain here: the old connection's loop is
-        // held busy until the takeover task waits in its queue, as a loaded machine did about one time in ten.
-        try (TestBroker b = TestBroker.start(); RawClient old = new RawClient(b.port())) {
-            old.connect("same-id");
-            io.netty.util.concurrent.SingleThreadEventExecutor loop =
-                    (io.netty.util.concurrent.SingleThreadEventExecutor) b.broker.sessions().get("same-id").executor();
-            java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
-            loop.execute(() -> {
-                try {
-                    release.await(10, java.util.concurrent.TimeUnit.SECONDS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                }
-            });
-            old.send(new Packet.Publish("takeover/t", 0, true, false, 0, bytes("sent first"), Properties.EMPTY));
-            old.close();
-            java.util.concurrent.CompletableFuture<Packet> got = java.util.concurrent.CompletableFuture.supplyAsync(() -> {
-                try (RawClient c = new RawClient(b.port())) {
-                    c.connect("same-id");
-                    c.subscribe(1, "takeover/t");
-                    return c.next();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
-            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
-                    .until(() -> loop.pendingTasks() > 0 || got.isDone());
-            release.countDown();
-            assertThat(((Packet.Publish) got.get(10, java.util.concurrent.TimeUnit.SECONDS)).payload())
-                    .isEqualTo(bytes("sent first"));
+        // when the takeover closes that connection. The race is made certain: the old connection's loop is held
+        // busy until the takeover task waits in its queue, as a loaded machine did about one time in ten. Eight
+        // rounds, as the new connection lands on the old one's loop (no takeover task, no race) about half the time.
+        try (TestBroker b = TestBroker.start()) {
+            for (int round = 0; round < 8; round++) {
+                byte[] payload = bytes("sent first " + round);
+                RawClient old = new RawClient(b.port());
+                old.connect("same-id");
+                io.netty.util.concurrent.SingleThreadEventExecutor loop =
+                        (io.netty.util.concurrent.SingleThreadEventExecutor) b.broker.sessions().get("same-id").executor();
+                java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+                loop.execute(() -> {
+                    try {
+                        release.await(10, java.util.concurrent.TimeUnit.SECONDS);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+                old.send(new Packet.Publish("takeover/t", 0, true, false, 0, payload, Properties.EMPTY));
+                old.close();
+                java.util.concurrent.CompletableFuture<Packet> got =
+                        java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                            try (RawClient c = new RawClient(b.port())) {
+                                c.connect("same-id");
+                                c.subscribe(1, "takeover/t");
+                                return c.next();
+                            } catch (java.io.IOException e) {
+                                throw new java.io.UncheckedIOException(e);
+                            }
+                        });
+                org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(10))
+                        .until(() -> loop.pendingTasks() > 0 || got.isDone());
+                release.countDown();
+                assertThat(((Packet.Publish) got.get(15, java.util.concurrent.TimeUnit.SECONDS)).payload())
+                        .as("round %d", round).isEqualTo(payload);
+            }
         }
     }
 
