@@ -673,12 +673,16 @@ public final class Broker implements AutoCloseable {
         boolean durable = false;
         if (msg.retain()) {
             retained.put(msg);
+            if (config.checkRetainSource()) {
+                retainSources.retained(msg);
+            }
             // $SYS is the broker's own live state: recomputed at start, never stored (as Mosquitto)
             if (durability != null && !msg.topic().startsWith("$SYS/")) {
                 if (msg.payload().length == 0) {
                     durability.store().removeRetained(msg.topic());
                 } else {
-                    durability.store().putRetained(Durability.toStored(msg));
+                    durability.store().putRetained(Durability.toStored(msg,
+                            config.checkRetainSource() ? retainSources.stored(msg, localListener) : null));
                 }
                 durable = true;
             }
@@ -737,6 +741,19 @@ public final class Broker implements AutoCloseable {
 
     /** Publishers of retained messages, for {@code check_retain_source}. */
     RetainSources retainSources() { return retainSources; }
+
+    /** The listener bound to {@code port} (the first, as Mosquitto's persistence looks it up), or null. */
+    ListenerConfig listenerOnPort(int port) {
+        for (ListenerConfig l : listeners) {
+            if (port != 0 && l.port() == port) {
+                return l;
+            }
+        }
+        return null;
+    }
+
+    /** A listener whose security stands for all of them (per_listener_settings false), or the local one. */
+    ListenerConfig anyListener() { return listeners.isEmpty() ? localListener : listeners.get(0); }
 
     private final RetainSources retainSources = new RetainSources();
 

@@ -74,15 +74,21 @@ final class Durability {
                     sub.retainAsPublished(), sub.retainHandling(), sub.subscriptionId()));
         }
         store.putSession(new StoredSession(s.clientId(), s.version().level(), s.expirySeconds(),
-                connected ? 0 : System.currentTimeMillis(), subs, s.inflight.nextId()));
+                connected ? 0 : System.currentTimeMillis(), subs, s.inflight.lastAllocated()));
     }
 
     static StoredMessage toStored(Message m) {
+        return toStored(m, null);
+    }
+
+    /** With the source of a retained message ({@code check_retain_source}), or null. */
+    static StoredMessage toStored(Message m, StoredMessage.Source source) {
         long expiry = Long.MAX_VALUE;
         if (m.expiryNanos() != Long.MAX_VALUE) {
             expiry = System.currentTimeMillis() + (m.expiryNanos() - System.nanoTime()) / 1_000_000L;
         }
-        return new StoredMessage(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.publisherId(), expiry);
+        return new StoredMessage(m.topic(), m.payload(), m.qos(), m.retain(), m.properties(), m.publisherId(), expiry,
+                source);
     }
 
     static Message fromStored(StoredMessage m) {

@@ -88,12 +88,26 @@ final class InboundPublish {
         }
         boolean accept = true;
         int rc = 0;
+        int format = broker.config().strict().checkPayloadFormat() ? PayloadFormat.check(props, p.payload()) : 0;
+        if (format == PayloadFormat.BAD_INDICATOR || format != 0 && p.qos() == 0) {
+            // a QoS 0 PUBLISH has no acknowledgement to refuse it with: DISCONNECT 0x99 (MQTT 5 3.3.2.3.2)
+            if (format == PayloadFormat.BAD_INDICATOR) {
+                h.protocolError("PUBLISH properties: " + PayloadFormat.reason(format, props));
+            } else {
+                h.disconnect(format, PayloadFormat.reason(format, props));
+            }
+            return;
+        }
         int limit = cfg.messageSizeLimit();
         if (limit > 0 && p.payload().length > limit) {
             accept = false;
             rc = 0x97;
             Log.NOTICE.info("Dropping too large PUBLISH from {} ({} bytes > message_size_limit {}).", h.clientId(),
                     p.payload().length, limit);
+        } else if (format != 0) {
+            accept = false;
+            rc = format;
+            Log.NOTICE.info("Refusing PUBLISH from {}: {}.", h.clientId(), PayloadFormat.reason(format, props));
         } else if (TopicRules.dollarDenied(topic)
                 || !h.sec().authorizer().canPublish(h.clientId(), h.username(), topic)) {
             accept = false;
@@ -238,8 +252,7 @@ final class InboundPublish {
         }
         Message msg = new Message(topic, p.payload(), p.qos(), p.retain(), props, h.clientId(), now, expiry);
         if (p.retain() && broker.config().checkRetainSource()) {
-            broker.retainSources().published(topic, p.payload().length == 0, h.clientId(), h.username(),
-                    conn.listener());
+            broker.retainSources().published(msg, h.clientId(), h.username(), conn.listener());
         }
         broker.publish(msg, h.session());
         if (broker.router().lastPublishRouted() > 0) {

@@ -82,15 +82,19 @@ final class InflightWindow {
         next = 1;
     }
 
-    /** The id {@link #allocate} tries first (saved with a durable session, as Mosquitto saves last_mid). */
-    int nextId() {
-        return next;
+    /**
+     * The id handed out (or passed over) last, which a persistent session stores: 0 when the next is 1, which
+     * is the same after a restart whether nothing was handed out yet or 65535 was.
+     */
+    int lastAllocated() {
+        return next - 1;
     }
 
-    /** Continues numbering at {@code id} (a session restored from the store); ignored when out of range. */
-    void nextId(int id) {
-        if (id >= 1 && id < MAX) {
-            next = id;
+    /** After a restart: numbering goes on after {@code last}, as Mosquitto's does (its stored last_mid). */
+    void resumeAfter(int last) {
+        if (last >= 1 && last < MAX) {
+            next = last;
+            skip();
         }
     }
 

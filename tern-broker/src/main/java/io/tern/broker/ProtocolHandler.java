@@ -241,6 +241,15 @@ final class ProtocolHandler {
                 refuse(c, 5, 0x95, "will payload larger than message_size_limit " + limit);
                 return;
             }
+            int format = broker.config().strict().checkPayloadFormat()
+                    ? PayloadFormat.check(c.will().properties(), c.will().payload()) : 0;
+            if (format == PayloadFormat.BAD_INDICATOR) {
+                protocolError("Will properties: " + PayloadFormat.reason(format, c.will().properties()));
+                return;
+            } else if (format != 0) {
+                refuse(c, 5, format, "will " + PayloadFormat.reason(format, c.will().properties()));
+                return;
+            }
             if (c.will().qos() > conn.listener().maxQos()) {
                 refuse(c, 5, 0x9B, "will QoS " + c.will().qos() + " above max_qos");
                 return;
@@ -750,7 +759,10 @@ final class ProtocolHandler {
         Message msg = new Message(TopicRules.mounted(conn.listener(), w.topic()), w.payload(), w.qos(), w.retain(),
                 props, clientId, now, expiry);
         if (version.isV5() && delay > 0) {
-            long effective = s.expirySeconds() >= 0 ? Math.min(delay, s.expirySeconds()) : delay;
+            // a session that expires sooner sends its will when it ends; one that ends with its connection
+            // (expiry 0) does not cut the delay short: Mosquitto 2.0 waits the Will Delay all the same, and a new
+            // connection for the client id in the meantime deletes the will [MQTT-3.1.2-8]
+            long effective = s.expirySeconds() > 0 ? Math.min(delay, s.expirySeconds()) : delay;
             broker.sessions().delayWill(s, msg, effective);
         } else {
             broker.publish(msg, null);

@@ -16,6 +16,14 @@ final class SessionRegistry {
 
     private final Broker broker;
     private final ConcurrentHashMap<String, Session> sessions = new ConcurrentHashMap<>();
+    /**
+     * Delayed wills of sessions that ended with their connection (Session Expiry 0): as in Mosquitto the will
+     * still waits for its delay, and a new connection for the client id in the meantime deletes it
+     * [MQTT-3.1.2-8] ("or a new Network Connection for the ClientID is opened before the Will Delay Interval has
+     * elapsed").
+     */
+    private final ConcurrentHashMap<String, io.netty.util.concurrent.ScheduledFuture<?>> endedSessionWills =
+            new ConcurrentHashMap<>();
 
     SessionRegistry(Broker broker) {
         this.broker = broker;
@@ -44,6 +52,10 @@ final class SessionRegistry {
      */
     void open(String clientId, boolean cleanStart, EventExecutor ex, ProtocolHandler h,
               BiConsumer<Session, Boolean> then) {
+        io.netty.util.concurrent.ScheduledFuture<?> will = endedSessionWills.remove(clientId);
+        if (will != null) {
+            will.cancel(false); // back before the delay ran out: the ended session's will is deleted
+        }
         io.tern.broker.extension.ClusterRouting c = broker.clusterRouting();
         if (c == null) {
             open(clientId, cleanStart, ex, h, then, null);
@@ -73,18 +85,26 @@ final class SessionRegistry {
             }
             existing = raced;
         }
-        takeOver(existing, clientId, cleanStart, ex, h, then);
+        takeOver(existing, clientId, cleanStart, ex, h, then, false);
     }
 
     private void takeOver(Session existing, String clientId, boolean cleanStart, EventExecutor ex,
-                          ProtocolHandler h, BiConsumer<Session, Boolean> then) {
+                          ProtocolHandler h, BiConsumer<Session, Boolean> then, boolean polled) {
         EventExecutor owner = existing.executor();
         if (!owner.inEventLoop()) {
-            owner.execute(() -> takeOver(existing, clientId, cleanStart, ex, h, then));
+            owner.execute(() -> takeOver(existing, clientId, cleanStart, ex, h, then, polled));
             return;
         }
         if (sessions.get(clientId) != existing) {
             run(ex, () -> open(clientId, cleanStart, ex, h, then, null));
+            return;
+        }
+        if (!polled && existing.owner != null) {
+            // What the old connection sent before the new one connected (a PUBLISH, then a close) may still be
+            // unread in its socket when this task runs: the loop runs its tasks before it polls again. Mosquitto,
+            // one thread, reads it first; so does Tern: a scheduled task runs only after the loop's next poll.
+            owner.schedule(() -> takeOver(existing, clientId, cleanStart, ex, h, then, true),
+                    1, TimeUnit.MICROSECONDS);
             return;
         }
         disown(existing);
@@ -139,6 +159,12 @@ final class SessionRegistry {
             c.detached(s.clientId(), s.expirySeconds() == 0);
         }
         if (s.expirySeconds() == 0) {
+            if (s.pendingWill != null) {
+                // the session ends now, its will waits for its delay (Mosquitto 2.0, 07-will-delay)
+                endedSessionWills.put(s.clientId(), s.pendingWill);
+                s.pendingWill = null;
+                s.pendingWillMessage = null;
+            }
             discard(s);
         } else if (s.durable()) {
             broker.durability().saveSession(s, false);
@@ -183,11 +209,17 @@ final class SessionRegistry {
     /** Publishes an MQTT 5 will after its delay unless the client is back by then. */
     void delayWill(Session s, Message will, long seconds) {
         s.pendingWillMessage = will;
-        s.pendingWill = s.executor().schedule(() -> {
-            s.pendingWill = null;
-            s.pendingWillMessage = null;
+        java.util.concurrent.atomic.AtomicReference<io.netty.util.concurrent.ScheduledFuture<?>> self =
+                new java.util.concurrent.atomic.AtomicReference<>();
+        self.set(s.executor().schedule(() -> {
+            if (s.pendingWill == self.get()) {
+                s.pendingWill = null;
+                s.pendingWillMessage = null;
+            }
+            endedSessionWills.remove(s.clientId(), self.get());
             broker.publish(publishedNow(will), null);
-        }, seconds, TimeUnit.SECONDS);
+        }, seconds, TimeUnit.SECONDS));
+        s.pendingWill = self.get();
     }
 
     /**

@@ -49,7 +49,12 @@ final class StoreRecovery {
     /** Rebuilds retained messages, sessions and subscriptions in {@code broker}; after its durability is set. */
     void restore(Broker broker) {
         for (io.tern.broker.store.StoredMessage m : rec.retained()) {
-            broker.retained().put(Durability.fromStored(m));
+            Message msg = Durability.fromStored(m);
+            broker.retained().put(msg);
+            if (m.source() != null && m.publisherId() != null) {
+                broker.retainSources().restored(msg, m.publisherId(), m.source().username(),
+                        broker.listenerOnPort(m.source().listenerPort()));
+            }
         }
         long now = System.nanoTime();
         long nowMillis = System.currentTimeMillis();
@@ -61,7 +66,7 @@ final class StoreRecovery {
                     now - Math.max(0, nowMillis - (ss.disconnectedAtEpochMillis() == 0 ? nowMillis
                             : ss.disconnectedAtEpochMillis())) * 1_000_000L);
             s.durable(true);
-            s.inflight.nextId(ss.nextPacketId());
+            s.inflight.resumeAfter(ss.lastPacketId());
             for (io.tern.broker.store.StoredSession.StoredSubscription sub : ss.subscriptions()) {
                 boolean shared = io.tern.codec.Topics.isShared(sub.filter());
                 String filter = shared ? io.tern.codec.Topics.sharedTopicFilter(sub.filter()) : sub.filter();

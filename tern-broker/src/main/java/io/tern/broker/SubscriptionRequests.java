@@ -91,7 +91,7 @@ final class SubscriptionRequests {
                 if (!h.sec().authorizer().canRead(h.clientId(), h.username(), m.topic())) {
                     continue;
                 }
-                if (broker.config().checkRetainSource() && !broker.retainSources().mayDeliver(broker, m.topic())) {
+                if (broker.config().checkRetainSource() && !broker.retainSources().mayDeliver(broker, m)) {
                     continue;
                 }
                 int qos = cfg.upgradeOutgoingQos() ? entry.qos() : Math.min(m.qos(), entry.qos());

@@ -364,6 +364,51 @@ class Mqtt5Test {
     }
 
     @Test
+    void aSessionThatEndsWithItsConnectionStillWaitsForTheWillDelay() throws Exception {
+        // Mosquitto's 07-will-delay: Session Expiry 0 and Will Delay 3 s, the will comes after the delay. The
+        // will MUST be published after the close and either the delay elapsed or the session ended
+        // [MQTT-3.1.2-8]; Mosquitto waits the delay, which the unless clause below needs
+        RawClient watcher = raw();
+        watcher.connect("watch3");
+        watcher.send(new Packet.Subscribe(1, List.of(new Packet.Subscription("we/#", 0)), Properties.EMPTY));
+        watcher.next();
+        Packet.Will will = new Packet.Will("we/ended", utf8("gone"), 0, false,
+                Properties.builder().put(PropertyId.WILL_DELAY_INTERVAL, 2L).build());
+        RawClient c = raw();
+        c.connect("wde", true, 60, will, Properties.EMPTY);
+        long closed = System.nanoTime();
+        c.close();
+        Packet.Publish p = (Packet.Publish) watcher.next();
+        assertThat(p.topic()).isEqualTo("we/ended");
+        assertThat(System.nanoTime() - closed).as("not before the delay").isGreaterThan(1_500_000_000L);
+    }
+
+    @Test
+    void aNewConnectionForTheClientIdDeletesTheWillOfASessionThatEnded() throws Exception {
+        // Mosquitto's 07-will-delay-reconnect: "unless ... a new Network Connection for the ClientID is opened
+        // before the Will Delay Interval has elapsed" [MQTT-3.1.2-8], even with Clean Start and no will
+        RawClient watcher = raw();
+        watcher.connect("watch4");
+        watcher.send(new Packet.Subscribe(1, List.of(new Packet.Subscription("wr/#", 0)), Properties.EMPTY));
+        watcher.next();
+        Packet.Will will = new Packet.Will("wr/ended", utf8("gone"), 0, false,
+                Properties.builder().put(PropertyId.WILL_DELAY_INTERVAL, 1L).build());
+        RawClient c = raw();
+        c.connect("wdr", false, 60, will, Properties.EMPTY);
+        c.close();
+        RawClient back = raw();
+        assertThat(back.connect("wdr", true, 60, null, Properties.EMPTY).reasonCode()).isZero();
+        back.close();
+        // nothing, well past the 1 s delay; then the marker shows the watcher is still served
+        watcher.setTimeout(2500);
+        org.assertj.core.api.Assertions.assertThatThrownBy(watcher::next)
+                .isInstanceOf(java.net.SocketTimeoutException.class);
+        watcher.setTimeout(10_000);
+        publish("wr/marker", "m", 0);
+        assertThat(((Packet.Publish) watcher.next()).topic()).isEqualTo("wr/marker");
+    }
+
+    @Test
     void connackCarriesAssignedIdentifierAndServerCapabilities() throws Exception {
         RawClient r = raw();
         Packet.ConnAck ack = r.connect("", true, 60, null, Properties.EMPTY);

@@ -408,7 +408,10 @@ final class PacketReader {
                 case BYTE -> {
                     need(1, field);
                     int v = u8();
-                    if (v > 1) {
+                    // every byte property is 0 or 1, but the Payload Format Indicator: MQTT 5 names 0 and 1
+                    // (3.3.2.3.2) without making another value an error, and a server MUST forward it unaltered
+                    // [MQTT-3.3.2-4]; the broker decides (check_payload_format)
+                    if (v > 1 && p != PropertyId.PAYLOAD_FORMAT_INDICATOR) {
                         throw protocolError(where(will) + ": " + p + " is " + v + ", not 0 or 1");
                     }
                     b.put(p, v);

@@ -442,8 +442,16 @@ class MalformedTest {
         }
 
         @Test
+        void aPayloadFormatIndicatorOtherThan0Or1IsKeptForTheBrokerToJudge() {
+            // 3.3.2.3.2 names 0 and 1 but makes no other value an error, and a server MUST forward the
+            // indicator unaltered [MQTT-3.3.2-4]: Mosquitto forwards 237 (12-prop-subpub-payload-format)
+            Packet.Publish p = (Packet.Publish) Wire.oneFromClient(MQTT_5, pkt(0x30, str("t"), props(bytes(0x01, 0xED)),
+                    bytes(1, 2)));
+            assertThat(p.properties().intValue(PropertyId.PAYLOAD_FORMAT_INDICATOR, 0)).isEqualTo(0xED);
+        }
+
+        @Test
         void booleanPropertiesMustBe0Or1() {
-            expect(publishWith(bytes(0x01, 2)), PROTOCOL_ERROR, "PAYLOAD_FORMAT_INDICATOR is 2, not 0 or 1");
             byte[] base = concat(str("MQTT"), bytes(5, 2), u16(60));
             expect(Wire.error(new MqttDecoder(0), pkt(0x10, base, props(bytes(0x17, 2)), str("c"))), PROTOCOL_ERROR, "REQUEST_PROBLEM_INFORMATION is 2");
             expect(Wire.error(new MqttDecoder(0), pkt(0x10, base, props(bytes(0x19, 7)), str("c"))), PROTOCOL_ERROR, "REQUEST_RESPONSE_INFORMATION is 7");

@@ -122,6 +122,62 @@ class PersistenceTest {
     }
 
     @Test
+    void outgoingPacketIdsGoOnAfterARestartAsMosquittosDo() throws Exception {
+        // Mosquitto stores a session's last_mid and numbers on from it (11-persistent-subscription-no-local);
+        // any id not in use is allowed [MQTT-2.2.1-3], so Tern does the same
+        start();
+        persistentSubscriber("numbered", "n/t", 1).close();
+        publish("n/t", "one", 1, false);
+        try (RawClient c = new RawClient(broker.port())) {
+            c.connect("numbered", false, 60, null);
+            Packet.Publish p = (Packet.Publish) c.next();
+            assertThat(p.packetId()).isEqualTo(1);
+            c.send(new Packet.PubAck(p.packetId(), 0, Properties.EMPTY));
+            c.send(new Packet.PingReq());
+            assertThat(c.next()).isInstanceOf(Packet.PingResp.class);
+        }
+        restart();
+        publish("n/t", "two", 1, false);
+        try (RawClient c = new RawClient(broker.port())) {
+            assertThat(c.connect("numbered", false, 60, null).sessionPresent()).isTrue();
+            assertThat(((Packet.Publish) c.next()).packetId()).isEqualTo(2);
+        }
+    }
+
+    @Test
+    void checkRetainSourceKeepsThePublisherOfARetainedMessageThroughARestart() throws Exception {
+        // Mosquitto's 04-retain-check-source-persist (CVE-2018-12546): the publisher lost its write access
+        // while the broker was down; its retained message must not reach a new subscriber afterwards
+        Path acl = dir.resolve("acl");
+        Files.writeString(acl, "user writer\ntopic readwrite src/t\n\npattern read src/#\n");
+        java.util.function.Consumer<io.tern.broker.config.BrokerConfig> conf = c -> c.persistence(true)
+                .persistenceLocation(dir.toString()).persistenceFile("tern.db").checkRetainSource(true)
+                .aclFile(acl.toString());
+        broker = TestBroker.start(conf);
+        try (RawClient w = new RawClient(broker.port())) {
+            w.connect("writer-id", "writer", null);
+            w.send(new Packet.Publish("src/t", 1, true, false, 1, utf8("kept"), Properties.EMPTY));
+            assertThat(w.next()).isInstanceOf(Packet.PubAck.class);
+        }
+        broker.close();
+        broker = TestBroker.start(conf);
+        try (RawClient r = new RawClient(broker.port())) {
+            r.connect("reader");
+            r.subscribe(1, "src/t");
+            assertThat(((Packet.Publish) r.next()).payload()).isEqualTo(utf8("kept")); // still allowed: delivered
+        }
+        broker.close();
+        Files.writeString(acl, "user writer\ntopic read src/t\n\npattern read src/#\n");
+        broker = TestBroker.start(conf);
+        try (RawClient r = new RawClient(broker.port())) {
+            r.connect("reader");
+            r.subscribe(1, "src/t");
+            r.send(new Packet.PingReq());
+            assertThat(r.next()).isInstanceOf(Packet.PingResp.class); // and not the retained message
+        }
+    }
+
+    @Test
     void outboundQos2AfterPubrecIsResentAsPubrelAfterRestart() throws Exception {
         start();
         int id;

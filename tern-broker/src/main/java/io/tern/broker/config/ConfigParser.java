@@ -350,62 +350,6 @@ public final class ConfigParser {
                 warnDeprecated(l, "it will be removed in a future version of Mosquitto");
             }
 
-            // limits and behaviour
-            case "max_inflight_messages" -> {
-                int v = integer(l, 0, 65535);
-                // Mosquitto: 65535 is the protocol's maximum, so it means "no limit" too.
-                config.maxInflightMessages(v == 65535 ? 0 : v);
-                config.record(l.name(), l.at());
-            }
-            case "max_queued_messages" -> {
-                config.maxQueuedMessages(integer(l, 0, Integer.MAX_VALUE));
-                config.record(l.name(), l.at());
-            }
-            case "max_inflight_bytes" -> {
-                config.maxInflightBytes(longInteger(l, 0, Long.MAX_VALUE));
-                config.record(l.name(), l.at());
-            }
-            case "max_queued_bytes" -> {
-                config.maxQueuedBytes(longInteger(l, 0, Long.MAX_VALUE));
-                config.record(l.name(), l.at());
-            }
-            case "queue_qos0_messages" -> config.queueQos0Messages(globalBool(l));
-            case "message_size_limit" -> {
-                // MQTT's largest payload (268435455 bytes) is Mosquitto's bound too.
-                config.messageSizeLimit(integer(l, 0, 268_435_455));
-                config.record(l.name(), l.at());
-            }
-            case "max_packet_size" -> {
-                // 0 is the default "no limit" and cannot be written; below 20 bytes Mosquitto refuses.
-                config.maxPacketSize(integer(l, 20, Integer.MAX_VALUE));
-                config.record(l.name(), l.at());
-            }
-            case "max_keepalive" -> {
-                config.maxKeepalive(integer(l, 10, 65535));
-                config.record(l.name(), l.at());
-            }
-            case "persistent_client_expiration" -> {
-                config.persistentClientExpiration(duration(l));
-                config.record(l.name(), l.at());
-            }
-            case "shared_subscription_strategy" -> {
-                config.sharedSubscriptionStrategy(choice(l, SharedSubscriptionStrategy.values(),
-                        SharedSubscriptionStrategy::configName));
-                config.record(l.name(), l.at());
-            }
-            case "sys_interval" -> {
-                config.sysInterval(integer(l, 0, 65535));
-                config.record(l.name(), l.at());
-            }
-            case "retain_available" -> config.retainAvailable(globalBool(l));
-            case "set_tcp_nodelay" -> config.setTcpNodelay(globalBool(l));
-            case "upgrade_outgoing_qos" -> config.upgradeOutgoingQos(globalBool(l));
-            case "check_retain_source" -> config.checkRetainSource(globalBool(l));
-            case "report_bad_credentials" -> config.strict(config.strict().reportBadCredentials(globalBool(l)));
-            case "deny_unreadable_subscriptions" ->
-                    config.strict(config.strict().denyUnreadableSubscriptions(globalBool(l)));
-            case "strict_password_file" -> config.strict(config.strict().strictPasswordFile(globalBool(l)));
-
             // logging
             case "log_dest" -> logDest(l);
             case "log_type" -> logType(l);
@@ -460,7 +404,7 @@ public final class ConfigParser {
             default -> {
                 if (BridgeOptions.NAMES.contains(l.name())) {
                     bridges.apply(l);
-                } else {
+                } else if (!BehaviourOptions.apply(l, config)) {
                     other(l);
                 }
             }
@@ -722,7 +666,7 @@ public final class ConfigParser {
         return (int) number(l, l.word(), min, max);
     }
 
-    private static long longInteger(Line l, long min, long max) throws ConfigException {
+    static long longInteger(Line l, long min, long max) throws ConfigException {
         return number(l, l.word(), min, max);
     }
 
@@ -745,7 +689,7 @@ public final class ConfigParser {
         return n;
     }
 
-    private static <E> E choice(Line l, E[] values, java.util.function.Function<E, String> name)
+    static <E> E choice(Line l, E[] values, java.util.function.Function<E, String> name)
             throws ConfigException {
         String v = l.word();
         List<String> names = new ArrayList<>();
@@ -759,7 +703,7 @@ public final class ConfigParser {
     }
 
     /** Mosquitto's duration: a positive integer and one of h, d, w, m (30 days), y (365 days). */
-    private static Duration duration(Line l) throws ConfigException {
+    static Duration duration(Line l) throws ConfigException {
         String v = l.word();
         if (!v.matches("[0-9]+[hdwmy]")) {
             throw l.error("'" + v + "' is not a duration (a number followed by h, d, w, m or y, e.g. 14d)");

@@ -13,22 +13,30 @@ package io.tern.broker.config;
  * @param strictPasswordFile          {@code strict_password_file true}: a malformed line in the password file
  *                                    stops start-up (and a reload) with the file and line, instead of being
  *                                    logged and skipped as Mosquitto does (the user on it cannot log in)
+ * @param checkPayloadFormat          {@code check_payload_format true}: a Payload Format Indicator other than 0
+ *                                    or 1 is a protocol error, and a payload (or will) marked 1 that is not
+ *                                    well-formed UTF-8 is refused with 0x99 "Payload format invalid", as the
+ *                                    receiver MAY (MQTT 5 3.3.2.3.2, 3.1.3.2.3); Mosquitto forwards both
  */
 public record StrictOptions(boolean reportBadCredentials, boolean denyUnreadableSubscriptions,
-                            boolean strictPasswordFile) {
+                            boolean strictPasswordFile, boolean checkPayloadFormat) {
 
     /** Mosquitto's answers. */
-    public static final StrictOptions MOSQUITTO = new StrictOptions(false, false, false);
+    public static final StrictOptions MOSQUITTO = new StrictOptions(false, false, false, false);
 
     public StrictOptions reportBadCredentials(boolean v) {
-        return new StrictOptions(v, denyUnreadableSubscriptions, strictPasswordFile);
+        return new StrictOptions(v, denyUnreadableSubscriptions, strictPasswordFile, checkPayloadFormat);
     }
 
     public StrictOptions denyUnreadableSubscriptions(boolean v) {
-        return new StrictOptions(reportBadCredentials, v, strictPasswordFile);
+        return new StrictOptions(reportBadCredentials, v, strictPasswordFile, checkPayloadFormat);
     }
 
     public StrictOptions strictPasswordFile(boolean v) {
-        return new StrictOptions(reportBadCredentials, denyUnreadableSubscriptions, v);
+        return new StrictOptions(reportBadCredentials, denyUnreadableSubscriptions, v, checkPayloadFormat);
+    }
+
+    public StrictOptions checkPayloadFormat(boolean v) {
+        return new StrictOptions(reportBadCredentials, denyUnreadableSubscriptions, strictPasswordFile, v);
     }
 }

@@ -10,13 +10,13 @@ import java.util.List;
  * @param expirySeconds    session expiry; -1 never
  * @param disconnectedAtEpochMillis when it went offline, 0 while connected
  * @param subscriptions    its subscriptions
- * @param nextPacketId     the packet id its next outgoing message gets (1..65535), 0 when not known; Mosquitto
- *                         saves it too ({@code last_mid}), so numbering goes on after a restart
+ * @param lastPacketId     the last packet id the broker gave an outgoing message (0 for none), so numbering goes
+ *                         on after a restart as Mosquitto's does
  */
 public record StoredSession(String clientId, int protocolLevel, long expirySeconds, long disconnectedAtEpochMillis,
-                            List<StoredSubscription> subscriptions, int nextPacketId) {
+                            List<StoredSubscription> subscriptions, int lastPacketId) {
 
-    /** A session whose next packet id is not known (numbering starts at 1). */
+    /** A session whose outgoing packet ids start at 1. */
     public StoredSession(String clientId, int protocolLevel, long expirySeconds, long disconnectedAtEpochMillis,
                          List<StoredSubscription> subscriptions) {
         this(clientId, protocolLevel, expirySeconds, disconnectedAtEpochMillis, subscriptions, 0);

@@ -276,10 +276,11 @@ class ConfigParserOptionsTest {
     @Test
     void mosquittoOptionsTheSuiteWritesAndTernsStricterAnswers() throws Exception {
         BrokerConfig c = ConfigFiles.parse(dir, "listener 1883\ncheck_retain_source true\nmax_inflight_bytes 1000000\n"
-                + "report_bad_credentials true\ndeny_unreadable_subscriptions true\nstrict_password_file true\n");
+                + "report_bad_credentials true\ndeny_unreadable_subscriptions true\nstrict_password_file true\n"
+                + "check_payload_format true\n");
         assertThat(c.checkRetainSource()).isTrue();
         assertThat(c.maxInflightBytes()).isEqualTo(1_000_000);
-        assertThat(c.strict()).isEqualTo(new StrictOptions(true, true, true));
+        assertThat(c.strict()).isEqualTo(new StrictOptions(true, true, true, true));
         BrokerConfig plain = ConfigFiles.parse(dir, "listener 1883\n");
         assertThat(plain.strict()).as("Mosquitto's answers by default").isEqualTo(StrictOptions.MOSQUITTO);
         assertThat(plain.checkRetainSource()).isFalse();

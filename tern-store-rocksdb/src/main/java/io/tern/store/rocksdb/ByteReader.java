@@ -78,9 +78,9 @@ final class ByteReader {
         return s;
     }
 
-    /** Bytes not read yet. */
-    int remaining() {
-        return buf.length - pos;
+    /** Whether bytes are left to read (a field a later format version appended). */
+    boolean more() {
+        return pos < buf.length;
     }
 
     /** Fails unless every byte was read: trailing bytes mean the record is not what we think it is. */

@@ -13,12 +13,16 @@ import java.util.List;
 
 /**
  * The binary layout of every stored value (format version {@link #VERSION}). Changing any layout here means
- * a new version number: a store written by an unknown version is refused rather than misread.
+ * a new version number: a store written by an unknown version is refused rather than misread. Version 2 added
+ * the source of a retained message ({@code check_retain_source}) and a session's last outgoing packet id; a
+ * version 1 record, which has neither, reads as before.
  */
 final class RecordFormat {
 
     /** Written to the meta column family when a store is created. */
-    static final int VERSION = 1;
+    static final int VERSION = 2;
+    /** The oldest version this code reads (and upgrades to {@link #VERSION} on open). */
+    static final int OLDEST_READABLE = 1;
 
     // Fixed offsets in a queue entry value, so markSent/markReleased patch bytes instead of re-encoding.
     static final int ENTRY_FLAGS = 9;
@@ -27,6 +31,7 @@ final class RecordFormat {
     static final int FLAG_RELEASED = 2;
 
     private static final int FLAG_HAS_PUBLISHER = 2;
+    private static final int FLAG_HAS_SOURCE = 4;
     private static final int FLAG_NO_LOCAL = 1;
     private static final int FLAG_RETAIN_AS_PUBLISHED = 2;
     private static final int MAX_COUNT = 1 << 24;
@@ -39,10 +44,18 @@ final class RecordFormat {
     static byte[] message(StoredMessage m) {
         ByteWriter w = new ByteWriter(m.topic().length() + m.payload().length + 32);
         w.string(m.topic()).bytes(m.payload()).u8(m.qos());
-        int flags = (m.retain() ? FLAG_RETAIN : 0) | (m.publisherId() != null ? FLAG_HAS_PUBLISHER : 0);
+        int flags = (m.retain() ? FLAG_RETAIN : 0) | (m.publisherId() != null ? FLAG_HAS_PUBLISHER : 0)
+                | (m.source() != null ? FLAG_HAS_SOURCE : 0);
         w.u8(flags);
         if (m.publisherId() != null) {
             w.string(m.publisherId());
+        }
+        if (m.source() != null) {
+            w.u8(m.source().username() != null ? 1 : 0);
+            if (m.source().username() != null) {
+                w.string(m.source().username());
+            }
+            w.u16(m.source().listenerPort());
         }
         w.i64(m.expiryEpochMillis());
         properties(w, m.properties());
@@ -56,10 +69,15 @@ final class RecordFormat {
         int qos = qos(r.u8());
         int flags = r.u8();
         String publisher = (flags & FLAG_HAS_PUBLISHER) != 0 ? r.string() : null;
+        StoredMessage.Source source = null;
+        if ((flags & FLAG_HAS_SOURCE) != 0) {
+            String username = r.u8() != 0 ? r.string() : null;
+            source = new StoredMessage.Source(username, r.u16());
+        }
         long expiry = r.i64();
         Properties props = properties(r);
         r.end();
-        return new StoredMessage(topic, payload, qos, (flags & FLAG_RETAIN) != 0, props, publisher, expiry);
+        return new StoredMessage(topic, payload, qos, (flags & FLAG_RETAIN) != 0, props, publisher, expiry, source);
     }
 
     // ---- MQTT 5 properties: a count, then id + typed value for each, repeating ones repeated ----
@@ -166,7 +184,7 @@ final class RecordFormat {
             w.u8((sub.noLocal() ? FLAG_NO_LOCAL : 0) | (sub.retainAsPublished() ? FLAG_RETAIN_AS_PUBLISHED : 0));
             w.u8(sub.retainHandling()).varint(sub.subscriptionId() & 0xFFFFFFFFL);
         }
-        w.u16(s.nextPacketId()); // added later: a record without it is read as 0
+        w.u16(s.lastPacketId());
         return w.toArray();
     }
 
@@ -187,9 +205,9 @@ final class RecordFormat {
             subs.add(new StoredSubscription(filter, qos, (flags & FLAG_NO_LOCAL) != 0,
                     (flags & FLAG_RETAIN_AS_PUBLISHED) != 0, rh, sid));
         }
-        int nextPacketId = r.remaining() >= 2 ? r.u16() : 0;
+        int lastPacketId = r.more() ? r.u16() : 0; // version 1 records end with the subscriptions
         r.end();
-        return new StoredSession(clientId, level, expiry, disconnectedAt, List.copyOf(subs), nextPacketId);
+        return new StoredSession(clientId, level, expiry, disconnectedAt, List.copyOf(subs), lastPacketId);
     }
 
     private static int qos(int v) {

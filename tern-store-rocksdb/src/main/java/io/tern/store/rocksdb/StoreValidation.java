@@ -79,8 +79,8 @@ final class StoreValidation {
     }
 
     /**
-     * Writes the format version into a store that has none and no data; otherwise requires the version this
-     * Tern reads.
+     * Writes the format version into a store that has none and no data; otherwise requires a version this Tern
+     * reads, and marks an older one as upgraded to {@link RecordFormat#VERSION}.
      *
      * @return the message-id reservation recorded in {@code meta} (0 when none)
      */
@@ -106,10 +106,17 @@ final class StoreValidation {
                     + "). Run `tern --check-store " + dir + "`, or remove the directory to start empty, losing"
                     + " stored messages.");
         }
-        if (v != RecordFormat.VERSION) {
+        if (v < RecordFormat.OLDEST_READABLE || v > RecordFormat.VERSION) {
             throw new StoreException("Store " + dir + " was written in store format version " + v + "; this Tern"
                     + " reads format version " + RecordFormat.VERSION + ". Run the Tern release that wrote it (to"
                     + " drain its queues), or remove the directory to start empty, losing stored messages.");
+        }
+        if (v < RecordFormat.VERSION) {
+            // older records read as they are; the records written from now on are the new version's, which the
+            // release that wrote this store would misread, so the store says so
+            try (WriteOptions durable = new WriteOptions().setSync(true)) {
+                db.put(meta, durable, Keys.FORMAT_VERSION, Keys.int32(RecordFormat.VERSION));
+            }
         }
         byte[] reserved = db.get(meta, Keys.MESSAGE_ID_RESERVED);
         return reserved == null ? 0 : Keys.readLong(reserved, 0);

@@ -66,12 +66,29 @@ class RecordFormatTest {
     }
 
     @Test
-    void aSessionKeepsItsNextPacketIdAndAnOlderRecordWithoutOneReadsAsUnknown() {
-        StoredSession s = new StoredSession("c3", 4, -1, 0, List.of(), 65_535);
-        assertThat(RecordFormat.session("c3", RecordFormat.session(s)).nextPacketId()).isEqualTo(65_535);
-        byte[] v = RecordFormat.session(new StoredSession("c4", 4, -1, 0, List.of(), 7));
-        byte[] older = Arrays.copyOf(v, v.length - 2); // as written before the field existed
-        assertThat(RecordFormat.session("c4", older).nextPacketId()).isZero();
+    void version2KeepsARetainedMessagesSourceAndASessionsLastPacketId() {
+        StoredMessage m = new StoredMessage("t", new byte[] {1}, 1, true, Properties.EMPTY, "pub", Long.MAX_VALUE,
+                new StoredMessage.Source("user", 1884));
+        assertThat(RecordFormat.message(RecordFormat.message(m)).source())
+                .isEqualTo(new StoredMessage.Source("user", 1884));
+        StoredMessage anonymous = new StoredMessage("t", new byte[] {1}, 0, true, Properties.EMPTY, "pub",
+                Long.MAX_VALUE, new StoredMessage.Source(null, 0));
+        assertThat(RecordFormat.message(RecordFormat.message(anonymous)).source())
+                .isEqualTo(new StoredMessage.Source(null, 0));
+        StoredSession s = new StoredSession("c", 5, 60, 0, List.of(), 4242);
+        assertThat(RecordFormat.session("c", RecordFormat.session(s)).lastPacketId()).isEqualTo(4242);
+    }
+
+    @Test
+    void version1RecordsReadWithoutSourceOrPacketId() {
+        // a version 1 session record: level, expiry, disconnected-at, no subscriptions, and nothing after them
+        ByteWriter w = new ByteWriter(32);
+        w.u8(4).i64(-1).i64(0).varint(0);
+        StoredSession s = RecordFormat.session("old", w.toArray());
+        assertThat(s.lastPacketId()).isZero();
+        assertThat(s.expirySeconds()).isEqualTo(-1);
+        StoredMessage m = new StoredMessage("t", new byte[] {1}, 0, true, Properties.EMPTY, "pub", Long.MAX_VALUE);
+        assertThat(RecordFormat.message(RecordFormat.message(m)).source()).isNull();
     }
 
     @Test
