@@ -48,8 +48,36 @@ class BridgeTopicAliasTest {
     }
 
     private static String bridge(int port, String topics) {
+        return plainBridge(port, "bridge_max_topic_alias 100\n" + topics);
+    }
+
+    private static String plainBridge(int port, String rest) {
         return "connection cloud\naddress 127.0.0.1:" + port + "\nremote_clientid tern-bridge\nrestart_timeout 1\n"
-                + "bridge_protocol_version mqttv50\n" + topics;
+                + "bridge_protocol_version mqttv50\n" + rest;
+    }
+
+    @Test
+    void noAliasesWithoutTheOptionAsMosquittosBridges() throws Exception {
+        // Mosquitto 2.0's bridges send none even when the remote allows them (its 06-bridge-* tests compare the
+        // bytes); bridge_max_topic_alias turns them on
+        int port = Peers.freePort();
+        keep(Peers.tern(dir, "remote", port, "max_topic_alias 2"));
+        RecordingProxy proxy = keep(RecordingProxy.start(port));
+        Broker t = keep(Peers.tern(dir, "tern", 0, plainBridge(proxy.port(), "topic t/# out 1\n")));
+        MqttClient local = keep(Peers.client(t.port(), "local", MqttVersion.MQTT_5));
+        Peers.awaitLast(port, "$SYS/broker/connection/tern-bridge/state", "1");
+        MqttClient sub = keep(Peers.client(port, "sub", MqttVersion.MQTT_5));
+        Peers.Inbox atRemote = new Peers.Inbox().subscribe(sub, "t/#", 1);
+        for (int i = 0; i < SEQUENCE.size(); i++) {
+            local.publish(SEQUENCE.get(i), i + ":" + SEQUENCE.get(i), 1, false).join();
+        }
+        for (int i = 0; i < SEQUENCE.size(); i++) {
+            assertThat(atRemote.next().topic()).isEqualTo(SEQUENCE.get(i));
+        }
+        await().atMost(WAIT).until(() -> proxy.publishes(0).stream().filter(p -> p.topic().startsWith("t/"))
+                .count() == SEQUENCE.size());
+        assertThat(proxy.publishes(0)).allSatisfy(p -> assertThat(p.properties().intValue(PropertyId.TOPIC_ALIAS, 0))
+                .as("no Topic Alias").isZero());
     }
 
     @Test

@@ -115,6 +115,7 @@ public final class BridgeConfig {
     private long maxPacketSize;
     private boolean outgoingRetain = true;
     private long sessionExpiryInterval;
+    private int maxTopicAlias;
     private String cafile;
     private String capath;
     private String certfile;
@@ -289,6 +290,14 @@ public final class BridgeConfig {
     public long sessionExpiryInterval() { return sessionExpiryInterval; }
 
     public BridgeConfig sessionExpiryInterval(long v) { sessionExpiryInterval = v; return this; }
+
+    /**
+     * Tern's {@code bridge_max_topic_alias}: at most this many topic aliases a 5.0 bridge gives the topics it
+     * forwards, within the remote's Topic Alias Maximum; 0 (none) by default, as Mosquitto 2.0's bridges send none.
+     */
+    public int maxTopicAlias() { return maxTopicAlias; }
+
+    public BridgeConfig maxTopicAlias(int v) { maxTopicAlias = v; return this; }
 
     public BridgeConfig outgoingRetain(boolean v) { outgoingRetain = v; return this; }
 

@@ -28,7 +28,8 @@ final class BridgeOptions {
             "notification_topic", "restart_timeout", "start_type", "threshold", "try_private",
             "bridge_attempt_unsubscribe", "bridge_bind_address", "bridge_max_packet_size", "bridge_outgoing_retain",
             "bridge_cafile", "bridge_capath", "bridge_certfile", "bridge_keyfile", "bridge_insecure",
-            "bridge_tls_version", "bridge_alpn", "bridge_identity", "bridge_psk", "bridge_session_expiry_interval");
+            "bridge_tls_version", "bridge_alpn", "bridge_identity", "bridge_psk", "bridge_session_expiry_interval",
+            "bridge_max_topic_alias");
 
     private final BrokerConfig config;
     private BridgeConfig current;
@@ -133,6 +134,7 @@ final class BridgeOptions {
                 }
                 b.sessionExpiryInterval(Long.parseLong(v));
             }
+            case "bridge_max_topic_alias" -> b.maxTopicAlias(ConfigParser.integer(l, 0, 65535));
             case "bridge_cafile" -> b.cafile(certificateOption(l, b));
             case "bridge_capath" -> b.capath(certificateOption(l, b));
             case "bridge_certfile" -> b.certfile(certificateOption(l, b));

@@ -65,6 +65,7 @@ class ConfigParserErrorsTest {
                 new BadConfig("connection b\naddress 127.0.0.1\ntopic a\nbridge_tls_version tlsv9\n", 4, "bridge_tls_version: 'tlsv9' is not one of tlsv1.1, tlsv1.2, tlsv1.3", false),
                 new BadConfig("connection b\naddress 127.0.0.1\ntopic a\nbridge_session_expiry_interval -1\n", 4, "bridge_session_expiry_interval: '-1' is not a number of seconds from 0 to 4294967295", false),
                 new BadConfig("connection b\naddress 127.0.0.1\ntopic a\nbridge_session_expiry_interval 4294967296\n", 4, "bridge_session_expiry_interval: '4294967296' is not a number of seconds from 0 to 4294967295", false),
+                new BadConfig("connection b\naddress 127.0.0.1\ntopic a\nbridge_max_topic_alias 70000\n", 4, "bridge_max_topic_alias: 70000 is out of range (must be between 0 and 65535)", false),
                 new BadConfig("connection b\naddress 127.0.0.1\ntopic a\nbridge_psk xyz\nbridge_identity i\n", 4, "bridge_psk: 'xyz' is not a hexadecimal key", false),
                 new BadConfig("listener 1883\nconnection b\naddress 127.0.0.1\n", 2, "connection b: no topics; a bridge needs at least one 'topic' line", false),
                 new BadConfig("listener 1883\nconnection b\ntopic a\n", 2, "connection b: no address; a bridge needs 'address host[:port]'", false),
