@@ -67,6 +67,8 @@ final class ClientSession {
     private int window;
     /** With a {@link SessionState} from the builder: the session outlives this client (a bridge's). */
     private final boolean sharedState;
+    /** The session's state: the builder's when shared, this client's own otherwise. */
+    private final SessionState session;
     private final PacketIds ids;
     private final LinkedHashMap<Integer, OutPublish> inflight;
     private final ArrayDeque<OutPublish> queued;
@@ -104,6 +106,7 @@ final class ClientSession {
         this.window = cfg.maxInflight();
         this.outboundAliases = new OutgoingTopicAliases(v5 ? cfg.topicAliasMaximum() : 0);
         SessionState st = cfg.sessionState() != null ? cfg.sessionState() : new SessionState();
+        this.session = st;
         this.sharedState = cfg.sessionState() != null;
         this.ids = st.ids;
         this.inflight = st.inflight;
@@ -533,13 +536,7 @@ final class ClientSession {
         connectWaiters.clear();
         waiters.forEach(w -> w.completeExceptionally(cause));
         if (!sharedState) {
-            for (OutPublish o : inflight.values()) {
-                ids.release(o.packetId);
-                o.future.completeExceptionally(cause);
-            }
-            inflight.clear();
-            queued.forEach(o -> o.future.completeExceptionally(cause));
-            queued.clear();
+            session.failOutgoing(cause);
             inboundQos2.clear();
         }
         requests.failAll(cause);

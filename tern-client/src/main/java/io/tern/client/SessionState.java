@@ -32,7 +32,11 @@ public final class SessionState {
      * clean does; Mosquitto's bridge does this at each connection attempt with {@code local_cleansession}.
      */
     public void discardOutgoing() {
-        MqttClientException cause = new MqttClientException("discarded with the session");
+        failOutgoing(new MqttClientException("discarded with the session"));
+    }
+
+    /** Fails the futures of the outgoing messages (in flight and waiting) with {@code cause} and forgets them. */
+    void failOutgoing(Throwable cause) {
         for (OutPublish o : inflight.values()) {
             ids.release(o.packetId);
             o.future.completeExceptionally(cause);

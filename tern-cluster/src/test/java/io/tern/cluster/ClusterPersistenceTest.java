@@ -47,17 +47,7 @@ class ClusterPersistenceTest {
             Clients.Paho sink = new Clients.Paho(n2.uri(), "p-sink", true);
             back.setCallback(sink);
             assertThat(back.connectWithResult(o).getSessionPresent()).isTrue();
-            List<String> got = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Clients.Got g = sink.next();
-                assertThat(g).as("message %d of %d", i + 1, n).isNotNull();
-                got.add(g.payload());
-            }
-            List<String> expected = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                expected.add("m" + i);
-            }
-            assertThat(got).containsExactlyElementsOf(expected);
+            assertReceivesInOrder(sink, n);
             back.disconnect();
             back.close();
             sink.close();
@@ -99,17 +89,7 @@ class ClusterPersistenceTest {
             Clients.Paho sink = new Clients.Paho(again.uri(), "a-sink", true);
             back.setCallback(sink);
             assertThat(back.connectWithResult(o).getSessionPresent()).as("the adopted session was stored").isTrue();
-            List<String> got = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Clients.Got g = sink.next();
-                assertThat(g).as("message %d of %d", i + 1, n).isNotNull();
-                got.add(g.payload());
-            }
-            List<String> expected = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                expected.add("m" + i);
-            }
-            assertThat(got).containsExactlyElementsOf(expected);
+            assertReceivesInOrder(sink, n);
             back.disconnect();
             back.close();
             sink.close();
@@ -152,20 +132,25 @@ class ClusterPersistenceTest {
             Clients.Paho sink = new Clients.Paho(n1.uri(), "hb-sink", true);
             back.setCallback(sink);
             assertThat(back.connectWithResult(o).getSessionPresent()).isTrue();
-            List<String> got = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                Clients.Got g = sink.next();
-                assertThat(g).as("message %d of %d", i + 1, n).isNotNull();
-                got.add(g.payload());
-            }
-            List<String> expected = new ArrayList<>();
-            for (int i = 0; i < n; i++) {
-                expected.add("m" + i);
-            }
-            assertThat(got).containsExactlyElementsOf(expected);
+            assertReceivesInOrder(sink, n);
             back.disconnect();
             back.close();
             sink.close();
         }
+    }
+
+    /** {@code sink} gets m0 .. m(n-1), in that order. */
+    private static void assertReceivesInOrder(Clients.Paho sink, int n) throws Exception {
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            Clients.Got g = sink.next();
+            assertThat(g).as("message %d of %d", i + 1, n).isNotNull();
+            got.add(g.payload());
+        }
+        List<String> expected = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            expected.add("m" + i);
+        }
+        assertThat(got).containsExactlyElementsOf(expected);
     }
 }
