@@ -52,10 +52,6 @@ final class SessionRegistry {
      */
     void open(String clientId, boolean cleanStart, EventExecutor ex, ProtocolHandler h,
               BiConsumer<Session, Boolean> then) {
-        io.netty.util.concurrent.ScheduledFuture<?> will = endedSessionWills.remove(clientId);
-        if (will != null) {
-            will.cancel(false); // back before the delay ran out: the ended session's will is deleted
-        }
         io.tern.broker.extension.ClusterRouting c = broker.clusterRouting();
         if (c == null) {
             open(clientId, cleanStart, ex, h, then, null);
@@ -68,6 +64,12 @@ final class SessionRegistry {
     /** {@code moved}: the state of a session that another cluster node handed over, or null. */
     private void open(String clientId, boolean cleanStart, EventExecutor ex, ProtocolHandler h,
                       BiConsumer<Session, Boolean> then, SessionState moved) {
+        // here, not once at the start: the old connection's close may end its session (moving its will here)
+        // while this CONNECT is on its way, and then the takeover finds the session gone and comes back here
+        io.netty.util.concurrent.ScheduledFuture<?> will = endedSessionWills.remove(clientId);
+        if (will != null) {
+            will.cancel(false); // back before the delay ran out: the ended session's will is deleted
+        }
         Session existing = sessions.get(clientId);
         if (existing == null) {
             Session s = new Session(broker, clientId, ex);
