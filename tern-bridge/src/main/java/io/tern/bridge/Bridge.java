@@ -78,6 +78,10 @@ final class Bridge implements LocalSide.Forwarder {
         this.local = new LocalSide(broker, cfg, loop, this);
         this.backoff = new Backoff(cfg);
         this.version = RemoteClients.version(cfg.protocolVersion());
+        if (!cfg.cleanSession()) {
+            // the remote's PUBREL goes on to this broker under the same id, its PUBCOMP waits for this broker's
+            remoteSession.releasesTo(id -> onLoop(() -> local.release(id)));
+        }
     }
 
     void start() {
@@ -201,6 +205,9 @@ final class Bridge implements LocalSide.Forwarder {
         }
         up = true;
         lazyWanted = false;
+        if (!cfg.cleanSession()) {
+            local.remoteConnected(result.sessionPresent());
+        }
         lastTrafficNanos = System.nanoTime();
         backoff.reset();
         if (cfg.notifications()) {
@@ -357,10 +364,18 @@ final class Bridge implements LocalSide.Forwarder {
         }
         // the remote gets its PUBACK / PUBREC only once this broker has the message (stored, with persistence),
         // over the connection of the moment (the session goes on across connections)
-        local.publish(topic, m.qos(), m.retain(), m.payload(), m.properties(), () -> {
+        local.publish(topic, m.qos(), m.retain(), m.payload(), m.properties(), m.packetId(), () -> {
             MqttClient now = remote;
             (now != null ? now : from).acknowledge(m);
         });
+    }
+
+    @Override
+    public void completed(int packetId) {
+        MqttClient r = remote;
+        if (up && r != null) {
+            r.completeRelease(packetId);
+        }
     }
 
     @Override

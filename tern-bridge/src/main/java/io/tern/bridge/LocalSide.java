@@ -46,6 +46,9 @@ final class LocalSide implements LocalConnection.Peer {
 
         /** A delivery is waiting for the remote (lazy start counts them). */
         void waiting(int count);
+
+        /** This broker completed the release of the remote's QoS 2 message {@code packetId}: PUBCOMP to the remote. */
+        void completed(int packetId);
     }
 
     private final Broker broker;
@@ -66,14 +69,31 @@ final class LocalSide implements LocalConnection.Peer {
     /** Messages from the remote broker on their way into this one. */
     private final ArrayDeque<In> inWaiting = new ArrayDeque<>();
     private final Map<Integer, In> inFlight = new HashMap<>();
+    /** The remote's QoS 2 ids it released (PUBREL) that this broker has not completed yet. */
+    private final Set<Integer> releasing = new HashSet<>();
+    /**
+     * Whether a message from the remote goes in with the remote's packet id (the remote session is kept): this
+     * broker then holds a QoS 2 id until the remote's PUBREL, in the store with persistence, so a PUBLISH the
+     * remote sends again after a restart of this broker is recognised as the duplicate it is [MQTT-4.3.3-3].
+     */
+    private final boolean remoteIds;
+    /**
+     * What the first CONNACKs of this run said: whether the local session came back from the store (it may hold
+     * QoS 2 ids of the remote's from before a restart, which this side no longer knows) and whether the remote's
+     * session is new (it will release none of them); null until known.
+     */
+    private Boolean localResumed;
+    private Boolean remoteFresh;
 
     /** A message from the remote on its way in; {@code stored} acknowledges it to the remote. */
     private static final class In {
+        final int remoteId;
         Packet.Publish publish;
         final Runnable stored;
         boolean acknowledged;
 
-        In(Packet.Publish publish, Runnable stored) {
+        In(int remoteId, Packet.Publish publish, Runnable stored) {
+            this.remoteId = remoteId;
             this.publish = publish;
             this.stored = stored;
         }
@@ -94,6 +114,7 @@ final class LocalSide implements LocalConnection.Peer {
         this.cfg = cfg;
         this.loop = loop;
         this.forwarder = forwarder;
+        this.remoteIds = !cfg.cleanSession();
     }
 
     /** Opens the local connection: CONNECT as the bridge's local client, then SUBSCRIBE to the out topics. */
@@ -148,12 +169,13 @@ final class LocalSide implements LocalConnection.Peer {
      * runs once this broker acknowledged it (after the store's sync with persistence on), so the remote
      * broker keeps the message until then.
      */
-    void publish(String topic, int qos, boolean retain, byte[] payload, Properties props, Runnable stored) {
+    void publish(String topic, int qos, boolean retain, byte[] payload, Properties props, int remoteId,
+                 Runnable stored) {
         Properties p = props;
         if (p.has(PropertyId.TOPIC_ALIAS) || p.has(PropertyId.SUBSCRIPTION_IDENTIFIER)) {
             p = p.toBuilder().remove(PropertyId.TOPIC_ALIAS).remove(PropertyId.SUBSCRIPTION_IDENTIFIER).build();
         }
-        inWaiting.addLast(new In(new Packet.Publish(topic, qos, retain, false, 0, payload, p), stored));
+        inWaiting.addLast(new In(remoteId, new Packet.Publish(topic, qos, retain, false, 0, payload, p), stored));
         drainIn();
     }
 
@@ -163,7 +185,7 @@ final class LocalSide implements LocalConnection.Peer {
             In in = inWaiting.pollFirst();
             Packet.Publish p = in.publish;
             if (p.qos() > 0) {
-                int id = freeId();
+                int id = remoteIds && in.remoteId > 0 ? in.remoteId : freeId();
                 in.publish = p.withPacketId(id, p.qos(), p.retain(), false);
                 inFlight.put(id, in);
                 conn.receive(in.publish);
@@ -183,6 +205,60 @@ final class LocalSide implements LocalConnection.Peer {
             }
         }
         throw new IllegalStateException("no free packet id");
+    }
+
+    /**
+     * The remote released its QoS 2 message {@code packetId} (PUBREL): so does this broker, under the same id,
+     * also when this side no longer knows the message (after a restart the store does); PUBCOMP to the remote
+     * follows this broker's.
+     */
+    void release(int packetId) {
+        releasing.add(packetId);
+        if (connected && conn != null && !conn.isClosed()) {
+            conn.receive(new Packet.PubRel(packetId, 0, Properties.EMPTY));
+        }
+    }
+
+    /**
+     * The remote session is not there any more (it answered Session Present 0): it releases nothing, so this
+     * broker lets go of the QoS 2 ids it still holds for it.
+     */
+    void remoteConnected(boolean sessionPresent) {
+        if (remoteFresh == null) {
+            remoteFresh = !sessionPresent;
+            releaseForgotten();
+        }
+        if (!sessionPresent) {
+            remoteSessionLost();
+        }
+    }
+
+    /**
+     * A local session from before a restart and a new remote session: whatever QoS 2 ids this broker still holds
+     * for the remote would never be released and would swallow the new session's messages that reuse them, so
+     * all are released (this side does not know which; an id not held is answered PUBCOMP and nothing else).
+     * Before any message of the new remote session goes in: the PUBRELs go first on the same connection.
+     */
+    private void releaseForgotten() {
+        if (!remoteIds || !Boolean.TRUE.equals(localResumed) || !Boolean.TRUE.equals(remoteFresh) || !connected
+                || conn == null || conn.isClosed()) {
+            return;
+        }
+        localResumed = false; // once
+        for (int id = 1; id <= 65535; id++) {
+            if (!inFlight.containsKey(id) && !releasing.contains(id)) {
+                conn.receive(new Packet.PubRel(id, 0, Properties.EMPTY));
+            }
+        }
+    }
+
+    private void remoteSessionLost() {
+        for (In in : new ArrayList<>(inFlight.values())) {
+            if (in.acknowledged && in.publish.qos() == 2 && !releasing.contains(in.publish.packetId())
+                    && connected && !conn.isClosed()) {
+                conn.receive(new Packet.PubRel(in.publish.packetId(), 0, Properties.EMPTY)); // no PUBCOMP to send on
+            }
+        }
     }
 
     int heldCount() {
@@ -223,12 +299,15 @@ final class LocalSide implements LocalConnection.Peer {
             if (in != null) {
                 in.done();
             }
-            if (r.reasonCode() < 0x80) {
+            if (r.reasonCode() < 0x80 && !(remoteIds && in != null)) {
                 conn.receive(new Packet.PubRel(r.packetId(), 0, Properties.EMPTY));
-            }
+            } // with the remote's id: PUBREL when the remote sends its own (release)
             drainIn();
         } else if (packet instanceof Packet.PubComp c) {
             inFlight.remove(c.packetId());
+            if (remoteIds && releasing.remove(c.packetId())) {
+                forwarder.completed(c.packetId());
+            }
             drainIn();
         } else if (packet instanceof Packet.SubAck s) {
             for (int code : s.reasonCodes()) {
@@ -250,17 +329,28 @@ final class LocalSide implements LocalConnection.Peer {
             return;
         }
         connected = true;
+        if (localResumed == null) {
+            localResumed = a.sessionPresent();
+        }
         inWindow = a.properties().intValue(PropertyId.RECEIVE_MAXIMUM, 65535);
         // a local session that was not resumed has no subscriptions yet
         subscribe(false);
-        // what went in before the local side reconnected goes again, first
+        // what went in before the local side reconnected goes again, first; a QoS 2 message this broker has
+        // (PUBREC) stays in flight until the remote releases it
         List<In> again = new ArrayList<>(inFlight.values());
         inFlight.clear();
         for (int i = again.size() - 1; i >= 0; i--) {
-            if (!again.get(i).acknowledged) {
-                inWaiting.addFirst(again.get(i));
+            In in = again.get(i);
+            if (!in.acknowledged) {
+                inWaiting.addFirst(in);
+            } else if (remoteIds && in.publish.qos() == 2) {
+                inFlight.put(in.publish.packetId(), in);
             }
         }
+        for (int id : releasing) {
+            conn.receive(new Packet.PubRel(id, 0, Properties.EMPTY));
+        }
+        releaseForgotten();
         drainIn();
     }
 

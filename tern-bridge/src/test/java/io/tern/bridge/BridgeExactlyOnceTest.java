@@ -1,6 +1,7 @@
 package io.tern.bridge;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.tern.broker.Broker;
 import io.tern.client.MosquittoBroker;
@@ -20,7 +21,10 @@ import org.junit.jupiter.api.io.TempDir;
  * to the real Mosquitto 2.0 and to Tern: a proxy between the bridge and the remote cuts the connection right
  * after a PUBREC (outgoing: the remote has the message, so after the reconnect the bridge only sends PUBREL) or
  * swallows one (incoming: the remote sends the PUBLISH again with DUP, and the bridge must not hand it on a
- * second time), and the far subscriber counts every message exactly once.
+ * second time), and the far subscriber counts every message exactly once. Incoming also across a restart of
+ * the bridging Tern (persistence on): the PUBRECs it sent are lost with the link, it stops before it reconnects,
+ * and once it is back from its store the remote sends those PUBLISHes again to a bridge that remembers nothing in
+ * memory; this broker's own session, which holds the remote's QoS 2 ids until their PUBREL, must recognise them.
  */
 class BridgeExactlyOnceTest {
 
@@ -73,6 +77,76 @@ class BridgeExactlyOnceTest {
     @Test
     void incomingQos2FromTernOnceWhenAPubrecIsLost() throws Exception {
         incoming(ternRemote());
+    }
+
+    @Test
+    void incomingQos2FromMosquittoOnceAcrossARestartOfTheBridgingBroker() throws Exception {
+        incomingAcrossARestart(mosquittoRemote());
+    }
+
+    @Test
+    void incomingQos2FromTernOnceAcrossARestartOfTheBridgingBroker() throws Exception {
+        incomingAcrossARestart(ternRemote());
+    }
+
+    private void incomingAcrossARestart(int remotePort) throws Exception {
+        // the bridge's 5th PUBREC never reaches the remote; the bridge waits 30 s before it would reconnect
+        CuttingProxy proxy = keep(new CuttingProxy(remotePort, true, 5, 5, false));
+        int localPort = Peers.freePort();
+        String conf = "persistence true\npersistence_location " + dir.resolve("local-store") + "/\n"
+                + "connection b\naddress 127.0.0.1:" + proxy.port() + "\nremote_clientid bridge-eo\n"
+                + "cleansession false\nnotifications false\nrestart_timeout 30\ntopic in/# in 2\n";
+        Broker local = keep(Peers.tern(dir, "local", localPort, conf));
+        MqttClient near = keep(MqttClient.builder().serverUri("tcp://127.0.0.1:" + localPort).clientId("near")
+                .cleanStart(false).automaticReconnect(Duration.ofMillis(200), Duration.ofSeconds(1)).build());
+        near.connect().join();
+        Peers.Inbox inbox = new Peers.Inbox().subscribe(near, "in/#", 2);
+        MqttClient pub = keep(Peers.client(remotePort, "remote-pub"));
+        awaitBridged(pub, "in/probe", inbox);
+        for (int i = 0; i < MESSAGES; i++) {
+            pub.publish("in/" + i, "m" + i, 2, false).join();
+        }
+        await().atMost(Peers.WAIT).until(proxy::didCut);
+        open.close(local); // before the bridge's restart timeout: nothing of its remote session survives
+        keep(Peers.tern(dir, "local-again", localPort, conf));
+        assertExactlyOnce(inbox, "in/", proxy);
+    }
+
+    @Test
+    void aNewRemoteSessionAfterARestartIsNotSwallowedByIdsHeldFromTheOldOne() throws Exception {
+        int remotePort = Peers.freePort();
+        Broker remote = keep(Peers.tern(dir, "remote", remotePort, ""));
+        CuttingProxy proxy = keep(new CuttingProxy(remotePort, true, 5, 5, false));
+        int localPort = Peers.freePort();
+        String conf = "persistence true\npersistence_location " + dir.resolve("local-store") + "/\n"
+                + "connection b\naddress 127.0.0.1:" + proxy.port() + "\nremote_clientid bridge-eo\n"
+                + "cleansession false\nnotifications false\nrestart_timeout 30\ntopic in/# in 2\n";
+        Broker local = keep(Peers.tern(dir, "local", localPort, conf));
+        MqttClient near = keep(MqttClient.builder().serverUri("tcp://127.0.0.1:" + localPort).clientId("near")
+                .cleanStart(false).automaticReconnect(Duration.ofMillis(200), Duration.ofSeconds(1)).build());
+        near.connect().join();
+        Peers.Inbox inbox = new Peers.Inbox().subscribe(near, "in/#", 2);
+        try (MqttClient pub = Peers.client(remotePort, "remote-pub")) {
+            awaitBridged(pub, "in/probe", inbox);
+            for (int i = 0; i < MESSAGES; i++) {
+                pub.publish("in/" + i, "m" + i, 2, false).join();
+            }
+        }
+        await().atMost(Peers.WAIT).until(proxy::didCut);
+        open.close(local); // holds the remote's ids of the messages whose PUBREC was lost, unreleased
+        open.close(remote); // no persistence: the bridge's remote session is gone, and its packet ids start again
+        keep(Peers.tern(dir, "remote-again", remotePort, ""));
+        keep(Peers.tern(dir, "local-again", localPort, conf));
+        MqttClient pub = keep(Peers.client(remotePort, "remote-pub"));
+        awaitBridged(pub, "in/probe", inbox);
+        for (int i = 0; i < MESSAGES; i++) {
+            pub.publish("in/new/" + i, "n" + i, 2, false).join();
+        }
+        List<String> got = new ArrayList<>();
+        for (int i = 0; i < MESSAGES; i++) {
+            got.add(inbox.next("in/new/" + i).topic());
+        }
+        assertThat(got).hasSize(MESSAGES);
     }
 
     private void outgoing(int remotePort) throws Exception {

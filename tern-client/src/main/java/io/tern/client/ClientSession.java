@@ -631,7 +631,11 @@ final class ClientSession {
             }
         } else if (packet instanceof Packet.PubRel r) {
             inbound.onPubRel(r.packetId());
-            send(new Packet.PubComp(r.packetId(), 0, Properties.EMPTY));
+            if (session.releases != null) {
+                session.releases.accept(r.packetId()); // PUBCOMP once the application released it onwards
+            } else {
+                send(new Packet.PubComp(r.packetId(), 0, Properties.EMPTY));
+            }
         } else if (packet instanceof Packet.SubAck a) {
             requests.onSubAck(a);
         } else if (packet instanceof Packet.UnsubAck a) {
@@ -672,6 +676,20 @@ final class ClientSession {
 
     void acknowledge(MqttMessage m) {
         inbound.acknowledge(m);
+    }
+
+    /** PUBCOMP for an incoming PUBREL the application released ({@link SessionState#releasesTo}). */
+    void completeRelease(int packetId) {
+        Runnable r = () -> {
+            if (channel != null && state == State.CONNECTED) {
+                send(new Packet.PubComp(packetId, 0, Properties.EMPTY));
+            } // otherwise the broker sends the PUBREL again after the reconnect
+        };
+        if (loop.inEventLoop()) {
+            r.run();
+        } else {
+            loop.execute(r);
+        }
     }
 
     // ---------------------------------------------------------------- plumbing

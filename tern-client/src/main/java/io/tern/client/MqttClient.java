@@ -97,6 +97,14 @@ public final class MqttClient implements AutoCloseable {
         session.acknowledge(message);
     }
 
+    /**
+     * Answers an incoming PUBREL handed to {@link SessionState#releasesTo}'s handler with PUBCOMP, on this
+     * connection; nothing when it is not connected (the broker sends the PUBREL again after the reconnect).
+     */
+    public void completeRelease(int packetId) {
+        session.completeRelease(packetId);
+    }
+
     /** Subscribes to one filter; messages that match it go to {@code handler}. */
     public CompletableFuture<SubscribeResult> subscribe(String filter, int qos, MessageHandler handler) {
         return subscribe(List.of(new Packet.Subscription(filter, qos)), Properties.EMPTY, handler);

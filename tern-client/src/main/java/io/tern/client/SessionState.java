@@ -26,6 +26,18 @@ public final class SessionState {
     final Set<Integer> inboundQos2 = new HashSet<>();
     /** Received QoS 1/2 ids whose acknowledgement waits for the application (manual acknowledgement). */
     final Set<Integer> ackPending = new HashSet<>();
+    /** Where an incoming PUBREL goes when its PUBCOMP waits for the application; null: PUBCOMP at once. */
+    java.util.function.IntConsumer releases;
+
+    /**
+     * Hands each incoming PUBREL's packet id to {@code handler} instead of answering it with PUBCOMP at once; the
+     * application answers with {@link MqttClient#completeRelease(int)} once it has passed the release on (a
+     * bridge: to the broker it forwarded the message to, so a PUBREL resent after a restart still finds the id
+     * there). Called on the client's event loop.
+     */
+    public void releasesTo(java.util.function.IntConsumer handler) {
+        this.releases = handler;
+    }
 
     /**
      * Forgets the outgoing messages (in flight and waiting), failing their futures, as a session that starts
