@@ -192,7 +192,9 @@ public final class BrokerAdmin {
         if (retainedMessage(topic).isEmpty()) {
             return false;
         }
-        broker.retained().put(Message.of(topic, new byte[0], 0, true));
+        Message cleared = Message.of(topic, new byte[0], 0, true);
+        broker.retained().put(cleared);
+        broker.retainSources().retained(cleared); // the deleted message's source (check_retain_source) goes too
         Durability dur = broker.durability();
         if (dur != null && !topic.startsWith("$SYS/")) {
             dur.store().removeRetained(topic);

@@ -43,6 +43,11 @@ final class RetainSources {
         }
     }
 
+    /** Whether a source is kept for {@code topic} (for tests). */
+    boolean has(String topic) {
+        return byTopic.containsKey(topic);
+    }
+
     /** The source to store with the retained message {@code m}, or null when it has none. */
     StoredMessage.Source stored(Message m, ListenerConfig local) {
         Source s = byTopic.get(m.topic());
