@@ -38,7 +38,7 @@ class GracefulCloseTest {
     void clientThatKeepsSendingPastReceiveMaximumStillReadsDisconnect0x93() throws Exception {
         try (TestBroker broker = TestBroker.start(c -> c.maxInflightMessages(20));
              Socket socket = new Socket("127.0.0.1", broker.port())) {
-            assertDisconnect0x93AfterFlood(socket);
+            assertDisconnect0x93AfterFlood(socket, 2000);
         }
     }
 
@@ -53,13 +53,15 @@ class GracefulCloseTest {
             int tlsPort = broker.broker.boundAddresses().get(1).getPort();
             javax.net.ssl.SSLContext tls = pki.clientContext(null, "TLSv1.3");
             try (Socket socket = tls.getSocketFactory().createSocket("127.0.0.1", tlsPort)) {
-                // the broker sends close_notify after the DISCONNECT, then shuts its output down
-                assertDisconnect0x93AfterFlood(socket);
+                // the broker sends close_notify after the DISCONNECT, then shuts its output down; 500 kB
+                // behind the 21st PUBLISH are still far more than the broker reads before it closes, and a
+                // loaded machine encrypts and decrypts them well within the broker's 1 s of discarding input
+                assertDisconnect0x93AfterFlood(socket, 500);
             }
         }
     }
 
-    private static void assertDisconnect0x93AfterFlood(Socket socket) throws Exception {
+    private static void assertDisconnect0x93AfterFlood(Socket socket, int publishes) throws Exception {
         socket.setSoTimeout(10_000);
         OutputStream out = socket.getOutputStream();
         InputStream in = socket.getInputStream();
@@ -70,7 +72,7 @@ class GracefulCloseTest {
         // them, written without waiting for anything [MQTT-3.3.4-9]
         CompletableFuture<Void> writer = CompletableFuture.runAsync(() -> {
             try {
-                for (int id = 1; id <= 2000; id++) {
+                for (int id = 1; id <= publishes; id++) {
                     out.write(bytes(new Packet.Publish("flood/" + id, 2, false, false, id, PAYLOAD,
                             Properties.EMPTY)));
                 }
