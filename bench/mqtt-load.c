@@ -68,11 +68,11 @@ typedef struct conn {
 } conn_t;
 
 static struct {
-    int scenario, port, pubs, subs, qos, size, window, protocol_ok;
+    int scenario, port, sub_port, pubs, subs, qos, size, window, protocol_ok;
     uint32_t count;
     double rate, duration, timeout;
     const char *host;
-} opt = {FANIN, 1883, 10, 1, 1, 64, 100, 1, 20000, 10000, 10, 60, "127.0.0.1"};
+} opt = {FANIN, 1883, 0, 10, 1, 1, 64, 100, 1, 20000, 10000, 10, 60, "127.0.0.1"};
 
 static conn_t conns[MAX_CONNS];
 static int nconns, epfd;
@@ -215,7 +215,9 @@ static conn_t *open_conn(int is_pub, int index) {
     if (c->fd < 0) die("socket");
     int one = 1;
     setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
-    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(opt.port)};
+    /* -S: subscribers on another broker (a bridge pair: publishers on A, subscribers on B) */
+    int port = !is_pub && opt.sub_port ? opt.sub_port : opt.port;
+    struct sockaddr_in a = {.sin_family = AF_INET, .sin_port = htons(port)};
     if (inet_pton(AF_INET, opt.host, &a.sin_addr) != 1) { errno = 0; die("bad host (use a dotted IPv4 address)"); }
     if (connect(c->fd, (struct sockaddr *)&a, sizeof a) < 0 && errno != EINPROGRESS) die("connect");
     struct epoll_event ev = {.events = EPOLLIN, .data.ptr = c};
@@ -470,12 +472,13 @@ static int run_conn(uint64_t t0) {
 static void usage(void) {
     fprintf(stderr,
             "usage: mqtt-load fanin|fanout|latency -p PORT [-H 127.0.0.1] [-c N] [-n COUNT] [-q 0|1|2] [-s BYTES]\n"
-            "                 [-w INFLIGHT] [-r RATE] [-d SECONDS] [-t TIMEOUT]\n"
+            "                 [-w INFLIGHT] [-r RATE] [-d SECONDS] [-t TIMEOUT] [-P 0|1] [-S PORT]\n"
             "  fanin: -c publishers (10) -> 1 subscriber; fanout: 1 publisher -> -c subscribers (100);\n"
             "  latency: 1 publisher at -r msg/s (10000) for -d s (10) -> 1 subscriber\n"
             "  conn: -c idle connections (10000), held for -d s (5); reports the connect rate\n"
             "  -n messages per publisher (20000), -w most unacknowledged per publisher (100), -s payload (64)\n"
-            "  -t seconds before the run gives up (60); -P 1: subscribers keep their session (clean session 0)\n");
+            "  -t seconds before the run gives up (60); -P 1: subscribers keep their session (clean session 0)\n"
+            "  -S PORT: subscribers connect to PORT instead of -p (through a bridge from -p to PORT)\n");
     exit(2);
 }
 
@@ -500,6 +503,7 @@ int main(int argc, char **argv) {
         else if (!strcmp(f, "-d")) opt.duration = atof(v);
         else if (!strcmp(f, "-t")) opt.timeout = atof(v);
         else if (!strcmp(f, "-P")) persistent_sub = atoi(v);
+        else if (!strcmp(f, "-S")) opt.sub_port = atoi(v);
         else usage();
     }
     if (opt.qos < 0 || opt.qos > 2 || opt.size < PAYLOAD_HDR || opt.size > 65536 || opt.window < 1
@@ -569,7 +573,8 @@ int main(int argc, char **argv) {
             conn_t *c = evs[i].data.ptr;
             if (evs[i].events & (EPOLLERR | EPOLLHUP)) {
                 fprintf(stderr, "mqtt-load: connection %s%d failed (is a broker listening on %s:%d?)\n",
-                        c->is_pub ? "p" : "s", c->index, opt.host, opt.port);
+                        c->is_pub ? "p" : "s", c->index, opt.host,
+                        !c->is_pub && opt.sub_port ? opt.sub_port : opt.port);
                 exit(2);
             }
             if (evs[i].events & EPOLLOUT) { flush(c); if (c->is_pub) pub_pump(c); }
