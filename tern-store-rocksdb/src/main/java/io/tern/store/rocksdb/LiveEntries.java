@@ -1,0 +1,210 @@
+package io.tern.store.rocksdb;
+
+import org.rocksdb.ColumnFamilyHandle;
+import org.rocksdb.RocksDB;
+import org.rocksdb.RocksDBException;
+import org.rocksdb.WriteBatch;
+import org.rocksdb.WriteOptions;
+
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * What the store knows about the queue entries it wrote or read in this process, so the hot path needs no
+ * read of RocksDB: whether an entry carries its message inline (format 3) or refers to a shared one (and which),
+ * and its packet-id record ({@code sent-ids}).
+ *
+ * <p>With {@code persistence_sync batch} a packet-id record is held here and written by the group commit after
+ * the next one ({@link #flush}); a PUBACK that arrives before that cancels it, so a QoS 1 message acknowledged
+ * within one group-commit interval never writes nor deletes one. Such a record is as durable as before: RocksDB
+ * kept it in its WAL buffer until the next group commit or 10 ms flush anyway; now it is one interval later.
+ * A crash in between resends that message under a fresh packet id (QoS 1 allows the duplicate).
+ *
+ * <p>Entries are remembered up to {@link #LIMIT} (an offline session's backlog is not mirrored on the heap);
+ * beyond that, and for entries from an earlier process not read yet, {@link #remove} says "unknown" and the
+ * caller reads the entry. Packet-id records are always tracked: they belong to messages in flight, which the
+ * session holds in memory anyway. Thread-safe; {@link #flush} writes under the lock so a dequeue's delete of a
+ * record can never precede its put.
+ */
+final class LiveEntries {
+
+    /** How many entries are remembered at most. */
+    static final int LIMIT = 100_000;
+
+    /** {@link #remove}: nothing known, read the entry. */
+    static final int UNKNOWN = 0;
+    /** {@link #remove}: the entry carries its message. */
+    static final int INLINE = 1;
+    /** {@link #remove}: the entry refers to shared message {@link #removedMessageId()}. */
+    static final int SHARED = 2;
+    /** {@link #remove} flag: a packet-id record may be in RocksDB and must be deleted with the entry. */
+    static final int SENT_WRITTEN = 4;
+
+    private static final byte KIND_UNKNOWN = 0;
+    private static final byte KIND_INLINE = 1;
+    private static final byte KIND_SHARED = 2;
+
+    private static final class State {
+        byte kind;
+        long messageId;
+        /** Packet id to write, 0 when nothing is pending. */
+        int pendingId;
+        /** Whether a packet-id record may exist in RocksDB. */
+        boolean written;
+    }
+
+    private record Pending(String clientId, long seq) {
+    }
+
+    private final boolean defer;
+    private final Map<String, Map<Long, State>> clients = new HashMap<>();
+    private int size;
+    /** Marked since the last flush: written at the flush after next unless acknowledged by then. */
+    private List<Pending> young = new ArrayList<>();
+    private List<Pending> old = new ArrayList<>();
+    /** Per-thread result of the last {@link #remove}: the shared message's id. */
+    private static final ThreadLocal<long[]> REMOVED = ThreadLocal.withInitial(() -> new long[1]);
+
+    /** @param defer hold packet-id records for the group commit (batch); otherwise the caller writes them */
+    LiveEntries(boolean defer) {
+        this.defer = defer;
+    }
+
+    boolean defers() {
+        return defer;
+    }
+
+    /** A new entry this process wrote: inline, or referring to {@code messageId}. */
+    synchronized void added(String clientId, long seq, boolean inline, long messageId) {
+        if (size >= LIMIT) {
+            return;
+        }
+        State s = new State();
+        s.kind = inline ? KIND_INLINE : KIND_SHARED;
+        s.messageId = messageId;
+        if (clients.computeIfAbsent(clientId, c -> new HashMap<>()).put(seq, s) == null) {
+            size++;
+        }
+    }
+
+    /** An entry read from RocksDB: what it is, and whether it has a packet-id record. */
+    synchronized void read(String clientId, long seq, boolean inline, long messageId, boolean sent) {
+        Map<Long, State> m = clients.get(clientId);
+        State s = m == null ? null : m.get(seq);
+        if (s == null) {
+            if (size >= LIMIT) {
+                return;
+            }
+            s = new State();
+            clients.computeIfAbsent(clientId, c -> new HashMap<>()).put(seq, s);
+            size++;
+        }
+        s.kind = inline ? KIND_INLINE : KIND_SHARED;
+        s.messageId = messageId;
+        s.written |= sent;
+    }
+
+    /** The packet id of an entry not written to RocksDB yet, 0 when none is pending. */
+    synchronized int pendingId(String clientId, long seq) {
+        Map<Long, State> m = clients.get(clientId);
+        State s = m == null ? null : m.get(seq);
+        return s == null ? 0 : s.pendingId;
+    }
+
+    /**
+     * Records that an entry was sent under {@code packetId}. Deferring: held for the group commit after next.
+     * Otherwise the caller writes the record itself.
+     */
+    synchronized void sent(String clientId, long seq, int packetId) {
+        Map<Long, State> m = clients.computeIfAbsent(clientId, c -> new HashMap<>());
+        State s = m.get(seq);
+        if (s == null) {
+            s = new State();
+            m.put(seq, s);
+            size++;
+        }
+        if (defer) {
+            s.pendingId = packetId;
+            young.add(new Pending(clientId, seq));
+        } else {
+            s.written = true;
+        }
+    }
+
+    /**
+     * Forgets an entry being dequeued, cancelling a pending packet-id record.
+     *
+     * @return {@link #UNKNOWN}, {@link #INLINE} or {@link #SHARED} (then {@link #removedMessageId()}), with
+     *         {@link #SENT_WRITTEN} when a packet-id record may be in RocksDB
+     */
+    synchronized int remove(String clientId, long seq) {
+        Map<Long, State> m = clients.get(clientId);
+        State s = m == null ? null : m.remove(seq);
+        if (s == null) {
+            return UNKNOWN | SENT_WRITTEN;
+        }
+        size--;
+        if (m.isEmpty()) {
+            clients.remove(clientId);
+        }
+        int r = switch (s.kind) {
+            case KIND_INLINE -> INLINE;
+            case KIND_SHARED -> SHARED;
+            default -> UNKNOWN;
+        };
+        REMOVED.get()[0] = s.messageId;
+        // an entry never sent, or sent and acknowledged before its record was written, has none in RocksDB;
+        // one whose kind is unknown came from an earlier process and may have one
+        return s.written || s.kind == KIND_UNKNOWN ? r | SENT_WRITTEN : r;
+    }
+
+    /** The message id of the last {@link #remove} on this thread that returned {@link #SHARED}. */
+    long removedMessageId() {
+        return REMOVED.get()[0];
+    }
+
+    /** Forgets a removed session's entries and pending records (the caller deletes its ranges afterwards). */
+    synchronized void removeClient(String clientId) {
+        Map<Long, State> m = clients.remove(clientId);
+        if (m != null) {
+            size -= m.size();
+        }
+    }
+
+    /**
+     * Writes the packet-id records that waited a whole group-commit interval ({@code all}: every pending one),
+     * under the lock so no dequeue interleaves. Called by the group commit before it flushes the WAL, and at close.
+     */
+    synchronized void flush(RocksDB db, WriteOptions wo, ColumnFamilyHandle sent, boolean all)
+            throws RocksDBException {
+        List<Pending> due = old;
+        if (all) {
+            due.addAll(young);
+            old = new ArrayList<>();
+        } else {
+            old = young;
+        }
+        young = new ArrayList<>();
+        if (due.isEmpty()) {
+            return;
+        }
+        try (WriteBatch batch = new WriteBatch()) {
+            for (Pending p : due) {
+                Map<Long, State> m = clients.get(p.clientId());
+                State s = m == null ? null : m.get(p.seq());
+                if (s == null || s.pendingId == 0) {
+                    continue; // acknowledged meanwhile, or written already
+                }
+                batch.put(sent, Keys.queueKey(Keys.clientPrefix(p.clientId()), p.seq()),
+                        new byte[] {(byte) (s.pendingId >>> 8), (byte) s.pendingId});
+                s.pendingId = 0;
+                s.written = true;
+            }
+            if (batch.count() > 0) {
+                db.write(wo, batch);
+            }
+        }
+    }
+}
