@@ -6,9 +6,8 @@ import org.rocksdb.RocksDBException;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 
-import java.util.ArrayList;
+import java.util.ArrayDeque;
 import java.util.HashMap;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -16,11 +15,12 @@ import java.util.Map;
  * read of RocksDB: whether an entry carries its message inline (format 3) or refers to a shared one (and which),
  * and its packet-id record ({@code sent-ids}).
  *
- * <p>With {@code persistence_sync batch} a packet-id record is held here and written by the group commit after
- * the next one ({@link #flush}); a PUBACK that arrives before that cancels it, so a QoS 1 message acknowledged
- * within one group-commit interval never writes nor deletes one. Such a record is as durable as before: RocksDB
- * kept it in its WAL buffer until the next group commit or 10 ms flush anyway; now it is one interval later.
- * A crash in between resends that message under a fresh packet id (QoS 1 allows the duplicate).
+ * <p>With {@code persistence_sync batch} a packet-id record is held here for {@link #HOLD_NANOS} and then
+ * written by the group commit ({@link #flush}); a PUBACK that arrives before that cancels it, so a QoS 1 message
+ * acknowledged within 10 ms never writes nor deletes one. Such a record used to wait in RocksDB's WAL buffer for
+ * the next group commit or 10 ms flush; now it waits up to 10 ms more. A crash in between resends that message
+ * under a fresh packet id (QoS 1 allows the duplicate; a QoS 2 subscriber may see it twice, as before when the
+ * crash came before the WAL flush).
  *
  * <p>Entries are remembered up to {@link #LIMIT} (an offline session's backlog is not mirrored on the heap);
  * beyond that, and for entries from an earlier process not read yet, {@link #remove} says "unknown" and the
@@ -29,6 +29,9 @@ import java.util.Map;
  * record can never precede its put.
  */
 final class LiveEntries {
+
+    /** How long a packet-id record waits for its acknowledgement before it is written. */
+    static final long HOLD_NANOS = GroupCommit.FLUSH_MILLIS * 1_000_000L;
 
     /** How many entries are remembered at most. */
     static final int LIMIT = 100_000;
@@ -55,21 +58,26 @@ final class LiveEntries {
         boolean written;
     }
 
-    private record Pending(String clientId, long seq) {
+    private record Pending(String clientId, long seq, long at) {
     }
 
     private final boolean defer;
+    private final long holdNanos;
     private final Map<String, Map<Long, State>> clients = new HashMap<>();
     private int size;
-    /** Marked since the last flush: written at the flush after next unless acknowledged by then. */
-    private List<Pending> young = new ArrayList<>();
-    private List<Pending> old = new ArrayList<>();
+    /** Packet-id records in the order they were marked: written once {@link #HOLD_NANOS} old. */
+    private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** Per-thread result of the last {@link #remove}: the shared message's id. */
     private static final ThreadLocal<long[]> REMOVED = ThreadLocal.withInitial(() -> new long[1]);
 
     /** @param defer hold packet-id records for the group commit (batch); otherwise the caller writes them */
     LiveEntries(boolean defer) {
+        this(defer, HOLD_NANOS);
+    }
+
+    LiveEntries(boolean defer, long holdNanos) {
         this.defer = defer;
+        this.holdNanos = holdNanos;
     }
 
     boolean defers() {
@@ -127,7 +135,7 @@ final class LiveEntries {
         }
         if (defer) {
             s.pendingId = packetId;
-            young.add(new Pending(clientId, seq));
+            pending.add(new Pending(clientId, seq, System.nanoTime()));
         } else {
             s.written = true;
         }
@@ -174,36 +182,35 @@ final class LiveEntries {
     }
 
     /**
-     * Writes the packet-id records that waited a whole group-commit interval ({@code all}: every pending one),
-     * under the lock so no dequeue interleaves. Called by the group commit before it flushes the WAL, and at close.
+     * Writes the packet-id records that waited {@link #HOLD_NANOS} or as configured ({@code all}: every pending one), under the
+     * lock so no dequeue interleaves. Called by the group commit before it flushes the WAL, and at close.
      */
     synchronized void flush(RocksDB db, WriteOptions wo, ColumnFamilyHandle sent, boolean all)
             throws RocksDBException {
-        List<Pending> due = old;
-        if (all) {
-            due.addAll(young);
-            old = new ArrayList<>();
-        } else {
-            old = young;
-        }
-        young = new ArrayList<>();
-        if (due.isEmpty()) {
-            return;
-        }
-        try (WriteBatch batch = new WriteBatch()) {
-            for (Pending p : due) {
+        long due = System.nanoTime() - holdNanos;
+        WriteBatch batch = null;
+        try {
+            for (Pending p = pending.peek(); p != null && (all || p.at() - due <= 0); p = pending.peek()) {
+                pending.poll();
                 Map<Long, State> m = clients.get(p.clientId());
                 State s = m == null ? null : m.get(p.seq());
                 if (s == null || s.pendingId == 0) {
                     continue; // acknowledged meanwhile, or written already
+                }
+                if (batch == null) {
+                    batch = new WriteBatch();
                 }
                 batch.put(sent, Keys.queueKey(Keys.clientPrefix(p.clientId()), p.seq()),
                         new byte[] {(byte) (s.pendingId >>> 8), (byte) s.pendingId});
                 s.pendingId = 0;
                 s.written = true;
             }
-            if (batch.count() > 0) {
+            if (batch != null) {
                 db.write(wo, batch);
+            }
+        } finally {
+            if (batch != null) {
+                batch.close();
             }
         }
     }

@@ -104,19 +104,19 @@ class InlineEntryTest {
     }
 
     @Test
-    void aPacketIdAcknowledgedBeforeTheGroupCommitAfterNextIsNeverWritten() throws Exception {
+    void aPacketIdAcknowledgedWhileHeldIsNeverWritten() throws Exception {
         try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
-            LiveEntries live = new LiveEntries(true);
+            LiveEntries live = new LiveEntries(true, java.util.concurrent.TimeUnit.HOURS.toNanos(1));
             ColumnFamilyHandle sent = store.sent;
             try (WriteOptions wo = new WriteOptions()) {
                 live.added("a", 1, true, 1);
                 live.added("a", 2, true, 2);
                 live.sent("a", 1, 11);
                 live.sent("a", 2, 12);
-                live.flush(store.db(), wo, sent, false); // one interval: both may still be acknowledged
+                live.flush(store.db(), wo, sent, false); // held: not written yet
                 assertThat(live.remove("a", 1)).as("cancelled: nothing to delete").isEqualTo(LiveEntries.INLINE);
                 assertThat(live.pendingId("a", 2)).isEqualTo(12);
-                live.flush(store.db(), wo, sent, false); // the second: written now
+                live.flush(store.db(), wo, sent, true); // as at close: every pending one
                 assertThat(store.db().get(sent, Keys.queueKey(Keys.clientPrefix("a"), 1))).isNull();
                 assertThat(store.db().get(sent, Keys.queueKey(Keys.clientPrefix("a"), 2))).containsExactly(0, 12);
                 assertThat(live.remove("a", 2)).isEqualTo(LiveEntries.INLINE | LiveEntries.SENT_WRITTEN);
