@@ -15,12 +15,12 @@ import java.util.Map;
  * read of RocksDB: whether an entry carries its message inline (format 3) or refers to a shared one (and which),
  * and its packet-id record ({@code sent-ids}).
  *
- * <p>With {@code persistence_sync batch} a packet-id record is held here for {@link #HOLD_NANOS} and then
- * written by the group commit ({@link #flush}); a PUBACK that arrives before that cancels it, so a QoS 1 message
- * acknowledged within 10 ms never writes nor deletes one. Such a record used to wait in RocksDB's WAL buffer for
- * the next group commit or 10 ms flush; now it waits up to 10 ms more. A crash in between resends that message
- * under a fresh packet id (QoS 1 allows the duplicate; a QoS 2 subscriber may see it twice, as before when the
- * crash came before the WAL flush).
+ * <p>With {@code persistence_sync batch} a packet-id record is held here and then written by the group commit
+ * ({@link #flush}); an acknowledgement that arrives before that cancels it, so the message never writes nor
+ * deletes one. A QoS 1 entry's record is held {@link #HOLD_QOS1_NANOS}: a crash before it is written resends the
+ * message under a fresh packet id, which at least once allows (the receiver has it already or not; the id
+ * dedupes nothing at QoS 1). A QoS 2 entry's record (or one whose QoS is not known) is held only
+ * {@link #HOLD_NANOS}, the group commit's own flush interval, since a QoS 2 receiver dedupes by packet id.
  *
  * <p>Entries are remembered up to {@link #LIMIT} (an offline session's backlog is not mirrored on the heap);
  * beyond that, and for entries from an earlier process not read yet, {@link #remove} says "unknown" and the
@@ -32,6 +32,8 @@ final class LiveEntries {
 
     /** How long a packet-id record waits for its acknowledgement before it is written. */
     static final long HOLD_NANOS = GroupCommit.FLUSH_MILLIS * 1_000_000L;
+    /** How long a QoS 1 entry's packet-id record waits: its PUBACK comes after the backlog in flight before it. */
+    static final long HOLD_QOS1_NANOS = 100_000_000L;
 
     /** How many entries are remembered at most. */
     static final int LIMIT = 100_000;
@@ -56,6 +58,8 @@ final class LiveEntries {
         int pendingId;
         /** Whether a packet-id record may exist in RocksDB. */
         boolean written;
+        /** The entry's QoS, 0 when not known. */
+        byte qos;
     }
 
     private record Pending(String clientId, long seq, long at) {
@@ -63,21 +67,25 @@ final class LiveEntries {
 
     private final boolean defer;
     private final long holdNanos;
+    private final long holdQos1Nanos;
     private final Map<String, Map<Long, State>> clients = new HashMap<>();
     private int size;
     /** Packet-id records in the order they were marked: written once {@link #HOLD_NANOS} old. */
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** The same for QoS 1 entries: written once {@link #HOLD_QOS1_NANOS} old. */
+    private final ArrayDeque<Pending> pendingQos1 = new ArrayDeque<>();
     /** Per-thread result of the last {@link #remove}: the shared message's id. */
     private static final ThreadLocal<long[]> REMOVED = ThreadLocal.withInitial(() -> new long[1]);
 
     /** @param defer hold packet-id records for the group commit (batch); otherwise the caller writes them */
     LiveEntries(boolean defer) {
-        this(defer, HOLD_NANOS);
+        this(defer, HOLD_NANOS, HOLD_QOS1_NANOS);
     }
 
-    LiveEntries(boolean defer, long holdNanos) {
+    LiveEntries(boolean defer, long holdNanos, long holdQos1Nanos) {
         this.defer = defer;
         this.holdNanos = holdNanos;
+        this.holdQos1Nanos = holdQos1Nanos;
     }
 
     boolean defers() {
@@ -85,20 +93,21 @@ final class LiveEntries {
     }
 
     /** A new entry this process wrote: inline, or referring to {@code messageId}. */
-    synchronized void added(String clientId, long seq, boolean inline, long messageId) {
+    synchronized void added(String clientId, long seq, boolean inline, long messageId, int qos) {
         if (size >= LIMIT) {
             return;
         }
         State s = new State();
         s.kind = inline ? KIND_INLINE : KIND_SHARED;
         s.messageId = messageId;
+        s.qos = (byte) qos;
         if (clients.computeIfAbsent(clientId, c -> new HashMap<>()).put(seq, s) == null) {
             size++;
         }
     }
 
     /** An entry read from RocksDB: what it is, and whether it has a packet-id record. */
-    synchronized void read(String clientId, long seq, boolean inline, long messageId, boolean sent) {
+    synchronized void read(String clientId, long seq, boolean inline, long messageId, int qos, boolean sent) {
         Map<Long, State> m = clients.get(clientId);
         State s = m == null ? null : m.get(seq);
         if (s == null) {
@@ -111,6 +120,7 @@ final class LiveEntries {
         }
         s.kind = inline ? KIND_INLINE : KIND_SHARED;
         s.messageId = messageId;
+        s.qos = (byte) qos;
         s.written |= sent;
     }
 
@@ -135,7 +145,7 @@ final class LiveEntries {
         }
         if (defer) {
             s.pendingId = packetId;
-            pending.add(new Pending(clientId, seq, System.nanoTime()));
+            (s.qos == 1 ? pendingQos1 : pending).add(new Pending(clientId, seq, System.nanoTime()));
         } else {
             s.written = true;
         }
@@ -182,29 +192,36 @@ final class LiveEntries {
     }
 
     /**
-     * Writes the packet-id records that waited {@link #HOLD_NANOS} or as configured ({@code all}: every pending one), under the
+     * Writes the packet-id records that waited their hold time ({@code all}: every pending one), under the
      * lock so no dequeue interleaves. Called by the group commit before it flushes the WAL, and at close.
      */
+    private WriteBatch due(ArrayDeque<Pending> queue, long due, boolean all, ColumnFamilyHandle sent,
+                           WriteBatch batch) throws RocksDBException {
+        for (Pending p = queue.peek(); p != null && (all || p.at() - due <= 0); p = queue.peek()) {
+            queue.poll();
+            Map<Long, State> m = clients.get(p.clientId());
+            State s = m == null ? null : m.get(p.seq());
+            if (s == null || s.pendingId == 0) {
+                continue; // acknowledged meanwhile, or written already
+            }
+            if (batch == null) {
+                batch = new WriteBatch();
+            }
+            batch.put(sent, Keys.queueKey(Keys.clientPrefix(p.clientId()), p.seq()),
+                    new byte[] {(byte) (s.pendingId >>> 8), (byte) s.pendingId});
+            s.pendingId = 0;
+            s.written = true;
+        }
+        return batch;
+    }
+
     synchronized void flush(RocksDB db, WriteOptions wo, ColumnFamilyHandle sent, boolean all)
             throws RocksDBException {
-        long due = System.nanoTime() - holdNanos;
+        long now = System.nanoTime();
         WriteBatch batch = null;
         try {
-            for (Pending p = pending.peek(); p != null && (all || p.at() - due <= 0); p = pending.peek()) {
-                pending.poll();
-                Map<Long, State> m = clients.get(p.clientId());
-                State s = m == null ? null : m.get(p.seq());
-                if (s == null || s.pendingId == 0) {
-                    continue; // acknowledged meanwhile, or written already
-                }
-                if (batch == null) {
-                    batch = new WriteBatch();
-                }
-                batch.put(sent, Keys.queueKey(Keys.clientPrefix(p.clientId()), p.seq()),
-                        new byte[] {(byte) (s.pendingId >>> 8), (byte) s.pendingId});
-                s.pendingId = 0;
-                s.written = true;
-            }
+            batch = due(pending, now - holdNanos, all, sent, null);
+            batch = due(pendingQos1, now - holdQos1Nanos, all, sent, batch);
             if (batch != null) {
                 db.write(wo, batch);
             }

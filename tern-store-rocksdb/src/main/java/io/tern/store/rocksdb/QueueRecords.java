@@ -100,7 +100,7 @@ final class QueueRecords {
             last.messageId = messageId;
             last.message = message;
             last.shared = false;
-            live.added(clientId, entry.seq(), true, messageId);
+            live.added(clientId, entry.seq(), true, messageId, entry.qos());
         } catch (RocksDBException e) {
             throw store.failure("storing message " + messageId + " for " + clientId, e);
         } finally {
@@ -133,7 +133,7 @@ final class QueueRecords {
             if (firstShared) {
                 last.shared = true;
             }
-            live.added(clientId, entry.seq(), false, entry.messageId());
+            live.added(clientId, entry.seq(), false, entry.messageId(), entry.qos());
         } catch (RocksDBException e) {
             throw store.failure("enqueueing for " + clientId, e);
         } finally {
@@ -266,7 +266,7 @@ final class QueueRecords {
                 } else if (written) {
                     e = e.withPacketId((id[0] & 0xFF) << 8 | (id[1] & 0xFF));
                 }
-                live.read(clientId, e.seq(), e.message() != null, e.messageId(), written);
+                live.read(clientId, e.seq(), e.message() != null, e.messageId(), e.qos(), written);
                 out.add(e);
             }
             it.status();

@@ -106,11 +106,12 @@ class InlineEntryTest {
     @Test
     void aPacketIdAcknowledgedWhileHeldIsNeverWritten() throws Exception {
         try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
-            LiveEntries live = new LiveEntries(true, java.util.concurrent.TimeUnit.HOURS.toNanos(1));
+            long hour = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
+            LiveEntries live = new LiveEntries(true, hour, hour);
             ColumnFamilyHandle sent = store.sent;
             try (WriteOptions wo = new WriteOptions()) {
-                live.added("a", 1, true, 1);
-                live.added("a", 2, true, 2);
+                live.added("a", 1, true, 1, 1);
+                live.added("a", 2, true, 2, 2);
                 live.sent("a", 1, 11);
                 live.sent("a", 2, 12);
                 live.flush(store.db(), wo, sent, false); // held: not written yet
