@@ -47,7 +47,8 @@ final class RecordFormat {
     // ---- messages (also the retained column family) ----
 
     static byte[] message(StoredMessage m) {
-        ByteWriter w = new ByteWriter(m.topic().length() + m.payload().length + 32);
+        ByteWriter w = new ByteWriter(m.topic().length() + m.payload().length + 48
+                + (m.publisherId() == null ? 0 : m.publisherId().length()));
         message(w, m);
         return w.toArray();
     }
@@ -161,7 +162,9 @@ final class RecordFormat {
         int[] sids = e.subscriptionIds() == null ? new int[0] : e.subscriptionIds();
         int size = 13 + sids.length * 2;
         if (inline != null) {
-            size += inline.topic().length() + inline.payload().length + 32;
+            // UTF-8 may take more than a byte per char: the writer grows then, which it rarely needs to
+            size += inline.topic().length() + inline.payload().length + 48
+                    + (inline.publisherId() == null ? 0 : inline.publisherId().length());
         }
         ByteWriter w = new ByteWriter(size);
         w.i64(e.messageId()).u8(e.qos());
