@@ -22,6 +22,11 @@ import java.util.Map;
  * dedupes nothing at QoS 1). A QoS 2 entry's record (or one whose QoS is not known) is held only
  * {@link #HOLD_NANOS}, the group commit's own flush interval, since a QoS 2 receiver dedupes by packet id.
  *
+ * <p>With batch, a dequeued inline entry is not deleted by the caller either: {@link #flush} deletes all
+ * dequeued since the last group commit in its one batch, so a PUBACK costs no RocksDB write on the event loop.
+ * Until then {@link #deleting} hides it from reads. Such a delete used to wait in the WAL buffer as well; a crash
+ * before it is written delivers the message again (at least once).
+ *
  * <p>Entries are remembered up to {@link #LIMIT} (an offline session's backlog is not mirrored on the heap);
  * beyond that, and for entries from an earlier process not read yet, {@link #remove} says "unknown" and the
  * caller reads the entry. Packet-id records are always tracked: they belong to messages in flight, which the
@@ -46,10 +51,14 @@ final class LiveEntries {
     static final int SHARED = 2;
     /** {@link #remove} flag: a packet-id record may be in RocksDB and must be deleted with the entry. */
     static final int SENT_WRITTEN = 4;
+    /** {@link #remove}: an inline entry whose delete the group commit writes (batch); nothing left to do. */
+    static final int DEFERRED = 8;
 
     private static final byte KIND_UNKNOWN = 0;
     private static final byte KIND_INLINE = 1;
     private static final byte KIND_SHARED = 2;
+    /** Dequeued, its delete waiting for the group commit: no longer read. */
+    private static final byte KIND_DELETING = 3;
 
     private static final class State {
         byte kind;
@@ -74,6 +83,8 @@ final class LiveEntries {
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
     /** The same for QoS 1 entries: written once {@link #HOLD_QOS1_NANOS} old. */
     private final ArrayDeque<Pending> pendingQos1 = new ArrayDeque<>();
+    /** Dequeued inline entries: deleted by the next group commit, in one batch. */
+    private final ArrayDeque<Pending> deletes = new ArrayDeque<>();
     /** Per-thread result of the last {@link #remove}: the shared message's id. */
     private static final ThreadLocal<long[]> REMOVED = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -117,11 +128,20 @@ final class LiveEntries {
             s = new State();
             clients.computeIfAbsent(clientId, c -> new HashMap<>()).put(seq, s);
             size++;
+        } else if (s.kind == KIND_DELETING) {
+            return;
         }
         s.kind = inline ? KIND_INLINE : KIND_SHARED;
         s.messageId = messageId;
         s.qos = (byte) qos;
         s.written |= sent;
+    }
+
+    /** Whether an entry was dequeued and its delete is not written yet (a read must skip it). */
+    synchronized boolean deleting(String clientId, long seq) {
+        Map<Long, State> m = clients.get(clientId);
+        State s = m == null ? null : m.get(seq);
+        return s != null && s.kind == KIND_DELETING;
     }
 
     /** The packet id of an entry not written to RocksDB yet, 0 when none is pending. */
@@ -154,15 +174,27 @@ final class LiveEntries {
     /**
      * Forgets an entry being dequeued, cancelling a pending packet-id record.
      *
-     * @return {@link #UNKNOWN}, {@link #INLINE} or {@link #SHARED} (then {@link #removedMessageId()}), with
-     *         {@link #SENT_WRITTEN} when a packet-id record may be in RocksDB
+     * @return {@link #DEFERRED} (batch, an inline entry: the group commit deletes it), or {@link #UNKNOWN},
+     *         {@link #INLINE} or {@link #SHARED} (then {@link #removedMessageId()}), with {@link #SENT_WRITTEN}
+     *         when a packet-id record may be in RocksDB: the caller deletes the entry
      */
     synchronized int remove(String clientId, long seq) {
         Map<Long, State> m = clients.get(clientId);
-        State s = m == null ? null : m.remove(seq);
+        State s = m == null ? null : m.get(seq);
         if (s == null) {
             return UNKNOWN | SENT_WRITTEN;
         }
+        if (s.kind == KIND_DELETING) {
+            return DEFERRED; // dequeued twice
+        }
+        if (defer && s.kind == KIND_INLINE) {
+            // the group commit deletes it with the others of its interval: one write per batch, not per PUBACK
+            s.kind = KIND_DELETING;
+            s.pendingId = 0;
+            deletes.add(new Pending(clientId, seq, 0));
+            return DEFERRED;
+        }
+        m.remove(seq);
         size--;
         if (m.isEmpty()) {
             clients.remove(clientId);
@@ -192,8 +224,8 @@ final class LiveEntries {
     }
 
     /**
-     * Writes the packet-id records that waited their hold time ({@code all}: every pending one), under the
-     * lock so no dequeue interleaves. Called by the group commit before it flushes the WAL, and at close.
+     * Writes the packet-id records that waited their hold time ({@code all}: every pending one) and the deletes
+     * of the inline entries dequeued since the last flush, in one batch, under the lock so no dequeue interleaves. Called by the group commit before it flushes the WAL, and at close.
      */
     private WriteBatch due(ArrayDeque<Pending> queue, long due, boolean all, ColumnFamilyHandle sent,
                            WriteBatch batch) throws RocksDBException {
@@ -215,13 +247,33 @@ final class LiveEntries {
         return batch;
     }
 
-    synchronized void flush(RocksDB db, WriteOptions wo, ColumnFamilyHandle sent, boolean all)
-            throws RocksDBException {
+    synchronized void flush(RocksDB db, WriteOptions wo, ColumnFamilyHandle queues, ColumnFamilyHandle sent,
+                            boolean all) throws RocksDBException {
         long now = System.nanoTime();
         WriteBatch batch = null;
         try {
             batch = due(pending, now - holdNanos, all, sent, null);
             batch = due(pendingQos1, now - holdQos1Nanos, all, sent, batch);
+            for (Pending p = deletes.poll(); p != null; p = deletes.poll()) {
+                Map<Long, State> m = clients.get(p.clientId());
+                State s = m == null ? null : m.get(p.seq());
+                if (s == null || s.kind != KIND_DELETING) {
+                    continue; // its session was removed meanwhile (with its whole range)
+                }
+                if (batch == null) {
+                    batch = new WriteBatch();
+                }
+                byte[] key = Keys.queueKey(Keys.clientPrefix(p.clientId()), p.seq());
+                batch.delete(queues, key);
+                if (s.written) {
+                    batch.delete(sent, key);
+                }
+                m.remove(p.seq());
+                size--;
+                if (m.isEmpty()) {
+                    clients.remove(p.clientId());
+                }
+            }
             if (batch != null) {
                 db.write(wo, batch);
             }

@@ -188,6 +188,9 @@ final class QueueRecords {
         store.lock();
         try {
             int known = live.remove(clientId, seq);
+            if (known == LiveEntries.DEFERRED) {
+                return;
+            }
             boolean sentWritten = (known & LiveEntries.SENT_WRITTEN) != 0;
             int kind = known & ~LiveEntries.SENT_WRITTEN;
             long messageId;
@@ -257,7 +260,11 @@ final class QueueRecords {
              RocksIterator it = db.newIterator(store.queues, ro)) {
             for (it.seek(Keys.queueKey(prefix, afterSeq + 1)); it.isValid() && out.size() < max; it.next()) {
                 byte[] k = it.key();
-                QueueEntry e = RecordFormat.entry(Keys.seqOf(k), it.value());
+                long seq = Keys.seqOf(k);
+                if (live.deleting(clientId, seq)) {
+                    continue; // dequeued; the group commit deletes it
+                }
+                QueueEntry e = RecordFormat.entry(seq, it.value());
                 byte[] id = db.get(store.sent, k);
                 boolean written = id != null && id.length == 2;
                 int pending = live.pendingId(clientId, e.seq());

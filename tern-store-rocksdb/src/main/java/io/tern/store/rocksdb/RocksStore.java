@@ -124,7 +124,7 @@ public final class RocksStore implements Store {
         LiveEntries live = new LiveEntries(policy == PersistenceSync.BATCH);
         this.queueRecords = new QueueRecords(this, live);
         this.groupCommit = policy == PersistenceSync.BATCH
-                ? new GroupCommit(new RocksWal(db, live, sent, writeOptions), dir.toString()) : null;
+                ? new GroupCommit(new RocksWal(db, live, queues, sent, writeOptions), dir.toString()) : null;
     }
 
     /**
@@ -511,7 +511,7 @@ public final class RocksStore implements Store {
             LOG.info("Store {}: {}", dir, groupCommitSummary());
         }
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
-            queueRecords.live().flush(db, writeOptions, sent, true);
+            queueRecords.live().flush(db, writeOptions, queues, sent, true);
             db.flushWal(true);
             db.flush(flush, handles.subList(1, handles.size()));
         } catch (RocksDBException e) {

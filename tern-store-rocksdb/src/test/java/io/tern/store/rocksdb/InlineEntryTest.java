@@ -104,27 +104,57 @@ class InlineEntryTest {
     }
 
     @Test
-    void aPacketIdAcknowledgedWhileHeldIsNeverWritten() throws Exception {
+    void aPacketIdAcknowledgedWhileHeldIsNeverWrittenAndDequeuesAreWrittenByTheGroupCommit() throws Exception {
         try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            store.putMessageAndEnqueue(1, Fixtures.message("t", "1"), "a", Fixtures.entry(1, 1));
+            store.putMessageAndEnqueue(2, Fixtures.message("t", "2"), "a", Fixtures.entry(2, 2));
             long hour = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
-            LiveEntries live = new LiveEntries(true, hour, hour);
+            LiveEntries live = new LiveEntries(true, hour, hour); // as with batch, flushed by hand
             ColumnFamilyHandle sent = store.sent;
+            byte[] k1 = Keys.queueKey(Keys.clientPrefix("a"), 1);
+            byte[] k2 = Keys.queueKey(Keys.clientPrefix("a"), 2);
             try (WriteOptions wo = new WriteOptions()) {
                 live.added("a", 1, true, 1, 1);
                 live.added("a", 2, true, 2, 2);
                 live.sent("a", 1, 11);
                 live.sent("a", 2, 12);
-                live.flush(store.db(), wo, sent, false); // held: not written yet
-                assertThat(live.remove("a", 1)).as("cancelled: nothing to delete").isEqualTo(LiveEntries.INLINE);
+                live.flush(store.db(), wo, store.queues, sent, false); // held: not written yet
+                assertThat(store.db().get(sent, k1)).isNull();
+                assertThat(live.remove("a", 1)).as("deleted by the group commit").isEqualTo(LiveEntries.DEFERRED);
+                assertThat(live.deleting("a", 1)).isTrue();
+                assertThat(live.remove("a", 1)).as("dequeued twice: nothing more").isEqualTo(LiveEntries.DEFERRED);
+                live.flush(store.db(), wo, store.queues, sent, false);
+                assertThat(store.db().get(store.queues, k1)).isNull();
+                assertThat(store.db().get(sent, k1)).as("cancelled, never written").isNull();
+                assertThat(live.deleting("a", 1)).isFalse();
                 assertThat(live.pendingId("a", 2)).isEqualTo(12);
-                live.flush(store.db(), wo, sent, true); // as at close: every pending one
-                assertThat(store.db().get(sent, Keys.queueKey(Keys.clientPrefix("a"), 1))).isNull();
-                assertThat(store.db().get(sent, Keys.queueKey(Keys.clientPrefix("a"), 2))).containsExactly(0, 12);
-                assertThat(live.remove("a", 2)).isEqualTo(LiveEntries.INLINE | LiveEntries.SENT_WRITTEN);
+                live.flush(store.db(), wo, store.queues, sent, true); // as at close: every pending one
+                assertThat(store.db().get(sent, k2)).containsExactly(0, 12);
+                assertThat(live.remove("a", 2)).isEqualTo(LiveEntries.DEFERRED);
+                live.flush(store.db(), wo, store.queues, sent, false);
+                assertThat(store.db().get(store.queues, k2)).isNull();
+                assertThat(store.db().get(sent, k2)).as("deleted with its entry").isNull();
                 assertThat(live.remove("a", 3)).as("unknown: read it")
                         .isEqualTo(LiveEntries.UNKNOWN | LiveEntries.SENT_WRITTEN);
             }
         }
+        assertThat(RocksStore.check(dir)).endsWith("OK: the store is consistent");
+    }
+
+    @Test
+    void aBatchStoreHidesDequeuedEntriesUntilTheGroupCommitDeletesThem() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
+            for (long n = 1; n <= 3; n++) {
+                store.putMessageAndEnqueue(n, Fixtures.message("t", "m" + n), "a", Fixtures.entry(n, n));
+            }
+            store.dequeue("a", 2);
+            assertThat(store.readQueue("a", 0, 10)).extracting(QueueEntry::seq).containsExactly(1L, 3L);
+        }
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
+            assertThat(store.recover().queuedCounts()).containsEntry("a", 2L);
+            assertThat(store.readQueue("a", 0, 10)).extracting(QueueEntry::seq).containsExactly(1L, 3L);
+        }
+        assertThat(RocksStore.check(dir)).endsWith("OK: the store is consistent");
     }
 
     @Test
