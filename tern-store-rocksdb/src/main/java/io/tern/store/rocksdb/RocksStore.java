@@ -12,11 +12,9 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -31,8 +29,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
@@ -636,12 +632,6 @@ public final class RocksStore implements Store {
         } finally {
             life.readLock().unlock();
         }
-    }
-
-    /** An iterator, after checking (under the life lock) that the database is still open. */
-    private RocksIterator openIterator(ColumnFamilyHandle cf, ReadOptions ro) {
-        ensureOpen();
-        return db.newIterator(cf, ro);
     }
 
     private void ensureOpen() {
