@@ -548,7 +548,8 @@ public final class Session {
         }
         for (io.tern.broker.store.QueueEntry e : entries) {
             pagedUpTo = e.seq();
-            io.tern.broker.store.StoredMessage sm = dur.store().message(e.messageId());
+            io.tern.broker.store.StoredMessage sm = e.message() != null ? e.message()
+                    : dur.store().message(e.messageId());
             if (sm == null) {
                 dur.dequeue(this, e.seq());
                 continue;

@@ -68,7 +68,8 @@ final class SessionHandOver {
                 entries = dur.store().readQueue(s.clientId(), after, Session.PAGE);
                 for (io.tern.broker.store.QueueEntry e : entries) {
                     after = e.seq();
-                    io.tern.broker.store.StoredMessage sm = dur.store().message(e.messageId());
+                    io.tern.broker.store.StoredMessage sm = e.message() != null ? e.message()
+                            : dur.store().message(e.messageId());
                     if (sm != null) {
                         pending.add(new SessionState.Pending(Durability.fromStored(sm), e.qos(), e.retain(),
                                 e.subscriptionIds().length == 0 ? null : e.subscriptionIds(), e.packetId(),

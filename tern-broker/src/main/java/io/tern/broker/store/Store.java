@@ -31,7 +31,9 @@ public interface Store extends AutoCloseable {
 
     /**
      * Stores a message body and its first queue entry in one atomic write: a publish to one durable session
-     * costs one write instead of two. Later entries for the same message go through {@link #enqueue}.
+     * costs one write instead of two (a store may keep the body in the entry itself, see
+     * {@link QueueEntry#message()}). Later entries for the same message go through {@link #enqueue}, on the
+     * same thread and before the next message is stored.
      */
     default void putMessageAndEnqueue(long messageId, StoredMessage message, String clientId, QueueEntry entry) {
         putMessage(messageId, message);
@@ -56,7 +58,10 @@ public interface Store extends AutoCloseable {
     /** Up to {@code max} entries of a client's queue with sequence greater than {@code afterSeq}, in order. */
     List<QueueEntry> readQueue(String clientId, long afterSeq, int max);
 
-    /** Reads a message body by id, or null when it is gone. */
+    /**
+     * Reads a message body by id, or null when it is gone, or when the store keeps it in its queue entry
+     * ({@link #readQueue} returns it there).
+     */
     StoredMessage message(long messageId);
 
     /** Remembers an inbound QoS 2 packet id until its PUBREL, so a resent PUBLISH is not routed twice. */

@@ -15,12 +15,15 @@ import java.util.List;
  * The binary layout of every stored value (format version {@link #VERSION}). Changing any layout here means
  * a new version number: a store written by an unknown version is refused rather than misread. Version 2 added
  * the source of a retained message ({@code check_retain_source}) and a session's last outgoing packet id; a
- * version 1 record, which has neither, reads as before.
+ * version 1 record, which has neither, reads as before. Version 3 added the inline queue entry
+ * ({@link #FLAG_INLINE}: the message record follows the entry's own fields, and there is no {@code messages} or
+ * {@code message-refs} record for it) and stopped writing {@code queue-counts}; a version 1 or 2 entry has no
+ * such flag and reads as a reference to its message, as before.
  */
 final class RecordFormat {
 
     /** Written to the meta column family when a store is created. */
-    static final int VERSION = 2;
+    static final int VERSION = 3;
     /** The oldest version this code reads (and upgrades to {@link #VERSION} on open). */
     static final int OLDEST_READABLE = 1;
 
@@ -29,6 +32,8 @@ final class RecordFormat {
     static final int ENTRY_PACKET_ID = 10;
     static final int FLAG_RETAIN = 1;
     static final int FLAG_RELEASED = 2;
+    /** Version 3: the entry carries its message (the only durable reference to it) after its own fields. */
+    static final int FLAG_INLINE = 4;
 
     private static final int FLAG_HAS_PUBLISHER = 2;
     private static final int FLAG_HAS_SOURCE = 4;
@@ -42,7 +47,13 @@ final class RecordFormat {
     // ---- messages (also the retained column family) ----
 
     static byte[] message(StoredMessage m) {
-        ByteWriter w = new ByteWriter(m.topic().length() + m.payload().length + 32);
+        ByteWriter w = new ByteWriter(m.topic().length() + m.payload().length + 48
+                + (m.publisherId() == null ? 0 : m.publisherId().length()));
+        message(w, m);
+        return w.toArray();
+    }
+
+    private static void message(ByteWriter w, StoredMessage m) {
         w.string(m.topic()).bytes(m.payload()).u8(m.qos());
         int flags = (m.retain() ? FLAG_RETAIN : 0) | (m.publisherId() != null ? FLAG_HAS_PUBLISHER : 0)
                 | (m.source() != null ? FLAG_HAS_SOURCE : 0);
@@ -59,11 +70,16 @@ final class RecordFormat {
         }
         w.i64(m.expiryEpochMillis());
         properties(w, m.properties());
-        return w.toArray();
     }
 
     static StoredMessage message(byte[] value) {
         ByteReader r = new ByteReader(value);
+        StoredMessage m = message(r);
+        r.end();
+        return m;
+    }
+
+    private static StoredMessage message(ByteReader r) {
         String topic = r.string();
         byte[] payload = r.bytes();
         int qos = qos(r.u8());
@@ -76,7 +92,6 @@ final class RecordFormat {
         }
         long expiry = r.i64();
         Properties props = properties(r);
-        r.end();
         return new StoredMessage(topic, payload, qos, (flags & FLAG_RETAIN) != 0, props, publisher, expiry, source);
     }
 
@@ -134,17 +149,44 @@ final class RecordFormat {
 
     // ---- queue entries ----
 
+    /** An entry referring to its message's {@code messages} record. */
     static byte[] entry(QueueEntry e) {
+        return entry(e, null);
+    }
+
+    /**
+     * An entry; with {@code inline} not null (format 3) the message record follows the entry's fields, and the
+     * entry is its only durable copy.
+     */
+    static byte[] entry(QueueEntry e, StoredMessage inline) {
         int[] sids = e.subscriptionIds() == null ? new int[0] : e.subscriptionIds();
-        ByteWriter w = new ByteWriter(13 + sids.length * 2);
+        int size = 13 + sids.length * 2;
+        if (inline != null) {
+            // UTF-8 may take more than a byte per char: the writer grows then, which it rarely needs to
+            size += inline.topic().length() + inline.payload().length + 48
+                    + (inline.publisherId() == null ? 0 : inline.publisherId().length());
+        }
+        ByteWriter w = new ByteWriter(size);
         w.i64(e.messageId()).u8(e.qos());
-        w.u8((e.retain() ? FLAG_RETAIN : 0) | (e.released() ? FLAG_RELEASED : 0));
+        w.u8((e.retain() ? FLAG_RETAIN : 0) | (e.released() ? FLAG_RELEASED : 0)
+                | (inline != null ? FLAG_INLINE : 0));
         w.u16(e.packetId());
         w.varint(sids.length);
         for (int sid : sids) {
             w.varint(sid & 0xFFFFFFFFL);
         }
+        if (inline != null) {
+            message(w, inline);
+        }
         return w.toArray();
+    }
+
+    /** Whether an entry value carries its message (checks the length before the fixed offset). */
+    static boolean entryInline(byte[] value) {
+        if (value.length < 12) {
+            throw new CorruptRecordException("queue entry of " + value.length + " bytes is too short");
+        }
+        return (value[ENTRY_FLAGS] & FLAG_INLINE) != 0;
     }
 
     /** Decodes an entry value; {@code seq} comes from its key. */
@@ -159,9 +201,10 @@ final class RecordFormat {
         for (int i = 0; i < n; i++) {
             sids[i] = (int) r.varint();
         }
+        StoredMessage inline = (flags & FLAG_INLINE) != 0 ? message(r) : null;
         r.end();
         return new QueueEntry(seq, messageId, qos, (flags & FLAG_RETAIN) != 0, sids, packetId,
-                (flags & FLAG_RELEASED) != 0);
+                (flags & FLAG_RELEASED) != 0, inline);
     }
 
     /** The message id of an entry value without decoding the rest. */

@@ -12,11 +12,9 @@ import org.rocksdb.ColumnFamilyDescriptor;
 import org.rocksdb.ColumnFamilyHandle;
 import org.rocksdb.DBOptions;
 import org.rocksdb.FlushOptions;
-import org.rocksdb.ReadOptions;
 import org.rocksdb.RocksDB;
 import org.rocksdb.RocksDBException;
 import org.rocksdb.RocksIterator;
-import org.rocksdb.Slice;
 import org.rocksdb.WriteBatch;
 import org.rocksdb.WriteOptions;
 import org.slf4j.Logger;
@@ -31,19 +29,19 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
-import java.util.concurrent.locks.ReentrantLock;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 
 /**
  * The durable {@link Store} on RocksDB ({@code persistence true}). One RocksDB database per directory, with a
- * column family per record kind: {@code messages} (id to body), {@code message-refs} (id to the number of queue
- * entries referring to it, kept with RocksDB's UInt64AddOperator merges so enqueueing never reads),
- * {@code queues} (client id + sequence to entry, iterated in order), {@code queue-counts} (client id to entry
- * count, so start-up does not scan the queues), {@code sessions}, {@code retained}, {@code inbound-qos2},
- * {@code meta} (format version, message-id reservation) and {@code unqueued-messages} (ids stored but not yet
- * queued: a crash between {@link #putMessage} and the first {@link #enqueue} would otherwise leak the message;
- * opening deletes them).
+ * column family per record kind: {@code queues} (client id + sequence to entry, iterated in order; since format
+ * 3 a message's first entry carries the message inline, see {@link QueueRecords}), {@code messages} (id to body,
+ * for messages shared by further entries or stored with {@link #putMessage}), {@code message-refs} (id to the
+ * number of entries referring to a shared message, kept with RocksDB's UInt64AddOperator merges),
+ * {@code sent-ids} (queue key to the packet id it was sent with), {@code sessions}, {@code retained},
+ * {@code inbound-qos2}, {@code meta} (format version, message-id reservation), {@code unqueued-messages} (ids
+ * stored but not yet queued: a crash between {@link #putMessage} and the first {@link #enqueue} would otherwise
+ * leak the message; opening deletes them) and {@code queue-counts} (format 1 and 2 only: deleted at open, as
+ * {@link #recover} counts the entries).
  *
  * <p>Writes go to the write-ahead log without fsync; {@link #sync(Runnable)} makes them durable according to the
  * {@link PersistenceSync} policy. Runtime failures of RocksDB surface as {@link IllegalStateException}s naming
@@ -69,9 +67,6 @@ public final class RocksStore implements Store {
 
     /** Message ids are reserved in blocks so the reservation is written once per block, not per message. */
     private static final long ID_RESERVATION_BLOCK = 4096;
-    /** removeSession releases a long queue in atomic chunks of this many entries. */
-    private static final int REMOVE_CHUNK = 10_000;
-    private static final int STRIPES = 256;
     private static final byte[] EMPTY = new byte[0];
 
     static {
@@ -99,10 +94,9 @@ public final class RocksStore implements Store {
     /** Readers are operations, the writer is close(): a closed RocksDB handle must never be touched (it crashes). */
     private final ReentrantReadWriteLock life = new ReentrantReadWriteLock();
     private boolean closed;
-    /** Serialises refcount decrements per message, so exactly one of two racing dequeues sees the last reference. */
-    private final ReentrantLock[] stripes = new ReentrantLock[STRIPES];
     private final Object reservationLock = new Object();
-    private long reservedMessageId;
+    private volatile long reservedMessageId;
+    private final QueueRecords queueRecords;
 
     private RocksStore(Path dir, PersistenceSync policy, RocksDB db, List<ColumnFamilyHandle> handles,
                        List<AbstractNativeReference> resources) {
@@ -123,11 +117,10 @@ public final class RocksStore implements Store {
         this.sent = handles.get(1 + FAMILIES.indexOf(CF_SENT));
         this.space = new FreeSpaceGuard(dir);
         this.writeOptions = new WriteOptions().setSync(policy == PersistenceSync.ALWAYS);
-        for (int i = 0; i < STRIPES; i++) {
-            stripes[i] = new ReentrantLock();
-        }
+        LiveEntries live = new LiveEntries(policy == PersistenceSync.BATCH);
+        this.queueRecords = new QueueRecords(this, live);
         this.groupCommit = policy == PersistenceSync.BATCH
-                ? new GroupCommit(new RocksWal(db), dir.toString()) : null;
+                ? new GroupCommit(new RocksWal(db, live, queues, sent, writeOptions), dir.toString()) : null;
     }
 
     /**
@@ -201,6 +194,7 @@ public final class RocksStore implements Store {
             try {
                 store.reservedMessageId = StoreValidation.checkFormat(db, store.meta, handles, path, fresh);
                 store.sweepUnqueued();
+                store.dropQueueCounts();
             } catch (StoreException | RuntimeException e) {
                 store.close();
                 throw e;
@@ -244,6 +238,28 @@ public final class RocksStore implements Store {
         }
     }
 
+    /**
+     * Format 3 counts queue entries at start ({@link #recover}) instead of merging a count per message: the
+     * {@code queue-counts} records an older store has are deleted (the family stays, as RocksDB needs every
+     * family opened).
+     */
+    private void dropQueueCounts() throws RocksDBException {
+        try (RocksIterator it = db.newIterator(queueCounts)) {
+            it.seekToFirst();
+            if (!it.isValid()) {
+                it.status();
+                return;
+            }
+            byte[] first = it.key();
+            it.seekToLast();
+            byte[] last = it.key();
+            try (WriteBatch batch = new WriteBatch()) {
+                batch.deleteRange(queueCounts, first, Arrays.copyOf(last, last.length + 1));
+                db.write(writeOptions, batch);
+            }
+        }
+    }
+
     // ---------------------------------------------------------------- Store
 
     @Override
@@ -260,23 +276,7 @@ public final class RocksStore implements Store {
             }
             Map<String, Long> counts = new HashMap<>();
             Map<String, Long> lastSeq = new HashMap<>();
-            try (RocksIterator it = db.newIterator(queueCounts); RocksIterator q = db.newIterator(queues)) {
-                for (it.seekToFirst(); it.isValid(); it.next()) {
-                    long n = Keys.counter(it.value());
-                    if (n <= 0) {
-                        continue;
-                    }
-                    String clientId = Keys.string(it.key());
-                    counts.put(clientId, n);
-                    byte[] prefix = Keys.clientPrefix(clientId);
-                    q.seekForPrev(Keys.clientEnd(prefix));
-                    if (q.isValid() && Keys.startsWith(q.key(), prefix) && q.key().length == prefix.length + 8) {
-                        lastSeq.put(clientId, Keys.seqOf(q.key()));
-                    }
-                }
-                it.status();
-                q.status();
-            }
+            countQueues(counts, lastSeq);
             Map<String, Set<Integer>> inboundIds = new HashMap<>();
             try (RocksIterator it = db.newIterator(inbound)) {
                 for (it.seekToFirst(); it.isValid(); it.next()) {
@@ -314,209 +314,79 @@ public final class RocksStore implements Store {
         }
     }
 
+    /**
+     * Entries and last sequence number per client, from the keys of {@code queues} (one pass; a client's keys
+     * are contiguous, so its id is decoded once).
+     */
+    private void countQueues(Map<String, Long> counts, Map<String, Long> lastSeq) {
+        try (RocksIterator q = db.newIterator(queues)) {
+            byte[] prefix = null;
+            String client = null;
+            long n = 0;
+            long last = 0;
+            for (q.seekToFirst(); q.isValid(); q.next()) {
+                byte[] k = q.key();
+                if (prefix == null || k.length != prefix.length + 8 || !Keys.startsWith(k, prefix)) {
+                    if (client != null) {
+                        counts.put(client, n);
+                        lastSeq.put(client, last);
+                    }
+                    client = Keys.clientOf(k, 8);
+                    prefix = Arrays.copyOf(k, k.length - 8);
+                    n = 0;
+                }
+                n++;
+                last = Keys.seqOf(k);
+            }
+            if (client != null) {
+                counts.put(client, n);
+                lastSeq.put(client, last);
+            }
+            q.status();
+        } catch (RocksDBException e) {
+            throw failure("counting the queues", e);
+        }
+    }
+
     @Override
     public void putMessage(long messageId, StoredMessage message) {
-        byte[] value = RecordFormat.message(message);
-        life.readLock().lock();
-        try (WriteBatch batch = new WriteBatch()) {
-            ensureOpen();
-            space.requireSpace("storing message " + messageId);
-            batch.put(messages, Keys.messageId(messageId), value);
-            batch.put(unqueued, Keys.messageId(messageId), EMPTY);
-            writeReserving(batch, messageId);
-        } catch (RocksDBException e) {
-            throw failure("storing message " + messageId, e);
-        } finally {
-            life.readLock().unlock();
-        }
+        queueRecords.putMessage(messageId, message);
     }
 
-    /**
-     * The message and its first entry in one WriteBatch: one write instead of two, and no unqueued marker
-     * (the entry that keeps the message alive is in the same atomic write).
-     */
+    /** The message inline in its first queue entry: one key, one write ({@link QueueRecords}). */
     @Override
     public void putMessageAndEnqueue(long messageId, StoredMessage message, String clientId, QueueEntry entry) {
-        byte[] value = RecordFormat.message(message);
-        byte[] key = Keys.queueKey(Keys.clientPrefix(clientId), entry.seq());
-        byte[] entryValue = RecordFormat.entry(entry);
-        life.readLock().lock();
-        try (WriteBatch batch = new WriteBatch()) {
-            ensureOpen();
-            space.requireSpace("storing message " + messageId + " for " + clientId);
-            byte[] id = Keys.messageId(messageId);
-            batch.put(messages, id, value);
-            batch.merge(refs, id, Keys.counter(1));
-            batch.put(queues, key, entryValue);
-            batch.delete(sent, key);
-            batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(1));
-            writeReserving(batch, messageId);
-        } catch (RocksDBException e) {
-            throw failure("storing message " + messageId + " for " + clientId, e);
-        } finally {
-            life.readLock().unlock();
-        }
-    }
-
-    /** Writes a batch that stores message {@code messageId}, reserving the next block of ids when it reaches it. */
-    private void writeReserving(WriteBatch batch, long messageId) throws RocksDBException {
-        if (messageId >= reservedMessageId) {
-            // Under the lock, so a smaller reservation never overwrites a larger one.
-            synchronized (reservationLock) {
-                if (messageId >= reservedMessageId) {
-                    reservedMessageId = messageId + 1 + ID_RESERVATION_BLOCK;
-                    batch.put(meta, Keys.MESSAGE_ID_RESERVED, Keys.messageId(reservedMessageId));
-                    db.write(writeOptions, batch);
-                    return;
-                }
-            }
-        }
-        db.write(writeOptions, batch);
+        queueRecords.putMessageAndEnqueue(messageId, message, clientId, entry);
     }
 
     @Override
     public void enqueue(String clientId, QueueEntry entry) {
-        byte[] key = Keys.queueKey(Keys.clientPrefix(clientId), entry.seq());
-        byte[] value = RecordFormat.entry(entry);
-        life.readLock().lock();
-        try (WriteBatch batch = new WriteBatch()) {
-            ensureOpen();
-            space.requireSpace("enqueueing for " + clientId);
-            batch.put(queues, key, value);
-            batch.delete(sent, key); // a sequence number is never reused, but a repaired store may do it
-            byte[] id = Keys.messageId(entry.messageId());
-            batch.merge(refs, id, Keys.counter(1));
-            batch.delete(unqueued, id);
-            batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(1));
-            db.write(writeOptions, batch);
-        } catch (RocksDBException e) {
-            throw failure("enqueueing for " + clientId, e);
-        } finally {
-            life.readLock().unlock();
-        }
+        queueRecords.enqueue(clientId, entry);
     }
 
-    /**
-     * One blind write per QoS 1/2 send, into {@code sent-ids} under the entry's key: the entry itself is not
-     * read back and rewritten. {@link #readQueue} takes the packet id from there; dequeue deletes both.
-     */
     @Override
     public void markSent(String clientId, long seq, int packetId) {
-        put(sent, Keys.queueKey(Keys.clientPrefix(clientId), seq),
-                new byte[] {(byte) (packetId >>> 8), (byte) packetId}, "packet id of queue entry " + seq);
+        queueRecords.markSent(clientId, seq, packetId);
     }
 
     @Override
     public void markReleased(String clientId, long seq) {
-        patchEntry(clientId, seq, v -> v[RecordFormat.ENTRY_FLAGS] |= RecordFormat.FLAG_RELEASED);
-    }
-
-    private void patchEntry(String clientId, long seq, java.util.function.Consumer<byte[]> patch) {
-        byte[] key = Keys.queueKey(Keys.clientPrefix(clientId), seq);
-        life.readLock().lock();
-        try {
-            ensureOpen();
-            byte[] value = db.get(queues, key);
-            if (value == null) {
-                return;
-            }
-            RecordFormat.entryMessageId(value); // length check before patching fixed offsets
-            patch.accept(value);
-            db.put(queues, writeOptions, key, value);
-        } catch (RocksDBException e) {
-            throw failure("updating queue entry " + seq + " of " + clientId, e);
-        } finally {
-            life.readLock().unlock();
-        }
+        queueRecords.markReleased(clientId, seq);
     }
 
     @Override
     public void dequeue(String clientId, long seq) {
-        byte[] key = Keys.queueKey(Keys.clientPrefix(clientId), seq);
-        life.readLock().lock();
-        try {
-            ensureOpen();
-            byte[] value = db.get(queues, key);
-            if (value == null) {
-                return;
-            }
-            long messageId = RecordFormat.entryMessageId(value);
-            ReentrantLock stripe = stripes[stripe(messageId)];
-            stripe.lock();
-            try (WriteBatch batch = new WriteBatch()) {
-                batch.delete(queues, key);
-                batch.delete(sent, key);
-                batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(-1));
-                release(batch, messageId, 1);
-                db.write(writeOptions, batch);
-            } finally {
-                stripe.unlock();
-            }
-        } catch (RocksDBException e) {
-            throw failure("dequeueing entry " + seq + " of " + clientId, e);
-        } finally {
-            life.readLock().unlock();
-        }
-    }
-
-    /** Drops {@code n} references to a message, deleting it with the last; the caller holds its stripe. */
-    private void release(WriteBatch batch, long messageId, long n) throws RocksDBException {
-        byte[] id = Keys.messageId(messageId);
-        long count = Keys.counter(db.get(refs, id));
-        if (count <= n) {
-            batch.delete(messages, id);
-            batch.delete(refs, id);
-        } else {
-            batch.merge(refs, id, Keys.counter(-n));
-        }
+        queueRecords.dequeue(clientId, seq);
     }
 
     @Override
     public List<QueueEntry> readQueue(String clientId, long afterSeq, int max) {
-        if (max <= 0 || afterSeq == Long.MAX_VALUE) {
-            return List.of();
-        }
-        byte[] prefix = Keys.clientPrefix(clientId);
-        List<QueueEntry> out = new ArrayList<>(Math.min(max, 1024));
-        life.readLock().lock();
-        try (Slice upper = new Slice(Keys.clientEnd(prefix));
-             ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-             RocksIterator it = openIterator(queues, ro)) {
-            for (it.seek(Keys.queueKey(prefix, afterSeq + 1)); it.isValid() && out.size() < max; it.next()) {
-                byte[] k = it.key();
-                QueueEntry e = RecordFormat.entry(Keys.seqOf(k), it.value());
-                byte[] id = db.get(sent, k);
-                if (id != null && id.length == 2) {
-                    e = new QueueEntry(e.seq(), e.messageId(), e.qos(), e.retain(), e.subscriptionIds(),
-                            (id[0] & 0xFF) << 8 | (id[1] & 0xFF), e.released());
-                }
-                out.add(e);
-            }
-            it.status();
-            return out;
-        } catch (RocksDBException e) {
-            throw failure("reading the queue of " + clientId, e);
-        } catch (CorruptRecordException e) {
-            throw damaged("the queue of " + clientId, e);
-        } finally {
-            life.readLock().unlock();
-        }
+        return queueRecords.readQueue(clientId, afterSeq, max);
     }
 
     @Override
     public StoredMessage message(long messageId) {
-        life.readLock().lock();
-        try {
-            ensureOpen();
-            byte[] v = db.get(messages, Keys.messageId(messageId));
-            return v == null ? null : RecordFormat.message(v);
-        } catch (RocksDBException e) {
-            throw failure("reading message " + messageId, e);
-        } catch (CorruptRecordException e) {
-            throw damaged("message " + messageId, e);
-        } finally {
-            life.readLock().unlock();
-        }
+        return queueRecords.message(messageId);
     }
 
     @Override
@@ -538,30 +408,11 @@ public final class RocksStore implements Store {
     public void removeSession(String clientId) {
         byte[] prefix = Keys.clientPrefix(clientId);
         byte[] end = Keys.clientEnd(prefix);
-        life.readLock().lock();
-        try (Slice upper = new Slice(end);
-             ReadOptions ro = new ReadOptions().setIterateUpperBound(upper);
-             RocksIterator it = openIterator(queues, ro)) {
-            it.seek(prefix);
-            // Each chunk drops its entries and their references atomically: a crash part-way leaves a shorter
-            // but consistent queue, never a reference count that is off.
-            while (it.isValid()) {
-                byte[] first = it.key();
-                byte[] last = first;
-                TreeMap<Long, Long> released = new TreeMap<>();
-                int n = 0;
-                while (it.isValid() && n < REMOVE_CHUNK) {
-                    last = it.key();
-                    released.merge(RecordFormat.entryMessageId(it.value()), 1L, Long::sum);
-                    n++;
-                    it.next();
-                }
-                releaseChunk(clientId, first, last, n, released);
-            }
-            it.status();
+        lock();
+        try {
+            queueRecords.removeQueue(clientId, prefix, end);
             try (WriteBatch batch = new WriteBatch()) {
                 batch.delete(sessions, Keys.utf8(clientId));
-                batch.delete(queueCounts, Keys.utf8(clientId));
                 batch.deleteRange(inbound, prefix, end);
                 batch.deleteRange(sent, prefix, end);
                 db.write(writeOptions, batch);
@@ -569,29 +420,7 @@ public final class RocksStore implements Store {
         } catch (RocksDBException e) {
             throw failure("removing session " + clientId, e);
         } finally {
-            life.readLock().unlock();
-        }
-    }
-
-    private void releaseChunk(String clientId, byte[] first, byte[] last, int n, TreeMap<Long, Long> released)
-            throws RocksDBException {
-        // Stripes locked in ascending order, so two chunks never wait on each other in a cycle.
-        int[] order = released.keySet().stream().mapToInt(RocksStore::stripe).distinct().sorted().toArray();
-        for (int s : order) {
-            stripes[s].lock();
-        }
-        try (WriteBatch batch = new WriteBatch()) {
-            batch.deleteRange(queues, first, Arrays.copyOf(last, last.length + 1));
-            batch.deleteRange(sent, first, Arrays.copyOf(last, last.length + 1));
-            batch.merge(queueCounts, Keys.utf8(clientId), Keys.counter(-n));
-            for (Map.Entry<Long, Long> e : released.entrySet()) {
-                release(batch, e.getKey(), e.getValue());
-            }
-            db.write(writeOptions, batch);
-        } finally {
-            for (int s : order) {
-                stripes[s].unlock();
-            }
+            unlock();
         }
     }
 
@@ -678,6 +507,7 @@ public final class RocksStore implements Store {
             LOG.info("Store {}: {}", dir, groupCommitSummary());
         }
         try (FlushOptions flush = new FlushOptions().setWaitForFlush(true)) {
+            queueRecords.live().flush(db, writeOptions, queues, sent, true);
             db.flushWal(true);
             db.flush(flush, handles.subList(1, handles.size()));
         } catch (RocksDBException e) {
@@ -737,6 +567,48 @@ public final class RocksStore implements Store {
         return db;
     }
 
+    /** Takes the life lock for an operation; fails when the store is closed. Pair with {@link #unlock}. */
+    void lock() {
+        life.readLock().lock();
+        if (closed) {
+            life.readLock().unlock();
+            throw new IllegalStateException("store " + dir + " is closed");
+        }
+    }
+
+    void unlock() {
+        life.readLock().unlock();
+    }
+
+    void requireSpace(String what) {
+        space.requireSpace(what);
+    }
+
+    WriteOptions writeOptions() {
+        return writeOptions;
+    }
+
+    /** Whether storing message {@code messageId} reserves the next block of ids ({@link #writeReserving}). */
+    boolean reserving(long messageId) {
+        return messageId >= reservedMessageId;
+    }
+
+    /** Writes a batch that stores message {@code messageId}, reserving the next block of ids when it reaches it. */
+    void writeReserving(WriteBatch batch, long messageId) throws RocksDBException {
+        if (messageId >= reservedMessageId) {
+            // Under the lock, so a smaller reservation never overwrites a larger one.
+            synchronized (reservationLock) {
+                if (messageId >= reservedMessageId) {
+                    reservedMessageId = messageId + 1 + ID_RESERVATION_BLOCK;
+                    batch.put(meta, Keys.MESSAGE_ID_RESERVED, Keys.messageId(reservedMessageId));
+                    db.write(writeOptions, batch);
+                    return;
+                }
+            }
+        }
+        db.write(writeOptions, batch);
+    }
+
     private void put(ColumnFamilyHandle cf, byte[] key, byte[] value, String what) {
         life.readLock().lock();
         try {
@@ -762,30 +634,20 @@ public final class RocksStore implements Store {
         }
     }
 
-    /** An iterator, after checking (under the life lock) that the database is still open. */
-    private RocksIterator openIterator(ColumnFamilyHandle cf, ReadOptions ro) {
-        ensureOpen();
-        return db.newIterator(cf, ro);
-    }
-
     private void ensureOpen() {
         if (closed) {
             throw new IllegalStateException("store " + dir + " is closed");
         }
     }
 
-    private IllegalStateException failure(String what, RocksDBException e) {
+    IllegalStateException failure(String what, RocksDBException e) {
         return new io.tern.broker.store.StoreWriteException("Store " + dir + ": " + what + " failed: "
                 + e.getMessage(), e);
     }
 
 
-    private IllegalStateException damaged(String what, CorruptRecordException e) {
+    IllegalStateException damaged(String what, CorruptRecordException e) {
         return new IllegalStateException("Store " + dir + ": " + what + " does not decode (" + e.getMessage()
                 + "). Stop the broker and run `tern --check-store " + dir + "`.", e);
-    }
-
-    private static int stripe(long messageId) {
-        return (int) ((messageId ^ (messageId >>> 32)) * 0x9E3779B1L >>> 24) & (STRIPES - 1);
     }
 }

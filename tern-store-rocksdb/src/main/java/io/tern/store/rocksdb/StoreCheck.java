@@ -106,7 +106,10 @@ final class StoreCheck {
             Map<String, Long> perClient = new HashMap<>();
             long entries = scanQueues(messageIds, references, perClient);
             checkRefs(messageIds, references);
-            checkQueueCounts(perClient);
+            if (fix) {
+                flushBatch(); // the entries dropped so far no longer count for the packet-id records
+            }
+            checkSentIds();
             Set<String> sessionIds = sessionIds();
             long queuesWithoutSession = perClient.keySet().stream().filter(c -> !sessionIds.contains(c)).count();
             if (queuesWithoutSession > 0) {
@@ -218,12 +221,21 @@ final class StoreCheck {
                 byte[] key = it.key();
                 String client;
                 long messageId;
+                boolean inline;
                 try {
                     client = Keys.clientOf(key, 8);
-                    messageId = RecordFormat.entry(Keys.seqOf(key), it.value()).messageId();
+                    io.tern.broker.store.QueueEntry entry = RecordFormat.entry(Keys.seqOf(key), it.value());
+                    messageId = entry.messageId();
+                    inline = entry.message() != null;
                 } catch (CorruptRecordException e) {
                     problem("damaged queue entry", "queue entry " + hex(key) + " does not decode: " + e.getMessage());
                     delete(store.queues, key);
+                    continue;
+                }
+                if (inline) {
+                    // format 3: the entry carries its message and counts in no reference count
+                    perClient.merge(client, 1L, Long::sum);
+                    n++;
                     continue;
                 }
                 if (!messageIds.contains(messageId)) {
@@ -294,37 +306,25 @@ final class StoreCheck {
         }
     }
 
-    private void checkQueueCounts(Map<String, Long> perClient) throws RocksDBException {
-        Set<String> seen = new HashSet<>();
-        try (RocksIterator it = db.newIterator(store.queueCounts)) {
+    /**
+     * Packet-id records whose queue entry is gone (the entry was dropped by a repair, or the record outlived it):
+     * dropped, so a later entry of the same sequence number could not inherit the id.
+     */
+    private void checkSentIds() throws RocksDBException {
+        try (RocksIterator it = db.newIterator(store.sent)) {
             for (it.seekToFirst(); it.isValid(); it.next()) {
-                String client = Keys.string(it.key());
-                long stored;
-                try {
-                    stored = Keys.counter(it.value());
-                } catch (CorruptRecordException e) {
-                    stored = -1;
-                }
-                seen.add(client);
-                long actual = perClient.getOrDefault(client, 0L);
-                if (stored != actual) {
-                    problem("wrong queue count", "queue of " + client + " is counted as " + stored + " but holds "
-                            + actual + " entries");
-                    if (actual == 0) {
-                        delete(store.queueCounts, it.key());
-                    } else {
-                        put(store.queueCounts, it.key(), Keys.counter(actual));
-                    }
+                byte[] key = it.key();
+                if (it.value().length != 2) {
+                    problem("damaged packet id", "packet id record " + hex(key) + " of " + it.value().length
+                            + " bytes");
+                    delete(store.sent, key);
+                } else if (db.get(store.queues, key) == null) {
+                    problem("packet id without queue entry", "packet id record " + hex(key)
+                            + " belongs to no queue entry");
+                    delete(store.sent, key);
                 }
             }
             it.status();
-        }
-        for (Map.Entry<String, Long> e : perClient.entrySet()) {
-            if (!seen.contains(e.getKey())) {
-                problem("wrong queue count", "queue of " + e.getKey() + " has no count but holds " + e.getValue()
-                        + " entries");
-                put(store.queueCounts, Keys.utf8(e.getKey()), Keys.counter(e.getValue()));
-            }
         }
     }
 

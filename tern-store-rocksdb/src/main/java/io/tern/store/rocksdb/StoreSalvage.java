@@ -372,7 +372,7 @@ final class StoreSalvage {
                         batch.close();
                     }
                 }
-                writeCounts(db, store, wo, records.get(RocksStore.CF_QUEUES));
+                maxMessage = Math.max(maxMessage, writeCounts(db, store, wo, records.get(RocksStore.CF_QUEUES)));
                 byte[] reserved = db.get(store.meta, Keys.MESSAGE_ID_RESERVED);
                 long have = reserved == null ? 0 : Keys.readLong(reserved, 0);
                 if (have <= maxMessage) {
@@ -400,20 +400,26 @@ final class StoreSalvage {
     }
 
     /**
-     * The reference count of each message and the length of each queue, from the salvaged queue entries (the
-     * stored counts are merge operands spread over files, not worth salvaging). Entries that do not decode are
-     * left to the record repair, which drops them and corrects these counts.
+     * The reference count of each shared message, from the salvaged queue entries that refer to one (the stored
+     * counts are merge operands spread over files, not worth salvaging; an inline entry counts nothing, and
+     * queue lengths are counted at start). Entries that do not decode are left to the record repair, which drops
+     * them and corrects these counts.
+     *
+     * @return the highest message id an entry holds, so the id reservation covers inline messages too
      */
-    private static void writeCounts(RocksDB db, RocksStore store, WriteOptions wo, TreeMap<Key, byte[]> queues)
+    private static long writeCounts(RocksDB db, RocksStore store, WriteOptions wo, TreeMap<Key, byte[]> queues)
             throws RocksDBException {
         Map<Long, Long> refs = new HashMap<>();
-        Map<String, Long> lengths = new HashMap<>();
+        long max = 0;
         for (Map.Entry<Key, byte[]> e : queues.entrySet()) {
             try {
-                String client = Keys.clientOf(e.getKey().bytes, 8);
-                long message = RecordFormat.entry(Keys.seqOf(e.getKey().bytes), e.getValue()).messageId();
-                refs.merge(message, 1L, Long::sum);
-                lengths.merge(client, 1L, Long::sum);
+                Keys.clientOf(e.getKey().bytes, 8);
+                io.tern.broker.store.QueueEntry entry = RecordFormat.entry(Keys.seqOf(e.getKey().bytes),
+                        e.getValue());
+                max = Math.max(max, entry.messageId());
+                if (entry.message() == null) {
+                    refs.merge(entry.messageId(), 1L, Long::sum);
+                }
             } catch (RuntimeException ignored) { // CorruptRecordException among them
                 // reported and dropped by the record repair
             }
@@ -422,11 +428,9 @@ final class StoreSalvage {
             for (Map.Entry<Long, Long> r : refs.entrySet()) {
                 batch.put(store.refs, Keys.messageId(r.getKey()), Keys.counter(r.getValue()));
             }
-            for (Map.Entry<String, Long> q : lengths.entrySet()) {
-                batch.put(store.queueCounts, Keys.utf8(q.getKey()), Keys.counter(q.getValue()));
-            }
             db.write(wo, batch);
         }
+        return max;
     }
 
     static Options options() {

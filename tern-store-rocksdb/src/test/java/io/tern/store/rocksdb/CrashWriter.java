@@ -22,7 +22,8 @@ public final class CrashWriter {
         RocksStore store = RocksStore.open(dir, policy);
         System.out.println("open");
         System.out.flush();
-        boolean combined = args.length > 2 && args[2].equals("combined");
+        boolean acked = args.length > 2 && args[2].equals("acked");
+        boolean combined = acked || args.length > 2 && args[2].equals("combined");
         if (args.length > 2 && args[2].chars().allMatch(Character::isDigit)) {
             // bulk mode: N entries for 1000 clients, then wait to be killed with everything still in the WAL
             int n = Integer.parseInt(args[2]);
@@ -49,6 +50,13 @@ public final class CrashWriter {
             } else {
                 store.putMessage(n, Fixtures.message("crash/" + n, "payload " + n));
                 store.enqueue("crash", Fixtures.entry(n, n));
+            }
+            if (acked) {
+                // a connected subscriber: every entry sent, the odd ones acknowledged at once
+                store.markSent("crash", n, (int) (n % 65_535) + 1);
+                if (n % 2 == 1) {
+                    store.dequeue("crash", n);
+                }
             }
             store.sync(() -> {
                 System.out.println("synced " + n);

@@ -57,6 +57,25 @@ class RecordFormatTest {
     }
 
     @Test
+    void version3EntryCarriesItsMessageInlineAndAnOlderEntryReadsWithout() {
+        QueueEntry e = new QueueEntry(3, 42, 1, false, new int[] {9}, 0, false);
+        StoredMessage m = Fixtures.richMessage();
+        byte[] v = RecordFormat.entry(e, m);
+        assertThat(RecordFormat.entryInline(v)).isTrue();
+        v[RecordFormat.ENTRY_FLAGS] |= RecordFormat.FLAG_RELEASED; // markReleased patches inline entries too
+        QueueEntry back = RecordFormat.entry(3, v);
+        assertThat(back.messageId()).isEqualTo(42);
+        assertThat(back.subscriptionIds()).containsExactly(9);
+        assertThat(back.released()).isTrue();
+        assertThat(back.message()).usingRecursiveComparison().isEqualTo(m);
+        byte[] old = RecordFormat.entry(e); // what format 1 and 2 wrote, byte for byte
+        assertThat(RecordFormat.entryInline(old)).isFalse();
+        assertThat(RecordFormat.entry(3, old).message()).isNull();
+        assertThatThrownBy(() -> RecordFormat.entry(3, Arrays.copyOf(v, v.length - 1)))
+                .isInstanceOf(CorruptRecordException.class);
+    }
+
+    @Test
     void sessionRoundTrips() {
         StoredSession s = Fixtures.session("c1");
         StoredSession back = RecordFormat.session("c1", RecordFormat.session(s));

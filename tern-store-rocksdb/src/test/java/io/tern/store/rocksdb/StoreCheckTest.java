@@ -53,13 +53,15 @@ class StoreCheckTest {
             raw.db.put(raw.family(RocksStore.CF_REFS), Keys.messageId(1), Keys.counter(5)); // really 2
             raw.db.put(raw.family(RocksStore.CF_QUEUES), Keys.queueKey(Keys.clientPrefix("a"), 4),
                     new byte[] {1, 2, 3});                                               // undecodable entry
+            raw.db.put(raw.family(RocksStore.CF_SENT), Keys.queueKey(Keys.clientPrefix("a"), 9),
+                    new byte[] {0, 7});                                                  // packet id, no entry
         }
         String check = RocksStore.check(dir);
         assertThat(check)
                 .contains("queue entry 2 of a refers to message 2, which does not exist")
                 .contains("message 1 has reference count 5 but 2 queue entries refer to it")
                 .contains("damaged queue entry: 1")
-                .contains("wrong queue count")
+                .contains("packet id without queue entry: 1")
                 .contains("PROBLEMS:")
                 .contains("tern --repair-store " + dir);
 
