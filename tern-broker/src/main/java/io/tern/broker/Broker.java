@@ -55,9 +55,9 @@ public final class Broker implements AutoCloseable {
     /**
      * Netty's default read-size policy for a socket (2 KiB first, adapting between 64 B and 64 KiB, up to 16
      * reads per wake-up: what a channel's config sets on the allocator it makes, and the option does not), one
-     * instance for all connections instead of one each, and one handle per event loop ({@link LoopReadSizes}).
+     * instance for all connections instead of one each, and in a handle of 24 bytes per connection ({@link ReadSizes}).
      */
-    static final io.netty.channel.RecvByteBufAllocator RECEIVE_SIZES = new LoopReadSizes(16);
+    static final io.netty.channel.RecvByteBufAllocator RECEIVE_SIZES = new ReadSizes(16);
 
     /** How long a new connection may take to send CONNECT; HiveMQ and Mosquitto use similar bounds. */
     static final int CONNECT_TIMEOUT_SECONDS = 10;
