@@ -55,10 +55,9 @@ public final class Broker implements AutoCloseable {
     /**
      * Netty's default read-size policy for a socket (2 KiB first, adapting between 64 B and 64 KiB, up to 16
      * reads per wake-up: what a channel's config sets on the allocator it makes, and the option does not), one
-     * instance for all connections instead of one each (the per-connection state is in the handle per channel).
+     * instance for all connections instead of one each, and in a handle of 24 bytes per connection ({@link ReadSizes}).
      */
-    static final io.netty.channel.RecvByteBufAllocator RECEIVE_SIZES =
-            new io.netty.channel.AdaptiveRecvByteBufAllocator().maxMessagesPerRead(16);
+    static final io.netty.channel.RecvByteBufAllocator RECEIVE_SIZES = new ReadSizes(16);
 
     /** How long a new connection may take to send CONNECT; HiveMQ and Mosquitto use similar bounds. */
     static final int CONNECT_TIMEOUT_SECONDS = 10;
@@ -338,7 +337,11 @@ public final class Broker implements AutoCloseable {
                                 ssl.setHandshakeTimeout(connectTimeoutNanos, TimeUnit.NANOSECONDS);
                                 ch.pipeline().addLast("ssl", ssl);
                             }
-                            ch.pipeline().addFirst("socket-activity", SocketActivity.INSTANCE);
+                            if (pskSettings != null || websockets || tlsNow != null) {
+                                // below the transport's framing; on plain TCP the connection is the socket end
+                                // and counts its own writes (one handler context less per connection)
+                                ch.pipeline().addFirst("socket-activity", SocketActivity.INSTANCE);
+                            }
                             // the decoder (which also counts the bytes read) and
                             // the connection; no channel attributes (each costs an idle connection ~70 bytes)
                             MqttDecoder decoder = new MqttDecoder(decoderLimit()).withoutVersionAttribute();

@@ -36,8 +36,13 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     private volatile long idleLimitNanos;
     /** Reading is off by the broker's own choice (congestion, rate limit, backed-up output), not by a close. */
     private volatile boolean readingPaused;
-    /** Bytes written into the outbound buffer at the socket end, by {@link SocketActivity}; event loop only. */
+    /**
+     * Bytes written into the outbound buffer at the socket end, by {@link SocketActivity} below a transport's
+     * framing (TLS, WebSocket, PSK), else by this connection itself ({@link #countsSocketWrites}); event loop only.
+     */
     long socketBytesQueued;
+    /** No {@link SocketActivity} below: this handler writes to the socket end and counts what it writes. */
+    private boolean countsSocketWrites;
     /** What the socket had taken ({@link SocketActivity#taken}) when last looked at while reading was paused. */
     private long drainSeen;
 
@@ -70,6 +75,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.protocol = new ProtocolHandler(broker, this);
+        this.countsSocketWrites = ctx.pipeline().get(SocketActivity.class) == null;
     }
 
     @Override
@@ -216,7 +222,7 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         if (out.readableBytes() >= BATCH_BYTES) {
             // a full batch goes to the channel now; the flush that is pending will send it
             pending = null;
-            ctx.write(out, ctx.voidPromise());
+            writeOut(out);
         }
         broker.stats().messagesSent.increment();
         if (!flushPending) {
@@ -235,8 +241,15 @@ final class NettyConnection extends ChannelInboundHandlerAdapter implements Conn
         ByteBuf out = pending;
         if (out != null) {
             pending = null;
-            ctx.write(out, ctx.voidPromise());
+            writeOut(out);
         }
+    }
+
+    private void writeOut(ByteBuf out) {
+        if (countsSocketWrites) {
+            socketBytesQueued += out.readableBytes();
+        }
+        ctx.write(out, ctx.voidPromise());
     }
 
     /** The flush task of writes from outside a read batch: one per batch, not a task object per connection. */

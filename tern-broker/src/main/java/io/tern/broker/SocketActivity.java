@@ -25,8 +25,9 @@ import io.netty.channel.epoll.EpollTcpInfo;
  * </ul>
  * A dead peer shows neither, and keep-alive expires as usual.
  *
- * <p>As a handler it sits first in the pipeline (at the socket end, below TLS and WebSocket framing) and counts
- * the bytes written into the outbound buffer; what the socket took is that count less what the buffer still
+ * <p>As a handler it sits first in the pipeline (at the socket end, below TLS, PSK and WebSocket framing) and
+ * counts the bytes written into the outbound buffer; on plain TCP there is no framing and no such handler (one
+ * handler context less per connection): {@link NettyConnection} writes to the socket end and counts itself; what the socket took is that count less what the buffer still
  * holds. The buffer counts each entry with a small fixed overhead, so the value steps back a little at each
  * write and jumps forward when an entry leaves: callers compare it with the value they saw last.
  */

@@ -48,7 +48,19 @@ public final class MqttDecoder extends ByteToMessageDecoder {
     public static final int MAX_REMAINING_LENGTH = 268_435_455;
 
     private final boolean server;
-    private final PacketReader reader = new PacketReader();
+    /**
+     * The body parser, one per thread rather than per decoder (an idle connection then carries none): a read
+     * completes within {@link #decodeOne} and leaves nothing in it the next packet needs.
+     */
+    private static final io.netty.util.concurrent.FastThreadLocal<PacketReader> READERS =
+            new io.netty.util.concurrent.FastThreadLocal<>() {
+                @Override
+                protected PacketReader initialValue() {
+                    return new PacketReader();
+                }
+            };
+    /** Whether the CONNECT set the bridge bit (see {@link #bridge()}). */
+    private boolean bridge;
     private MqttVersion version;
     private int maxPacketSize;
     private boolean failed;
@@ -110,7 +122,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
      * Whether the CONNECT set the bridge bit (0x80) of a 3.1 / 3.1.1 protocol level, as Mosquitto bridges do
      * with {@code try_private true}. Only meaningful in server mode after the CONNECT.
      */
-    public boolean bridge() { return reader.bridge(); }
+    public boolean bridge() { return bridge; }
 
     /** Changes the size limit (whole packet, fixed header included); 0 means the protocol's own maximum. */
     public void setMaxPacketSize(int maxPacketSize) {
@@ -190,6 +202,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         }
         int end = i + remaining;
         Packet p;
+        PacketReader reader = READERS.get();
         try {
             p = reader.read(in, i, end, first, version, server);
         } finally {
@@ -198,6 +211,7 @@ public final class MqttDecoder extends ByteToMessageDecoder {
         }
         if (p instanceof Packet.Connect c) {
             version = c.version();
+            bridge = reader.bridge();
         }
         return p;
     }

@@ -11,7 +11,7 @@ import static io.tern.codec.MalformedPacketException.PROTOCOL_ERROR;
 
 /**
  * Parses the variable header and payload of one complete packet whose bytes are already buffered. One
- * instance per decoder, reused for every packet, so its scratch arrays amortise across a connection.
+ * instance per thread ({@link MqttDecoder}), reused for every packet; nothing of one read is needed by the next.
  * Reads use absolute indexes into the buffer and never move its reader index.
  */
 final class PacketReader {
