@@ -314,9 +314,17 @@ final class LocalSide implements LocalConnection.Peer {
         if (packet instanceof Packet.ConnAck a) {
             onConnAck(a);
         } else if (packet instanceof Packet.Publish p) {
-            onDelivery(p);
+            if (p.qos() == 0) {
+                onDelivery(p);
+            } else {
+                // its packet id goes to the remote: only once the store has it, so that after a crash the
+                // session resends it under that id (not as a new delivery under another)
+                whenStored(() -> onDelivery(p));
+            }
         } else if (packet instanceof Packet.PubRel r) {
-            onRelease(r.packetId());
+            // the PUBREL goes to the remote only once the store has this PUBREC: after a crash the session
+            // resends the PUBREL, not the PUBLISH the remote would take as new
+            whenStored(() -> onRelease(r.packetId()));
         } else if (packet instanceof Packet.PubAck a) {
             In in = inFlight.remove(a.packetId());
             if (in != null) {
@@ -349,6 +357,16 @@ final class LocalSide implements LocalConnection.Peer {
             Log.NOTICE.info("Bridge {}: local broker sent DISCONNECT 0x{}.", cfg.name(),
                     Integer.toHexString(d.reasonCode()));
         }
+    }
+
+    /** Runs {@code then} once the local store has what the broker just did, on this connection only. */
+    private void whenStored(Runnable then) {
+        LocalConnection c = conn;
+        c.afterStored(() -> {
+            if (c == conn && !c.isClosed()) {
+                then.run();
+            } // otherwise the session sends it again on the next connection
+        });
     }
 
     private void onConnAck(Packet.ConnAck a) {
@@ -398,6 +416,11 @@ final class LocalSide implements LocalConnection.Peer {
         if (!forwarder.remoteUp() && cfg.localCleanSession()) {
             // Mosquitto queues nothing for a bridge with a clean local session while it is down
             dropLocally(p);
+            return;
+        }
+        if (forwarded.contains(p.packetId())) {
+            // the same delivery again (its id is in flight): the remote session has it, and its acknowledgement
+            // of the first copy acknowledges this one
             return;
         }
         held.put(p.packetId(), p);

@@ -96,6 +96,27 @@ public final class LocalConnection implements Connection {
         return s == null ? java.util.Set.of() : s.awaitingRelease();
     }
 
+    /**
+     * Runs {@code then} on {@link #executor()} once every store write made so far is durable (the packet id and
+     * PUBREC state of a delivery the broker just sent: the store keeps writes in memory until its group commit);
+     * at once without persistence. A bridge acts on a delivery or a PUBREL towards its remote only then, so a
+     * crash cannot undo what the remote was told. Nothing runs when the broker is shutting down.
+     */
+    public void afterStored(Runnable then) {
+        Durability dur = broker.durability();
+        if (dur == null) {
+            then.run();
+            return;
+        }
+        dur.store().sync(() -> {
+            try {
+                executor.execute(then);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down: the session resends after the restart
+            }
+        });
+    }
+
     /** Whether the broker or the client closed this connection. */
     public boolean isClosed() {
         return closed;
