@@ -82,6 +82,9 @@ final class Bridge implements LocalSide.Forwarder {
             // the remote's PUBREL goes on to this broker under the same id, its PUBCOMP waits for this broker's
             remoteSession.releasesTo(id -> onLoop(() -> local.release(id)));
         }
+        // forwarded deliveries keep the local session's packet ids; the SUBSCRIBEs (and notifications) to the
+        // remote take theirs from the same numbering, as Mosquitto's bridge context does
+        remoteSession.packetIdsFrom(local::takePacketId);
     }
 
     void start() {
@@ -384,7 +387,7 @@ final class Bridge implements LocalSide.Forwarder {
     }
 
     @Override
-    public boolean forward(Packet.Publish p, Runnable done) {
+    public boolean forward(Packet.Publish p, java.util.function.Consumer<Throwable> done) {
         MqttClient r = remote;
         if (!up || r == null) {
             return false;
@@ -397,7 +400,11 @@ final class Bridge implements LocalSide.Forwarder {
                 break;
             }
         }
-        r.publish(MqttMessage.of(topic, p.payload(), p.qos(), p.retain() && cfg.outgoingRetain(), p.properties()))
+        MqttMessage m = MqttMessage.of(topic, p.payload(), p.qos(), p.retain() && cfg.outgoingRetain(),
+                p.properties());
+        // QoS 1/2 under the local session's packet id: after a restart of this broker its resend (same id, DUP)
+        // meets the same flow at the remote, and a QoS 2 one the remote PUBREC'd goes on with PUBREL only
+        (p.qos() == 0 ? r.publish(m) : r.publish(m, p.packetId(), p.dup()))
                 .whenComplete((v, error) -> loop.execute(() -> {
                     if (error != null && !discarding) {
                         // the remote refused this one message (MQTT 5 reason code): trying again will not help;
@@ -405,8 +412,19 @@ final class Bridge implements LocalSide.Forwarder {
                         Log.WARNING.warn("Bridge {}: remote refused '{}': {}", cfg.name(), p.topic(),
                                 unwrap(error).getMessage());
                     }
-                    done.run();
+                    done.accept(error);
                 }));
+        return true;
+    }
+
+    @Override
+    public boolean release(int packetId, Runnable done) {
+        MqttClient r = remote;
+        if (!up || r == null) {
+            return false;
+        }
+        lastTrafficNanos = System.nanoTime();
+        r.release(packetId).whenComplete((v, error) -> loop.execute(done));
         return true;
     }
 

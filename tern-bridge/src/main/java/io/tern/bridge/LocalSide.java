@@ -26,10 +26,13 @@ import java.util.concurrent.TimeUnit;
  * local client id. It subscribes to the {@code out} topics (No Local, Retain As Published, as Mosquitto's
  * bridge context) and publishes what arrives on the {@code in} topics.
  *
- * <p>A QoS 1/2 delivery for the remote broker is acknowledged to the local session only once the remote
- * broker acknowledged it, so until then it stays in the session's in-flight window, and in the store with
- * persistence on: a remote that is down, or a crash of this broker, loses nothing (the session resends it
- * after a restart). All on the bridge's event loop.
+ * <p>A QoS 1/2 delivery for the remote broker is forwarded under the packet id the local session gave it and
+ * acknowledged to the local session step by step as the remote broker acknowledges it: PUBACK after the remote's,
+ * for QoS 2 PUBREC after the remote's PUBREC, the local PUBREL goes on as the remote PUBREL, the remote's PUBCOMP
+ * comes back as the local PUBCOMP. So the local session's in-flight state, in the store with persistence on, is
+ * the remote flow's: a remote that is down, or a restart or crash of this broker, loses nothing and duplicates
+ * nothing (the session resends the PUBLISH with its id and DUP, which a remote that has it recognises, or only
+ * the PUBREL). All on the bridge's event loop.
  */
 final class LocalSide implements LocalConnection.Peer {
 
@@ -39,10 +42,18 @@ final class LocalSide implements LocalConnection.Peer {
         boolean remoteUp();
 
         /**
-         * Hands a delivery to the remote session, false when the remote is not connected; {@code done} runs on
-         * the loop once the remote acknowledged it (or refused it), over this connection or a later one.
+         * Hands a delivery to the remote session, QoS 1/2 under its packet id; false when the remote is not
+         * connected. {@code done} runs on the loop once the remote acknowledged it (PUBACK, for QoS 2 PUBREC), over
+         * this connection or a later one, with null, or with why not (a refusal carries the remote's reason code).
          */
-        boolean forward(Packet.Publish p, Runnable done);
+        boolean forward(Packet.Publish p, java.util.function.Consumer<Throwable> done);
+
+        /**
+         * Hands the local session's PUBREL for {@code packetId} to the remote session (also for a message this run
+         * did not forward: the PUBREC came before a restart); false when the remote is not connected. {@code done}
+         * runs on the loop at the remote's PUBCOMP.
+         */
+        boolean release(int packetId, Runnable done);
 
         /** A delivery is waiting for the remote (lazy start counts them). */
         void waiting(int count);
@@ -63,6 +74,11 @@ final class LocalSide implements LocalConnection.Peer {
     private final LinkedHashMap<Integer, Packet.Publish> held = new LinkedHashMap<>();
     /** Which of {@link #held} the remote session has (it sends them again itself after a reconnect). */
     private final Set<Integer> forwarded = new HashSet<>();
+    /** Local PUBRELs (the remote PUBREC'd) not yet answered with PUBCOMP, and which the remote session has. */
+    private final Set<Integer> releases = new HashSet<>();
+    private final Set<Integer> releasesForwarded = new HashSet<>();
+    /** QoS 2 deliveries acknowledged without the remote (dropped): their local PUBREL is answered at once. */
+    private final Set<Integer> localOnly = new HashSet<>();
     /** QoS 0 deliveries kept for a lazy bridge until it connects. */
     private final ArrayDeque<Packet.Publish> heldQos0 = new ArrayDeque<>();
 
@@ -153,11 +169,23 @@ final class LocalSide implements LocalConnection.Peer {
     /** The remote broker is connected (again): everything held goes to it. */
     void remoteUp() {
         while (!heldQos0.isEmpty()) {
-            forwarder.forward(heldQos0.pollFirst(), () -> { });
+            forwarder.forward(heldQos0.pollFirst(), e -> { });
         }
         for (Map.Entry<Integer, Packet.Publish> e : new ArrayList<>(held.entrySet())) {
             send(e.getKey(), e.getValue());
         }
+        for (int id : new ArrayList<>(releases)) {
+            sendRelease(id);
+        }
+    }
+
+    /**
+     * A packet id from the local session's delivery numbering, for the remote SUBSCRIBEs (and notifications): the
+     * forwarded deliveries keep theirs, so one numbering serves both, as Mosquitto's bridge context has; 0 while
+     * the local side is not connected.
+     */
+    int takePacketId() {
+        return connected && conn != null && !conn.isClosed() ? conn.takePacketId() : 0;
     }
 
     /** The remote broker went away: what the remote session has it sends again itself. */
@@ -236,8 +264,9 @@ final class LocalSide implements LocalConnection.Peer {
     /**
      * A local session from before a restart and a new remote session: whatever QoS 2 ids this broker still holds
      * for the remote would never be released and would swallow the new session's messages that reuse them, so
-     * all are released (this side does not know which; an id not held is answered PUBCOMP and nothing else).
-     * Before any message of the new remote session goes in: the PUBRELs go first on the same connection.
+     * they are released (the ids the local session holds, {@link LocalConnection#awaitingRelease()}, but those
+     * of this run). Before any message of the new remote session goes in: the PUBRELs go first on the same
+     * connection.
      */
     private void releaseForgotten() {
         if (!remoteIds || !Boolean.TRUE.equals(localResumed) || !Boolean.TRUE.equals(remoteFresh) || !connected
@@ -245,7 +274,7 @@ final class LocalSide implements LocalConnection.Peer {
             return;
         }
         localResumed = false; // once
-        for (int id = 1; id <= 65535; id++) {
+        for (int id : new java.util.TreeSet<>(conn.awaitingRelease())) {
             if (!inFlight.containsKey(id) && !releasing.contains(id)) {
                 conn.receive(new Packet.PubRel(id, 0, Properties.EMPTY));
             }
@@ -285,9 +314,17 @@ final class LocalSide implements LocalConnection.Peer {
         if (packet instanceof Packet.ConnAck a) {
             onConnAck(a);
         } else if (packet instanceof Packet.Publish p) {
-            onDelivery(p);
+            if (p.qos() == 0) {
+                onDelivery(p);
+            } else {
+                // its packet id goes to the remote: only once the store has it, so that after a crash the
+                // session resends it under that id (not as a new delivery under another)
+                whenStored(() -> onDelivery(p));
+            }
         } else if (packet instanceof Packet.PubRel r) {
-            conn.receive(new Packet.PubComp(r.packetId(), 0, Properties.EMPTY));
+            // the PUBREL goes to the remote only once the store has this PUBREC: after a crash the session
+            // resends the PUBREL, not the PUBLISH the remote would take as new
+            whenStored(() -> onRelease(r.packetId()));
         } else if (packet instanceof Packet.PubAck a) {
             In in = inFlight.remove(a.packetId());
             if (in != null) {
@@ -320,6 +357,16 @@ final class LocalSide implements LocalConnection.Peer {
             Log.NOTICE.info("Bridge {}: local broker sent DISCONNECT 0x{}.", cfg.name(),
                     Integer.toHexString(d.reasonCode()));
         }
+    }
+
+    /** Runs {@code then} once the local store has what the broker just did, on this connection only. */
+    private void whenStored(Runnable then) {
+        LocalConnection c = conn;
+        c.afterStored(() -> {
+            if (c == conn && !c.isClosed()) {
+                then.run();
+            } // otherwise the session sends it again on the next connection
+        });
     }
 
     private void onConnAck(Packet.ConnAck a) {
@@ -357,7 +404,7 @@ final class LocalSide implements LocalConnection.Peer {
     private void onDelivery(Packet.Publish p) {
         if (p.qos() == 0) {
             if (forwarder.remoteUp()) {
-                forwarder.forward(p, () -> { });
+                forwarder.forward(p, e -> { });
             } else if (cfg.startType() == BridgeConfig.StartType.LAZY
                     && heldQos0.size() < Math.max(cfg.threshold(), 1000)) {
                 heldQos0.addLast(p);
@@ -368,7 +415,12 @@ final class LocalSide implements LocalConnection.Peer {
         }
         if (!forwarder.remoteUp() && cfg.localCleanSession()) {
             // Mosquitto queues nothing for a bridge with a clean local session while it is down
-            acknowledgeLocally(p);
+            dropLocally(p);
+            return;
+        }
+        if (forwarded.contains(p.packetId())) {
+            // the same delivery again (its id is in flight): the remote session has it, and its acknowledgement
+            // of the first copy acknowledges this one
             return;
         }
         held.put(p.packetId(), p);
@@ -383,27 +435,77 @@ final class LocalSide implements LocalConnection.Peer {
         if (forwarded.contains(id)) {
             return; // in the remote session already
         }
-        if (forwarder.forward(p, () -> acknowledged(id, p))) {
+        if (forwarder.forward(p, error -> acknowledged(id, p, error))) {
             forwarded.add(id);
         }
     }
 
-    /** The remote broker has the message: the local session may let it go. */
-    private void acknowledged(int id, Packet.Publish p) {
+    /**
+     * The remote broker has the message (PUBACK, PUBREC) or refused it: so the local session hears, with the
+     * remote's reason code. Another failure (the remote client was gone) leaves it held for the next connection.
+     */
+    private void acknowledged(int id, Packet.Publish p, Throwable error) {
         if (held.get(id) != p) {
             return;
         }
-        held.remove(id);
         forwarded.remove(id);
-        acknowledgeLocally(p);
+        int rc = 0;
+        if (error != null) {
+            Throwable t = error instanceof java.util.concurrent.CompletionException && error.getCause() != null
+                    ? error.getCause() : error;
+            if (!(t instanceof io.tern.client.MqttClientException m) || m.reasonCode() < 0x80) {
+                return; // not sent: goes again when the remote is up
+            }
+            rc = m.reasonCode(); // refused: trying again will not help
+        }
+        held.remove(id);
+        acknowledgeLocally(p, rc);
     }
 
-    private void acknowledgeLocally(Packet.Publish p) {
+    /** Acknowledges a delivery locally; a QoS 2 one whose remote flow ends here too with {@code localOnly}. */
+    private void acknowledgeLocally(Packet.Publish p, int reasonCode) {
         if (conn == null || conn.isClosed()) {
             return;
         }
-        conn.receive(p.qos() == 1 ? new Packet.PubAck(p.packetId(), 0, Properties.EMPTY)
-                : new Packet.PubRec(p.packetId(), 0, Properties.EMPTY));
+        conn.receive(p.qos() == 1 ? new Packet.PubAck(p.packetId(), reasonCode, Properties.EMPTY)
+                : new Packet.PubRec(p.packetId(), reasonCode, Properties.EMPTY));
+    }
+
+    /** A delivery dropped without the remote (a clean local session): its QoS 2 flow ends locally. */
+    private void dropLocally(Packet.Publish p) {
+        if (p.qos() == 2) {
+            localOnly.add(p.packetId());
+        }
+        acknowledgeLocally(p, 0);
+    }
+
+    /**
+     * The local session's PUBREL: the remote PUBREC'd that message (in this run, or before a restart, when the
+     * session resends only the PUBREL). It goes on as the remote PUBREL, and the remote's PUBCOMP comes back as
+     * the local one, so the local session keeps the message's state until the remote flow has ended.
+     */
+    private void onRelease(int id) {
+        if (localOnly.remove(id)) {
+            conn.receive(new Packet.PubComp(id, 0, Properties.EMPTY));
+            return;
+        }
+        releases.add(id);
+        sendRelease(id);
+    }
+
+    private void sendRelease(int id) {
+        if (releasesForwarded.contains(id) || !forwarder.remoteUp()) {
+            return; // in the remote session already, or when the remote is up
+        }
+        LocalConnection c = conn;
+        if (forwarder.release(id, () -> {
+            if (c == conn && releases.remove(id)) {
+                releasesForwarded.remove(id);
+                c.receive(new Packet.PubComp(id, 0, Properties.EMPTY));
+            }
+        })) {
+            releasesForwarded.add(id);
+        }
     }
 
     /** A clean local session at a new connection attempt: what waits for the remote is dropped, as Mosquitto does. */
@@ -412,7 +514,7 @@ final class LocalSide implements LocalConnection.Peer {
         held.clear();
         forwarded.clear();
         heldQos0.clear();
-        drop.forEach(this::acknowledgeLocally);
+        drop.forEach(this::dropLocally);
     }
 
     @Override
@@ -420,6 +522,10 @@ final class LocalSide implements LocalConnection.Peer {
         connected = false;
         held.clear();
         forwarded.clear();
+        // the session resends its PUBRELs after the reconnect; the remote session keeps what it has
+        releases.clear();
+        releasesForwarded.clear();
+        localOnly.clear();
         if (!stopped) {
             // takeover by a client with the same id, or the broker is shutting down: try again shortly
             loop.schedule(() -> {

@@ -25,6 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
  * the bridging Tern (persistence on): the PUBRECs it sent are lost with the link, it stops before it reconnects,
  * and once it is back from its store the remote sends those PUBLISHes again to a bridge that remembers nothing in
  * memory; this broker's own session, which holds the remote's QoS 2 ids until their PUBREL, must recognise them.
+ * Outgoing across a restart too: the proxy swallows the remote's 5th PUBREC or PUBCOMP and cuts the link, the
+ * bridging Tern stops and comes back from its store, and its local session's resends (same packet id, DUP, or only
+ * PUBREL for what the remote PUBREC'd) must meet the remote's session as the same flows [MQTT-4.3.3-1..3],
+ * [MQTT-4.4.0-1]: a Tern remote, which hands a message on at PUBLISH and holds its id until PUBREL, would deliver a
+ * resend under another id twice (or swallow a new message that reuses a held id), Mosquitto, which hands it on at
+ * PUBREL, would deliver twice a message whose PUBCOMP was lost.
  */
 class BridgeExactlyOnceTest {
 
@@ -51,6 +57,13 @@ class BridgeExactlyOnceTest {
 
     private int ternRemote() throws Exception {
         return keep(Peers.tern(dir, "remote", 0, "")).port();
+    }
+
+    /** A bridging Tern with persistence in {@code local-store} and the remote session kept; no reconnect for 30 s. */
+    private String persistentBridge(int proxyPort, String topics) {
+        return "persistence true\npersistence_location " + dir.resolve("local-store") + "/\n"
+                + "connection b\naddress 127.0.0.1:" + proxyPort + "\nremote_clientid bridge-eo\n"
+                + "cleansession false\nnotifications false\nrestart_timeout 30\n" + topics;
     }
 
     private Broker localBridgingTo(int proxyPort) throws Exception {
@@ -89,13 +102,56 @@ class BridgeExactlyOnceTest {
         incomingAcrossARestart(ternRemote());
     }
 
+    @Test
+    void outgoingQos2ToMosquittoOnceAcrossARestartWhenAPubcompIsLost() throws Exception {
+        outgoingAcrossARestart(mosquittoRemote(), PUBCOMP);
+    }
+
+    @Test
+    void outgoingQos2ToMosquittoOnceAcrossARestartWhenAPubrecIsLost() throws Exception {
+        outgoingAcrossARestart(mosquittoRemote(), PUBREC);
+    }
+
+    @Test
+    void outgoingQos2ToTernOnceAcrossARestartWhenAPubcompIsLost() throws Exception {
+        outgoingAcrossARestart(ternRemote(), PUBCOMP);
+    }
+
+    @Test
+    void outgoingQos2ToTernOnceAcrossARestartWhenAPubrecIsLost() throws Exception {
+        // the remote holds that id until PUBREL and recognises a resend by the id alone: the restarted bridge
+        // must send it under the same id, and must not give a new message an id the remote still holds
+        outgoingAcrossARestart(ternRemote(), PUBREC);
+    }
+
+    private static final int PUBREC = 5;
+    private static final int PUBCOMP = 7;
+
+    private void outgoingAcrossARestart(int remotePort, int lostType) throws Exception {
+        // the remote's 5th PUBREC / PUBCOMP never reaches the bridge; it waits 30 s before it would reconnect
+        CuttingProxy proxy = keep(new CuttingProxy(remotePort, false, lostType, 5, false));
+        MqttClient far = keep(Peers.client(remotePort, "far"));
+        Peers.Inbox inbox = new Peers.Inbox().subscribe(far, "out/#", 2);
+        int localPort = Peers.freePort();
+        String conf = persistentBridge(proxy.port(), "topic out/# out 2\n");
+        Broker local = keep(Peers.tern(dir, "local", localPort, conf));
+        try (MqttClient pub = Peers.client(localPort, "pub")) {
+            awaitBridged(pub, "out/probe", inbox);
+            for (int i = 0; i < MESSAGES; i++) {
+                pub.publish("out/" + i, "m" + i, 2, false).join();
+            }
+        }
+        await().atMost(Peers.WAIT).until(proxy::didCut);
+        open.close(local); // the bridge's remote session state goes with it; the local session's is in the store
+        keep(Peers.tern(dir, "local-again", localPort, conf));
+        assertExactlyOnce(inbox, "out/", proxy);
+    }
+
     private void incomingAcrossARestart(int remotePort) throws Exception {
         // the bridge's 5th PUBREC never reaches the remote; the bridge waits 30 s before it would reconnect
         CuttingProxy proxy = keep(new CuttingProxy(remotePort, true, 5, 5, false));
         int localPort = Peers.freePort();
-        String conf = "persistence true\npersistence_location " + dir.resolve("local-store") + "/\n"
-                + "connection b\naddress 127.0.0.1:" + proxy.port() + "\nremote_clientid bridge-eo\n"
-                + "cleansession false\nnotifications false\nrestart_timeout 30\ntopic in/# in 2\n";
+        String conf = persistentBridge(proxy.port(), "topic in/# in 2\n");
         Broker local = keep(Peers.tern(dir, "local", localPort, conf));
         MqttClient near = keep(MqttClient.builder().serverUri("tcp://127.0.0.1:" + localPort).clientId("near")
                 .cleanStart(false).automaticReconnect(Duration.ofMillis(200), Duration.ofSeconds(1)).build());
@@ -118,9 +174,7 @@ class BridgeExactlyOnceTest {
         Broker remote = keep(Peers.tern(dir, "remote", remotePort, ""));
         CuttingProxy proxy = keep(new CuttingProxy(remotePort, true, 5, 5, false));
         int localPort = Peers.freePort();
-        String conf = "persistence true\npersistence_location " + dir.resolve("local-store") + "/\n"
-                + "connection b\naddress 127.0.0.1:" + proxy.port() + "\nremote_clientid bridge-eo\n"
-                + "cleansession false\nnotifications false\nrestart_timeout 30\ntopic in/# in 2\n";
+        String conf = persistentBridge(proxy.port(), "topic in/# in 2\n");
         Broker local = keep(Peers.tern(dir, "local", localPort, conf));
         MqttClient near = keep(MqttClient.builder().serverUri("tcp://127.0.0.1:" + localPort).clientId("near")
                 .cleanStart(false).automaticReconnect(Duration.ofMillis(200), Duration.ofSeconds(1)).build());

@@ -76,6 +76,47 @@ public final class LocalConnection implements Connection {
         }
     }
 
+    /**
+     * A packet id from the numbering of this connection's session's deliveries, which go on after it, for the
+     * in-process client to use towards someone else: a bridge numbers its SUBSCRIBEs to the remote broker this way,
+     * since it forwards deliveries under their ids, as Mosquitto's bridge numbers both from one counter. 0 before
+     * the session is there (CONNECT not handled) or after the connection closed. Call on {@link #executor()}.
+     */
+    public int takePacketId() {
+        Session s = closed ? null : protocol.session();
+        return s == null ? 0 : s.takePacketId();
+    }
+
+    /**
+     * The inbound QoS 2 packet ids the session holds for this client until its PUBREL (after a restart: those
+     * restored from the store); empty before the session is there. Call on {@link #executor()}.
+     */
+    public java.util.Set<Integer> awaitingRelease() {
+        Session s = closed ? null : protocol.session();
+        return s == null ? java.util.Set.of() : s.awaitingRelease();
+    }
+
+    /**
+     * Runs {@code then} on {@link #executor()} once every store write made so far is durable (the packet id and
+     * PUBREC state of a delivery the broker just sent: the store keeps writes in memory until its group commit);
+     * at once without persistence. A bridge acts on a delivery or a PUBREL towards its remote only then, so a
+     * crash cannot undo what the remote was told. Nothing runs when the broker is shutting down.
+     */
+    public void afterStored(Runnable then) {
+        Durability dur = broker.durability();
+        if (dur == null) {
+            then.run();
+            return;
+        }
+        dur.store().sync(() -> {
+            try {
+                executor.execute(then);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                // shutting down: the session resends after the restart
+            }
+        });
+    }
+
     /** Whether the broker or the client closed this connection. */
     public boolean isClosed() {
         return closed;

@@ -136,6 +136,19 @@ public final class Session {
     /** Whether {@code packetId} was awaiting its PUBREL (it is not any more). */
     boolean released(int packetId) { return inboundQos2 != null && inboundQos2.remove(packetId); }
 
+    /** The inbound QoS 2 packet ids awaiting their PUBREL, a copy. */
+    java.util.Set<Integer> awaitingRelease() {
+        return inboundQos2 == null ? java.util.Set.of() : java.util.Set.copyOf(inboundQos2);
+    }
+
+    /**
+     * Takes the next packet id of this session's delivery numbering for the client's own use, so deliveries go
+     * on after it (as {@link #skipPacketId} does for an expired message).
+     */
+    int takePacketId() {
+        return allocatePacketId();
+    }
+
     Session(Broker broker, String clientId, EventExecutor executor) {
         this.broker = broker;
         this.clientId = clientId;

@@ -167,23 +167,88 @@ final class ClientSession {
 
     CompletableFuture<Void> publish(MqttMessage message) {
         CompletableFuture<Void> f = new CompletableFuture<>();
+        run(() -> enqueue(new OutPublish(message, f), f), f);
+        return f;
+    }
+
+    /**
+     * A publish under the application's packet id (a bridge forwards under its local session's); QoS 2 stops at
+     * PUBREC ({@link #release} continues). Another call for an id whose flow is in flight joins that flow.
+     */
+    CompletableFuture<Void> publish(MqttMessage message, int packetId, boolean dup) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
         run(() -> {
-            OutPublish o = new OutPublish(message, f);
-            switch (state) {
-                case CONNECTED -> {
-                    queued.addLast(o);
-                    drain();
+            OutPublish cur = inflight.get(packetId);
+            if (cur != null && cur.fixedId) {
+                // the same message again (the application's side resent it): one flow
+                if (cur.received) {
+                    f.complete(null);
+                } else {
+                    cur.future.whenComplete((v, e) -> {
+                        if (e != null) {
+                            f.completeExceptionally(e);
+                        } else {
+                            f.complete(null);
+                        }
+                    });
                 }
-                case CONNECTING, WAITING -> {
-                    if (bufferFull(f)) {
-                        return;
-                    }
-                    queued.addLast(o);
-                }
-                default -> f.completeExceptionally(notConnected());
+                return;
             }
+            OutPublish o = new OutPublish(message, f);
+            o.packetId = packetId;
+            o.fixedId = true;
+            o.dup = dup;
+            enqueue(o, f);
         }, f);
         return f;
+    }
+
+    /**
+     * PUBREL for the QoS 2 message under {@code packetId} the broker PUBREC'd: one published with that id, or one
+     * this session does not know any more (sent before a restart of the application), then PUBREL only. The
+     * future completes at PUBCOMP.
+     */
+    CompletableFuture<Void> release(int packetId) {
+        CompletableFuture<Void> f = new CompletableFuture<>();
+        run(() -> {
+            OutPublish o = inflight.get(packetId);
+            if (o != null && o.fixedId && o.qos() == 2 && o.received) {
+                if (o.releaseFuture == null) {
+                    o.releaseFuture = new CompletableFuture<>();
+                }
+                if (!o.released) {
+                    o.released = true;
+                    if (state == State.CONNECTED && !resendPending) {
+                        send(new Packet.PubRel(packetId, 0, Properties.EMPTY));
+                    } // otherwise with the resend after the next CONNACK
+                }
+                o.releaseFuture.whenComplete((v, e) -> {
+                    if (e != null) {
+                        f.completeExceptionally(e);
+                    } else {
+                        f.complete(null);
+                    }
+                });
+                return;
+            }
+            enqueue(OutPublish.releaseOnly(packetId, f), f);
+        }, f);
+        return f;
+    }
+
+    private void enqueue(OutPublish o, CompletableFuture<Void> f) {
+        switch (state) {
+            case CONNECTED -> {
+                queued.addLast(o);
+                drain();
+            }
+            case CONNECTING, WAITING -> {
+                if (!bufferFull(f)) {
+                    queued.addLast(o);
+                }
+            }
+            default -> f.completeExceptionally(notConnected());
+        }
     }
 
     CompletableFuture<SubscribeResult> subscribe(List<Packet.Subscription> subs, Properties props,
@@ -435,6 +500,9 @@ final class ClientSession {
         for (OutPublish o : inflight.values()) {
             if (o.released) {
                 send(new Packet.PubRel(o.packetId, 0, Properties.EMPTY));
+            } else if (o.received) {
+                // PUBREC'd, the application has not released it yet: its PUBREL follows then
+                continue;
             } else {
                 send(publishPacket(o, true));
             }
@@ -547,7 +615,7 @@ final class ClientSession {
     private void drain() {
         while (state == State.CONNECTED && !resendPending && !queued.isEmpty()) {
             OutPublish o = queued.peekFirst();
-            if (o.message.qos() == 0) {
+            if (o.qos() == 0) {
                 queued.pollFirst();
                 send(publishPacket(o, false)).addListener(x -> {
                     if (x.isSuccess()) {
@@ -561,14 +629,23 @@ final class ClientSession {
             if (inflight.size() >= window) {
                 return;
             }
-            int id = ids.acquire();
-            if (id < 0) {
-                return;
+            int id;
+            if (o.fixedId) {
+                id = o.packetId;
+                if (ids.inUse(id)) {
+                    return; // a SUBSCRIBE (or another flow) has the id: this waits until it completes, in order
+                }
+                ids.claim(id);
+            } else {
+                id = ids.acquire();
+                if (id < 0) {
+                    return;
+                }
             }
             queued.pollFirst();
             o.packetId = id;
             inflight.put(id, o);
-            send(publishPacket(o, false));
+            send(o.released ? new Packet.PubRel(id, 0, Properties.EMPTY) : publishPacket(o, o.dup));
         }
     }
 
@@ -610,23 +687,29 @@ final class ClientSession {
             inbound.onPublish(p);
         } else if (packet instanceof Packet.PubAck a) {
             OutPublish o = inflight.get(a.packetId());
-            if (o != null && o.message.qos() == 1) {
+            if (o != null && o.qos() == 1) {
                 complete(o, a.reasonCode(), a.properties());
             }
         } else if (packet instanceof Packet.PubRec r) {
             OutPublish o = inflight.get(r.packetId());
-            if (o == null || o.message.qos() != 2) {
+            if (o == null || o.qos() != 2) {
                 // an id this client does not know: 0x92, except in a bridge's session, where Mosquitto says 0
                 send(new Packet.PubRel(r.packetId(), v5 && !sharedState ? 0x92 : 0, Properties.EMPTY));
             } else if (v5 && r.reasonCode() >= 0x80) {
                 complete(o, r.reasonCode(), r.properties());
+            } else if (o.fixedId && !o.released) {
+                // the application's id: it sends PUBREL (release) when its side of the flow is ready
+                o.received = true;
+                o.future.complete(null);
+            } else if (o.fixedId) {
+                send(new Packet.PubRel(r.packetId(), 0, Properties.EMPTY)); // PUBREC again: PUBREL again
             } else {
                 o.released = true;
                 send(new Packet.PubRel(r.packetId(), 0, Properties.EMPTY));
             }
         } else if (packet instanceof Packet.PubComp c) {
             OutPublish o = inflight.get(c.packetId());
-            if (o != null && o.message.qos() == 2) {
+            if (o != null && o.qos() == 2 && (o.released || !o.fixedId)) {
                 complete(o, c.reasonCode(), c.properties());
             }
         } else if (packet instanceof Packet.PubRel r) {
@@ -638,8 +721,10 @@ final class ClientSession {
             }
         } else if (packet instanceof Packet.SubAck a) {
             requests.onSubAck(a);
+            drain(); // a publish under the application's id may wait for this one's id
         } else if (packet instanceof Packet.UnsubAck a) {
             requests.onUnsubAck(a);
+            drain();
         } else if (packet instanceof Packet.PingReq) {
             // Not a server's packet, but Mosquitto answers one on its bridges (a remote broker may be a
             // client library underneath): answering costs nothing, closing would drop a working link
@@ -664,11 +749,13 @@ final class ClientSession {
     private void complete(OutPublish o, int reasonCode, Properties props) {
         inflight.remove(o.packetId);
         ids.release(o.packetId);
+        CompletableFuture<Void> f = o.releaseFuture != null ? o.releaseFuture : o.future;
         if (v5 && reasonCode >= 0x80) {
-            o.future.completeExceptionally(new MqttClientException("publish to '" + o.message.topic()
-                    + "' refused: " + ReasonCodes.describe(reasonCode) + reasonString(props), reasonCode));
+            f.completeExceptionally(new MqttClientException((o.message == null ? "release of packet id "
+                    + o.packetId : "publish to '" + o.message.topic() + "'")
+                    + " refused: " + ReasonCodes.describe(reasonCode) + reasonString(props), reasonCode));
         } else {
-            o.future.complete(null);
+            f.complete(null);
         }
         drain();
         requests.resume();

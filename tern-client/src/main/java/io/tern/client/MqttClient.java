@@ -89,6 +89,45 @@ public final class MqttClient implements AutoCloseable {
     }
 
     /**
+     * Publishes a QoS 1/2 message under {@code packetId} (1..65535), not one of this client's: a bridge forwards a
+     * delivery under the id its local session gave it, so that session's resend after a restart (same id, DUP)
+     * meets the same flow at the broker. Needs a {@link Builder#sessionState(SessionState)}. The future completes
+     * at PUBACK, and for QoS 2 already at PUBREC: this client sends no PUBREL until {@link #release(int)}. While
+     * another flow of this session (a SUBSCRIBE) holds the id, the message waits for it, and what was published
+     * after it waits behind it. Publishing again under an id whose flow is in flight joins that flow. Sent with
+     * DUP when {@code dup} (the first copy may have gone before a restart), and with DUP when resent.
+     */
+    public CompletableFuture<Void> publish(MqttMessage message, int packetId, boolean dup) {
+        if (session.config().sessionState() == null) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "a publish under a given packet id needs a SessionState (Builder.sessionState)"));
+        }
+        if (message.qos() == 0 || packetId < 1 || packetId > 65535) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "a publish under a given packet id is QoS 1 or 2 with an id 1..65535"));
+        }
+        if (!TopicFilter.isValidTopicName(message.topic())) {
+            return CompletableFuture.failedFuture(new IllegalArgumentException(
+                    "invalid topic name '" + message.topic() + "': it must not be empty nor contain + or #"));
+        }
+        return session.publish(message, packetId, dup);
+    }
+
+    /**
+     * Sends PUBREL for the QoS 2 message under {@code packetId} that the broker PUBREC'd: one published with
+     * {@link #publish(MqttMessage, int, boolean)} (its future completed), or one sent before a restart of the
+     * application, which this session does not know: then PUBREL only, as the QoS 2 flow continues after a
+     * reconnect [MQTT-4.4.0-1]. The future completes at PUBCOMP. Needs a {@link Builder#sessionState}.
+     */
+    public CompletableFuture<Void> release(int packetId) {
+        if (session.config().sessionState() == null || packetId < 1 || packetId > 65535) {
+            return CompletableFuture.failedFuture(new IllegalStateException(
+                    "a release needs a SessionState (Builder.sessionState) and a packet id 1..65535"));
+        }
+        return session.release(packetId);
+    }
+
+    /**
      * With {@link Builder#manualAcknowledgement(boolean)}: acknowledges a received QoS 1 (PUBACK) or QoS 2 (PUBREC)
      * message. Ignored for QoS 0, for a message already acknowledged, and after the connection it came on was
      * lost (the broker sends it again).

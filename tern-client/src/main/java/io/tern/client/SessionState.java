@@ -40,6 +40,18 @@ public final class SessionState {
     }
 
     /**
+     * Takes the packet ids of new flows (SUBSCRIBE, UNSUBSCRIBE, publishes without an id of their own) from
+     * {@code source} first, skipping one in use; a value outside 1..65535 means none, and this session's own
+     * counter is used. A bridge gives the counter of its local session's deliveries, whose ids its forwarded
+     * publishes keep ({@link MqttClient#publish(MqttMessage, int, boolean)}): one numbering, as Mosquitto's
+     * bridge has, so its SUBSCRIBEs rarely meet an id a forwarded message needs (that one waits until it is free).
+     * Called on the client's event loop.
+     */
+    public void packetIdsFrom(java.util.function.IntSupplier source) {
+        ids.source = source;
+    }
+
+    /**
      * Forgets the outgoing messages (in flight and waiting), failing their futures, as a session that starts
      * clean does; Mosquitto's bridge does this at each connection attempt with {@code local_cleansession}.
      */
@@ -51,10 +63,10 @@ public final class SessionState {
     void failOutgoing(Throwable cause) {
         for (OutPublish o : inflight.values()) {
             ids.release(o.packetId);
-            o.future.completeExceptionally(cause);
+            o.fail(cause);
         }
         inflight.clear();
-        queued.forEach(o -> o.future.completeExceptionally(cause));
+        queued.forEach(o -> o.fail(cause));
         queued.clear();
     }
 
