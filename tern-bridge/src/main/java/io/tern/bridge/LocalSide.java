@@ -343,7 +343,10 @@ final class LocalSide implements LocalConnection.Peer {
         } else if (packet instanceof Packet.PubComp c) {
             inFlight.remove(c.packetId());
             if (remoteIds && releasing.remove(c.packetId())) {
-                forwarder.completed(c.packetId());
+                // the remote forgets the id at PUBCOMP: only once the store forgot it too, or after a crash the
+                // restored session would hold an id the remote never releases, and swallow its next use
+                int id = c.packetId();
+                whenStored(() -> forwarder.completed(id));
             }
             drainIn();
         } else if (packet instanceof Packet.SubAck s) {
