@@ -47,6 +47,7 @@ for i in range(runs):
                 break
         except OSError:
             time.sleep(0.002)
+    early = p.poll()
     p.terminate()
     try:
         p.wait(10)
@@ -54,7 +55,9 @@ for i in range(runs):
         p.kill(); p.wait()
     os.remove(conf); os.rmdir(d)
     if wall is None:
-        sys.exit(f"run {i + 1}: the broker did not listen within 30 s")
+        code = early
+        sys.exit(f"run {i + 1}: the broker " + ("did not listen within 30 s" if code is None
+                                               else f"exited with status {code} before listening"))
     walls.append(wall); cpus.append(cpu)
     print(f"run {i + 1}: wall {wall:.3f} s  cpu {cpu:.2f} s")
 print(f"median: wall {statistics.median(walls):.3f} s  cpu {statistics.median(cpus):.2f} s  "
