@@ -108,7 +108,7 @@ public final class LocalConnection implements Connection {
             then.run();
             return;
         }
-        dur.store().sync(() -> {
+        dur.store().syncWithPacketIds(() -> {
             try {
                 executor.execute(then);
             } catch (java.util.concurrent.RejectedExecutionException e) {

@@ -94,6 +94,17 @@ public interface Store extends AutoCloseable {
     void sync(Runnable onDurable);
 
     /**
+     * As {@link #sync}, and the packet ids of sends recorded by {@link #markSent} before this call are durable
+     * too. {@link #sync} may leave such a record for a later commit (a store may hold it briefly so that a prompt
+     * acknowledgement cancels it; a crash in between resends the message under a fresh packet id), which a
+     * caller that acts on the packet id beyond this broker cannot allow: a bridge forwarding a delivery under
+     * it to a remote broker, which dedupes QoS 2 by that id.
+     */
+    default void syncWithPacketIds(Runnable onDurable) {
+        sync(onDurable);
+    }
+
+    /**
      * What the store measures about itself (for example its group commit's batches and sync latency), by name
      * under {@code $SYS/broker/store/}; empty when it measures nothing. Cheap: read every {@code sys_interval}.
      */

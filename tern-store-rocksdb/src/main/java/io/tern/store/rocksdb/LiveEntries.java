@@ -85,6 +85,8 @@ final class LiveEntries {
     private final ArrayDeque<Pending> pendingQos1 = new ArrayDeque<>();
     /** Dequeued inline entries: deleted by the next group commit, in one batch. */
     private final ArrayDeque<Pending> deletes = new ArrayDeque<>();
+    /** {@link #writeAllHeldNext} was asked since the last flush. */
+    private boolean writeAllHeld;
     /** Per-thread result of the last {@link #remove}: the shared message's id. */
     private static final ThreadLocal<long[]> REMOVED = ThreadLocal.withInitial(() -> new long[1]);
 
@@ -142,6 +144,31 @@ final class LiveEntries {
         Map<Long, State> m = clients.get(clientId);
         State s = m == null ? null : m.get(seq);
         return s != null && s.kind == KIND_DELETING;
+    }
+
+    /**
+     * The packet id of an entry not written to RocksDB yet, which the caller now writes itself (in the batch
+     * that marks the entry released: a released entry without its id could not be continued after a crash);
+     * 0 when none is pending.
+     */
+    synchronized int takePendingId(String clientId, long seq) {
+        Map<Long, State> m = clients.get(clientId);
+        State s = m == null ? null : m.get(seq);
+        if (s == null || s.pendingId == 0) {
+            return 0;
+        }
+        int id = s.pendingId;
+        s.pendingId = 0; // its Pending in the hold queue is skipped
+        s.written = true;
+        return id;
+    }
+
+    /**
+     * The next {@link #flush} writes every held packet-id record, whatever its age: for
+     * {@link io.tern.broker.store.Store#syncWithPacketIds}, whose caller acts on a packet id beyond this broker.
+     */
+    synchronized void writeAllHeldNext() {
+        writeAllHeld = true;
     }
 
     /** The packet id of an entry not written to RocksDB yet, 0 when none is pending. */
@@ -250,10 +277,12 @@ final class LiveEntries {
     synchronized void flush(RocksDB db, WriteOptions wo, ColumnFamilyHandle queues, ColumnFamilyHandle sent,
                             boolean all) throws RocksDBException {
         long now = System.nanoTime();
+        boolean everyHeld = all || writeAllHeld;
+        writeAllHeld = false;
         WriteBatch batch = null;
         try {
-            batch = due(pending, now - holdNanos, all, sent, null);
-            batch = due(pendingQos1, now - holdQos1Nanos, all, sent, batch);
+            batch = due(pending, now - holdNanos, everyHeld, sent, null);
+            batch = due(pendingQos1, now - holdQos1Nanos, everyHeld, sent, batch);
             for (Pending p = deletes.poll(); p != null; p = deletes.poll()) {
                 Map<Long, State> m = clients.get(p.clientId());
                 State s = m == null ? null : m.get(p.seq());

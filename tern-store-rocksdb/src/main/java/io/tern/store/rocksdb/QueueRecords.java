@@ -36,6 +36,8 @@ final class QueueRecords {
 
     /** The message last stored inline on this thread, for its further entries. */
     private static final class LastInline {
+        /** The store it went to: message ids of two stores in one process (tests, embedded brokers) may meet. */
+        QueueRecords owner;
         long messageId;
         StoredMessage message;
         /** Whether its shared record was written (by a second entry). */
@@ -97,6 +99,7 @@ final class QueueRecords {
                 }
             }
             LastInline last = LAST.get();
+            last.owner = this;
             last.messageId = messageId;
             last.message = message;
             last.shared = false;
@@ -117,7 +120,8 @@ final class QueueRecords {
         byte[] value = RecordFormat.entry(entry);
         byte[] id = Keys.messageId(entry.messageId());
         LastInline last = LAST.get();
-        boolean firstShared = last.message != null && last.messageId == entry.messageId() && !last.shared;
+        boolean firstShared = last.owner == this && last.message != null && last.messageId == entry.messageId()
+                && !last.shared;
         store.lock();
         try (WriteBatch batch = new WriteBatch()) {
             store.requireSpace("enqueueing for " + clientId);
@@ -171,7 +175,17 @@ final class QueueRecords {
             }
             RecordFormat.entryMessageId(value); // length check before patching fixed offsets
             value[RecordFormat.ENTRY_FLAGS] |= RecordFormat.FLAG_RELEASED;
-            db.put(store.queues, store.writeOptions(), key, value);
+            int heldId = live.takePendingId(clientId, seq);
+            if (heldId == 0) {
+                db.put(store.queues, store.writeOptions(), key, value);
+            } else {
+                // its packet-id record was still held: released and the id it goes on with, in one write
+                try (WriteBatch b = new WriteBatch()) {
+                    b.put(store.queues, key, value);
+                    b.put(store.sent, key, new byte[] {(byte) (heldId >>> 8), (byte) heldId});
+                    db.write(store.writeOptions(), b);
+                }
+            }
         } catch (RocksDBException e) {
             throw store.failure("updating queue entry " + seq + " of " + clientId, e);
         } finally {

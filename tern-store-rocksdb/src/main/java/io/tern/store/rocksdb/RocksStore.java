@@ -473,6 +473,12 @@ public final class RocksStore implements Store {
      * @throws IllegalStateException when the store is closed or an earlier fsync failed
      */
     @Override
+    public void syncWithPacketIds(Runnable onDurable) {
+        queueRecords.live().writeAllHeldNext();
+        sync(onDurable);
+    }
+
+    @Override
     public void sync(Runnable onDurable) {
         life.readLock().lock();
         try {

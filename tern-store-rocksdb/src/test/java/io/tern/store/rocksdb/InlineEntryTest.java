@@ -142,6 +142,56 @@ class InlineEntryTest {
     }
 
     @Test
+    void aSyncWithPacketIdsWritesEveryHeldRecordInTheNextFlush() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.NONE)) {
+            store.putMessageAndEnqueue(1, Fixtures.message("t", "1"), "a", Fixtures.entry(1, 1));
+            long hour = java.util.concurrent.TimeUnit.HOURS.toNanos(1);
+            LiveEntries live = new LiveEntries(true, hour, hour);
+            byte[] k1 = Keys.queueKey(Keys.clientPrefix("a"), 1);
+            try (WriteOptions wo = new WriteOptions()) {
+                live.added("a", 1, true, 1, 1);
+                live.sent("a", 1, 21);
+                live.flush(store.db(), wo, store.queues, store.sent, false);
+                assertThat(store.db().get(store.sent, k1)).as("held").isNull();
+                // a bridge forwards under this id only once it is durable (Store.syncWithPacketIds)
+                live.writeAllHeldNext();
+                live.flush(store.db(), wo, store.queues, store.sent, false);
+                assertThat(store.db().get(store.sent, k1)).containsExactly(0, 21);
+                assertThat(live.pendingId("a", 1)).isZero();
+            }
+        }
+    }
+
+    @Test
+    void aBatchStoreCallsBackASyncWithPacketIdsOnlyWithTheHeldIdWritten() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
+            store.putMessageAndEnqueue(1, Fixtures.message("t", "x"), "a", Fixtures.entry(1, 1));
+            store.markSent("a", 1, 777);
+            java.util.concurrent.CountDownLatch durable = new java.util.concurrent.CountDownLatch(1);
+            store.syncWithPacketIds(durable::countDown);
+            assertThat(durable.await(10, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+            assertThat(store.db().get(store.sent, Keys.queueKey(Keys.clientPrefix("a"), 1)))
+                    .as("written before the callback, not 100 ms later").containsExactly(3, 9);
+        }
+    }
+
+    @Test
+    void markingReleasedWritesTheHeldPacketIdWithIt() throws Exception {
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
+            store.putMessageAndEnqueue(1, Fixtures.message("t", "x"), "a", Fixtures.entry(1, 1));
+            store.markSent("a", 1, 258);
+            store.markReleased("a", 1);
+            // no group commit needed: a released entry never stands in RocksDB without the id it goes on with
+            assertThat(store.db().get(store.sent, Keys.queueKey(Keys.clientPrefix("a"), 1))).containsExactly(1, 2);
+        }
+        try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
+            QueueEntry e = store.readQueue("a", 0, 1).get(0);
+            assertThat(e.packetId()).isEqualTo(258);
+            assertThat(e.released()).isTrue();
+        }
+    }
+
+    @Test
     void aBatchStoreHidesDequeuedEntriesUntilTheGroupCommitDeletesThem() throws Exception {
         try (RocksStore store = RocksStore.open(dir, PersistenceSync.BATCH)) {
             for (long n = 1; n <= 3; n++) {
