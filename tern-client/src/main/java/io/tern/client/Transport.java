@@ -15,6 +15,7 @@ import io.netty.handler.codec.http.HttpObjectAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketClientHandshakerFactory;
 import io.netty.handler.codec.http.websocketx.WebSocketClientProtocolHandler;
 import io.netty.handler.codec.http.websocketx.WebSocketVersion;
+import io.netty.handler.flush.FlushConsolidationHandler;
 import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslHandler;
 
@@ -28,6 +29,7 @@ final class Transport {
 
     static final String TLS = "tls";
     static final String MQTT = "mqtt-client";
+    static final String FLUSH = "flush-consolidation";
 
     private Transport() {
     }
@@ -68,6 +70,12 @@ final class Transport {
                                     new DefaultHttpHeaders(), 268_435_460)));
                             p.addLast(new WebSocketFrames());
                         }
+                        // a packet is written as it is made and flushed once per read batch or event-loop
+                        // round (Netty's FlushConsolidationHandler), not with a write(2) each: a bridge forwards
+                        // a window of deliveries for each batch of the remote's acknowledgements; above TLS so
+                        // that the records get fuller too
+                        p.addLast(FLUSH, new FlushConsolidationHandler(
+                                FlushConsolidationHandler.DEFAULT_EXPLICIT_FLUSH_AFTER_FLUSHES, true));
                         WireCodec.install(p, cfg.version());
                         if (cfg.bridge() && cfg.version() != io.tern.codec.MqttVersion.MQTT_5) {
                             p.addBefore(WireCodec.ENCODER, BridgeFlag.NAME, new BridgeFlag());
