@@ -71,6 +71,7 @@ final class ClientSession {
     private final SessionState session;
     private final PacketIds ids;
     private final LinkedHashMap<Integer, OutPublish> inflight;
+    private final FixedIdFlows fixedIds = new FixedIdFlows(this);
     private final ArrayDeque<OutPublish> queued;
     private final Set<Integer> inboundQos2;
     /** Shared state after a CONNACK: the in-flight messages go again before anything new. */
@@ -171,72 +172,17 @@ final class ClientSession {
         return f;
     }
 
-    /**
-     * A publish under the application's packet id (a bridge forwards under its local session's); QoS 2 stops at
-     * PUBREC ({@link #release} continues). Another call for an id whose flow is in flight joins that flow.
-     */
+    /** A publish under the application's packet id ({@link FixedIdFlows}). */
     CompletableFuture<Void> publish(MqttMessage message, int packetId, boolean dup) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        run(() -> {
-            OutPublish cur = inflight.get(packetId);
-            if (cur != null && cur.fixedId) {
-                // the same message again (the application's side resent it): one flow
-                if (cur.received) {
-                    f.complete(null);
-                } else {
-                    cur.future.whenComplete((v, e) -> {
-                        if (e != null) {
-                            f.completeExceptionally(e);
-                        } else {
-                            f.complete(null);
-                        }
-                    });
-                }
-                return;
-            }
-            OutPublish o = new OutPublish(message, f);
-            o.packetId = packetId;
-            o.fixedId = true;
-            o.dup = dup;
-            enqueue(o, f);
-        }, f);
-        return f;
+        return fixedIds.publish(message, packetId, dup);
     }
 
-    /**
-     * PUBREL for the QoS 2 message under {@code packetId} the broker PUBREC'd: one published with that id, or one
-     * this session does not know any more (sent before a restart of the application), then PUBREL only. The
-     * future completes at PUBCOMP.
-     */
+    /** PUBREL under the application's packet id ({@link FixedIdFlows}). */
     CompletableFuture<Void> release(int packetId) {
-        CompletableFuture<Void> f = new CompletableFuture<>();
-        run(() -> {
-            OutPublish o = inflight.get(packetId);
-            if (o != null && o.fixedId && o.qos() == 2 && o.received) {
-                if (o.releaseFuture == null) {
-                    o.releaseFuture = new CompletableFuture<>();
-                }
-                if (!o.released) {
-                    o.released = true;
-                    if (state == State.CONNECTED && !resendPending) {
-                        send(new Packet.PubRel(packetId, 0, Properties.EMPTY));
-                    } // otherwise with the resend after the next CONNACK
-                }
-                o.releaseFuture.whenComplete((v, e) -> {
-                    if (e != null) {
-                        f.completeExceptionally(e);
-                    } else {
-                        f.complete(null);
-                    }
-                });
-                return;
-            }
-            enqueue(OutPublish.releaseOnly(packetId, f), f);
-        }, f);
-        return f;
+        return fixedIds.release(packetId);
     }
 
-    private void enqueue(OutPublish o, CompletableFuture<Void> f) {
+    void enqueue(OutPublish o, CompletableFuture<Void> f) {
         switch (state) {
             case CONNECTED -> {
                 queued.addLast(o);
@@ -356,6 +302,16 @@ final class ClientSession {
         if (ownsGroup) {
             group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
         }
+    }
+
+    /** The outgoing flow in flight under {@code packetId}, or null. */
+    OutPublish inflight(int packetId) {
+        return inflight.get(packetId);
+    }
+
+    /** Whether a packet sent now goes out in order (connected, and no resend after a CONNACK pending). */
+    boolean sendsNow() {
+        return state == State.CONNECTED && !resendPending;
     }
 
     // ---------------------------------------------------------------- connection life
@@ -697,12 +653,8 @@ final class ClientSession {
                 send(new Packet.PubRel(r.packetId(), v5 && !sharedState ? 0x92 : 0, Properties.EMPTY));
             } else if (v5 && r.reasonCode() >= 0x80) {
                 complete(o, r.reasonCode(), r.properties());
-            } else if (o.fixedId && !o.released) {
-                // the application's id: it sends PUBREL (release) when its side of the flow is ready
-                o.received = true;
-                o.future.complete(null);
             } else if (o.fixedId) {
-                send(new Packet.PubRel(r.packetId(), 0, Properties.EMPTY)); // PUBREC again: PUBREL again
+                fixedIds.onPubRec(o);
             } else {
                 o.released = true;
                 send(new Packet.PubRel(r.packetId(), 0, Properties.EMPTY));
@@ -794,7 +746,7 @@ final class ClientSession {
         return new MqttClientException(state == State.CLOSED ? "client is closed" : "client is not connected");
     }
 
-    private void run(Runnable task, CompletableFuture<?> f) {
+    void run(Runnable task, CompletableFuture<?> f) {
         Runnable guarded = () -> {
             try {
                 task.run();
