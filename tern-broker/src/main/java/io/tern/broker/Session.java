@@ -146,7 +146,7 @@ public final class Session {
      * on after it (as {@link #skipPacketId} does for an expired message).
      */
     int takePacketId() {
-        return allocatePacketId();
+        return inflight.allocate();
     }
 
     Session(Broker broker, String clientId, EventExecutor executor) {
@@ -326,7 +326,7 @@ public final class Session {
         }
         if (d.message().expiryNanos() != Long.MAX_VALUE && d.message().expired(System.nanoTime())) {
             forget(d); // [MQTT-3.3.2-5]: an expired message is not delivered
-            observeExpired(d);
+            DeliveryEvents.expired(broker, clientId, d);
             skipPacketId(d);
             return;
         }
@@ -388,7 +388,7 @@ public final class Session {
         if (connection == null) {
             if (d.qos() == 0 && !broker.settings().queueQos0Messages()) {
                 broker.stats().publishDropped.increment();
-                observeDropped(d, io.tern.broker.extension.MessageObserver.Drop.OFFLINE_QOS0);
+                DeliveryEvents.dropped(broker, clientId, d, io.tern.broker.extension.MessageObserver.Drop.OFFLINE_QOS0);
                 return;
             }
             enqueue(d);
@@ -428,7 +428,7 @@ public final class Session {
 
     /** Sends a QoS 1/2 delivery under a fresh packet id and tracks it until acknowledged. */
     private void sendNew(Delivery d) {
-        int id = allocatePacketId();
+        int id = inflight.allocate();
         inflight.put(id, new Inflight(d, inflightOrder++));
         if (d.seq() != 0) {
             // a resumed session resends unacknowledged messages under their original ids [MQTT-4.4.0-1],
@@ -464,7 +464,7 @@ public final class Session {
         int w = d.weight();
         if ((maxMessages > 0 && queue.size() >= maxMessages) || (maxBytes > 0 && queuedBytes + w > maxBytes)) {
             broker.stats().publishDropped.increment();
-            observeDropped(d, io.tern.broker.extension.MessageObserver.Drop.QUEUE_FULL);
+            DeliveryEvents.dropped(broker, clientId, d, io.tern.broker.extension.MessageObserver.Drop.QUEUE_FULL);
             if (!droppingLogged) {
                 droppingLogged = true;
                 Log.NOTICE.info("Outgoing messages are being dropped for client {}.", clientId);
@@ -527,7 +527,7 @@ public final class Session {
             queuedBytes -= d.weight();
             if (d.message().expired(now) || (recheckAcl && !mayRead(d.message().topic()))) {
                 forget(d);
-                observeExpired(d);
+                DeliveryEvents.expired(broker, clientId, d);
                 skipPacketId(d);
                 continue;
             }
@@ -600,10 +600,6 @@ public final class Session {
         }
     }
 
-    private int allocatePacketId() {
-        return inflight.allocate();
-    }
-
     /** Sends a PUBLISH; false when it was dropped because the client cannot take a packet that large. */
     private boolean sendPublish(int packetId, Delivery d, boolean dup) {
         Message m = d.message();
@@ -657,7 +653,7 @@ public final class Session {
                 outAliases.remove(shown);
             }
             broker.stats().publishDropped.increment();
-            observeDropped(d, io.tern.broker.extension.MessageObserver.Drop.TOO_LARGE);
+            DeliveryEvents.dropped(broker, clientId, d, io.tern.broker.extension.MessageObserver.Drop.TOO_LARGE);
             return false;
         }
         if (Log.DEBUG.isDebugEnabled()) {
@@ -667,34 +663,9 @@ public final class Session {
         connection.send(p);
         broker.stats().messageSent(m.payload().length);
         lastProgressNanos = System.nanoTime();
-        io.tern.broker.extension.MessageObserver o = broker.observer();
-        if (o != null) {
-            o.delivered(clientId, m, d.qos());
-        }
+        DeliveryEvents.delivered(broker, clientId, d);
         return true;
     }
-
-    private void observeDropped(Delivery d, io.tern.broker.extension.MessageObserver.Drop why) {
-        io.tern.broker.extension.MessageObserver o = broker.observer();
-        if (o != null) {
-            o.dropped(clientId, d.message(), why);
-        }
-    }
-
-    private void observeExpired(Delivery d) {
-        io.tern.broker.extension.MessageObserver o = broker.observer();
-        if (o != null) {
-            o.expired(clientId, d.message());
-        }
-    }
-
-    private void observeAcknowledged(Delivery d) {
-        io.tern.broker.extension.MessageObserver o = broker.observer();
-        if (o != null) {
-            o.acknowledged(clientId, d.message(), d.qos());
-        }
-    }
-
 
     /**
      * PUBACK from the client: QoS 1 delivery complete. Returns false when the id is in flight at QoS 2: the
@@ -708,7 +679,7 @@ public final class Session {
         if (f != null) {
             inflight.remove(packetId);
             forget(f.delivery);
-            observeAcknowledged(f.delivery);
+            DeliveryEvents.acknowledged(broker, clientId, f.delivery);
             drain();
         }
         return true;
@@ -757,7 +728,7 @@ public final class Session {
         if (f != null) {
             inflight.remove(packetId);
             forget(f.delivery);
-            observeAcknowledged(f.delivery);
+            DeliveryEvents.acknowledged(broker, clientId, f.delivery);
             drain();
         }
         return true;
@@ -790,7 +761,7 @@ public final class Session {
                 it.remove();
                 queuedBytes -= d.weight();
                 forget(d);
-                observeExpired(d);
+                DeliveryEvents.expired(broker, clientId, d);
                 skipPacketId(d);
             } else if (d.message().expiryNanos() != Long.MAX_VALUE) {
                 more = true;
