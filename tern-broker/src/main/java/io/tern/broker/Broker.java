@@ -668,28 +668,36 @@ public final class Broker implements AutoCloseable {
     }
 
     /**
+     * Makes {@code msg} the retained message of its topic (an empty payload clears it), with its
+     * {@code check_retain_source} record and in the store.
+     *
+     * @return whether durable state was written that must be synced before the publisher is acknowledged
+     */
+    boolean retain(Message msg) {
+        retained.put(msg);
+        if (config.checkRetainSource()) {
+            retainSources.retained(msg);
+        }
+        // $SYS is the broker's own live state: recomputed at start, never stored (as Mosquitto)
+        if (durability == null || msg.topic().startsWith("$SYS/")) {
+            return false;
+        }
+        if (msg.payload().length == 0) {
+            durability.store().removeRetained(msg.topic());
+        } else {
+            durability.store().putRetained(Durability.toStored(msg,
+                    config.checkRetainSource() ? retainSources.stored(msg, localListener) : null));
+        }
+        return true;
+    }
+
+    /**
      * Retains if asked, then routes.
      *
      * @return whether durable state was written that must be synced before the publisher is acknowledged
      */
     boolean publish(Message msg, Session from) {
-        boolean durable = false;
-        if (msg.retain()) {
-            retained.put(msg);
-            if (config.checkRetainSource()) {
-                retainSources.retained(msg);
-            }
-            // $SYS is the broker's own live state: recomputed at start, never stored (as Mosquitto)
-            if (durability != null && !msg.topic().startsWith("$SYS/")) {
-                if (msg.payload().length == 0) {
-                    durability.store().removeRetained(msg.topic());
-                } else {
-                    durability.store().putRetained(Durability.toStored(msg,
-                            config.checkRetainSource() ? retainSources.stored(msg, localListener) : null));
-                }
-                durable = true;
-            }
-        }
+        boolean durable = msg.retain() && retain(msg);
         int n = router.publish(msg, from);
         io.tern.broker.extension.MessageObserver o = observer;
         if (o != null) {

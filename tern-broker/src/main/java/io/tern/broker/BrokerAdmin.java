@@ -192,13 +192,7 @@ public final class BrokerAdmin {
         if (retainedMessage(topic).isEmpty()) {
             return false;
         }
-        Message cleared = Message.of(topic, new byte[0], 0, true);
-        broker.retained().put(cleared);
-        broker.retainSources().retained(cleared); // the deleted message's source (check_retain_source) goes too
-        Durability dur = broker.durability();
-        if (dur != null && !topic.startsWith("$SYS/")) {
-            dur.store().removeRetained(topic);
-        }
+        broker.retain(Message.of(topic, new byte[0], 0, true)); // its check_retain_source record goes too
         return true;
     }
 
